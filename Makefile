@@ -1,0 +1,68 @@
+# Profmaster — quick start: `make run` (demo on SQLite) and `make test` (lint, types, whole suite).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+MANAGE := $(BIN)/python manage.py
+export DJANGO_SETTINGS_MODULE ?= profmaster.settings
+
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test system-deps
+
+demo: install
+	mkdir -p var
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) load_demo
+
+run: demo
+	$(MANAGE) collectstatic --noinput -v0
+	@echo "Profmaster: http://127.0.0.1:$(PORT)/"
+	$(BIN)/gunicorn profmaster.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+		--no-control-socket --access-logfile - --pythonpath src
+
+# Debian packages the tests need: chromium for browser tests, pango and fonts for PDFs.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	dpkg -s libpango-1.0-0 >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests
+
+types: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+pytest: install-test
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} -p no:cacheprovider $(PYTEST_ARGS)
+
+test: install-test lint types pytest
+
+messages: $(VENV)/.installed-test
+	cd src/profmaster && ../../$(MANAGE) makemessages -l en -l ru --no-obsolete && ../../$(MANAGE) compilemessages
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var

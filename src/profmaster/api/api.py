@@ -1,0 +1,127 @@
+"""The HTTP API (SPEC X-4): django-ninja at /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+
+Authentication: the browser session (with CSRF) or a personal token ``Authorization: Bearer pm_…``.
+Every route checks permissions through :mod:`profmaster.permissions` and changes state only through
+domain functions. Errors are JSON ``{"detail": "…"}`` with a message a person can read.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
+from ninja.security import APIKeyCookie, HttpBearer
+
+from profmaster.accounts.domain import authenticate_token
+from profmaster.core.errors import DomainError
+
+
+class JSONRenderer(BaseRenderer):
+    """JSON with Cyrillic as it is (ninja's default escapes it)."""
+
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        from ninja.responses import NinjaJSONEncoder
+
+        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False)
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session; unsafe methods also need the CSRF token, as on the pages."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Profmaster API",
+    version="1",
+    description=_("API платформы «Профмастер»: чемпионаты, компетенции, организации, документы и подписи."),
+    auth=[TokenAuth(), SessionAuth()],
+    renderer=JSONRenderer(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, message: str, status: int, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": message, **extra}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        loc = ".".join(str(part) for part in error.get("loc", ()) if part not in {"body", "payload"})
+        errors.append({"field": loc, "message": str(error.get("msg", ""))})
+    summary = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+    return _error(request, _("Неверные данные: %(errors)s") % {"errors": summary}, 422, errors=errors)
+
+
+@api.exception_handler(ValidationError)
+def on_model_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [{"field": f, "message": str(m)} for f, msgs in exc.message_dict.items() for m in msgs]
+    else:
+        errors = [{"field": "", "message": str(m)} for m in exc.messages]
+    summary = "; ".join(e["message"] for e in errors)
+    return _error(request, summary or _("Неверные данные."), 422, errors=errors)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    extra = {"field": exc.field} if exc.field else {}
+    return _error(request, exc.message, exc.status_code, code=exc.code, **extra)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, _("Недостаточно прав для этого действия."), 403)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, _("Требуется вход: сессия или токен (Authorization: Bearer …)."), 401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, _("Не найдено."), 404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, str(exc.message), exc.status_code)
+
+
+def _register_routers() -> None:
+    from profmaster.api import routes
+
+    routes.register(api)
+
+
+_register_routers()

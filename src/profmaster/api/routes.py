@@ -1,0 +1,17 @@
+"""Which routers make up /api/v1/. Each app keeps its own router in its ``api.py``."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+
+def register(api: NinjaAPI) -> None:
+    from profmaster.accounts.api import router as accounts_router
+    from profmaster.championships.api import router as championships_router
+    from profmaster.documents.api import router as documents_router
+    from profmaster.organisations.api import router as organisations_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", championships_router)
+    api.add_router("/", organisations_router)
+    api.add_router("/", documents_router)

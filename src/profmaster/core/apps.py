@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "profmaster.core"
+    label = "core"
+    verbose_name = _("Ядро")
+
+    def ready(self) -> None:
+        # Register the permission table with `rules` once the models are loaded.
+        from profmaster import permissions  # noqa: F401

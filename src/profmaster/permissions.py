@@ -1,0 +1,205 @@
+"""Who may do what: the one permission module (default deny).
+
+Every view, API route, export and PDF asks :func:`has_perm` / :func:`require` (or Django's
+``user.has_perm``, which reaches the same ``rules`` registry). A permission not registered here is
+denied. Every grant is scoped: to a championship, and for panel roles to one competency.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from profmaster.accounts.models import Role, RoleAssignment
+
+# --- Scope of an object -------------------------------------------------------------------------
+
+
+def scope_of(obj: Any) -> tuple[int | None, int | None]:
+    """(championship id, competency id) an object belongs to; (None, None) if it has none."""
+    if obj is None:
+        return None, None
+    meta = getattr(obj, "_meta", None)
+    label = meta.label if meta else ""
+    if label == "championships.Championship":
+        return obj.pk, None
+    if label == "championships.Competency":
+        return obj.championship_id, obj.pk
+    competency_id = getattr(obj, "competency_id", None)
+    championship_id = getattr(obj, "championship_id", None)
+    if championship_id is None:
+        championship = getattr(obj, "championship", None)
+        championship_id = getattr(championship, "pk", None)
+    if championship_id is None and competency_id is not None:
+        championship_id = obj.competency.championship_id
+    return championship_id, competency_id
+
+
+# --- The person's assignments, read once per request ---------------------------------------------
+
+
+def assignments(user: Any) -> list[tuple[str, int | None, int | None]]:
+    """(role, championship id, competency id) of every role the user holds; cached on the user."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_profmaster_assignments", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).values_list("role", "championship_id", "competency_id"))
+        user._profmaster_assignments = cached
+    return cached
+
+
+def forget_assignments(user: Any) -> None:
+    """Drop the cached assignments (after roles change within one request)."""
+    if hasattr(user, "_profmaster_assignments"):
+        del user._profmaster_assignments
+
+
+def holds(user: Any, roles: set[str], championship_id: int | None, competency_id: int | None = None) -> bool:
+    """Whether the user holds one of ``roles`` in that championship (and competency, when given).
+
+    A competency-less assignment covers every competency of its championship; a platform-wide
+    Directorate assignment covers every championship.
+    """
+    for role, ch_id, comp_id in assignments(user):
+        if role not in roles:
+            continue
+        if role == Role.DIRECTORATE and ch_id is None:
+            return True
+        if championship_id is None or ch_id != championship_id:
+            continue
+        if competency_id is None or comp_id is None or comp_id == competency_id:
+            return True
+    return False
+
+
+def role_in(*roles: str) -> Any:
+    """A predicate: the user holds one of ``roles`` in the object's championship/competency."""
+    wanted = set(roles)
+
+    @rules.predicate(name=f"role_in({','.join(sorted(wanted))})")
+    def predicate(user: Any, obj: Any = None) -> bool:
+        if obj is None:
+            return False
+        championship_id, competency_id = scope_of(obj)
+        return holds(user, wanted, championship_id, competency_id)
+
+    return predicate
+
+
+@rules.predicate
+def is_platform_directorate(user: Any) -> bool:
+    return any(role == Role.DIRECTORATE and ch_id is None for role, ch_id, _ in assignments(user))
+
+
+@rules.predicate
+def is_any_directorate(user: Any) -> bool:
+    return any(role == Role.DIRECTORATE for role, _, _ in assignments(user))
+
+
+@rules.predicate
+def has_any_role_in_championship(user: Any, obj: Any = None) -> bool:
+    championship_id, _ = scope_of(obj)
+    if championship_id is None:
+        return False
+    return is_platform_directorate(user) or any(ch_id == championship_id for _, ch_id, _ in assignments(user))
+
+
+@rules.predicate
+def is_required_signer(user: Any, document: Any = None) -> bool:
+    if document is None or not getattr(user, "is_authenticated", False):
+        return False
+    return document.required_signers.filter(user=user).exists()
+
+
+@rules.predicate
+def is_owner(user: Any, obj: Any = None) -> bool:
+    return obj is not None and getattr(obj, "user_id", None) == getattr(user, "pk", object())
+
+
+directorate = role_in(Role.DIRECTORATE)
+quality_control = role_in(Role.QUALITY_CONTROL)
+chief_expert = role_in(Role.CHIEF_EXPERT)
+panel = role_in(Role.CHIEF_EXPERT, Role.EXPERT)
+
+# --- The permission table -------------------------------------------------------------------------
+# Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
+
+PERMISSIONS: dict[str, Any] = {
+    # Championship structure (CH-1…CH-4)
+    "championships.add_championship": is_platform_directorate,
+    "championships.view_championship": has_any_role_in_championship,
+    "championships.manage_championship": directorate,
+    "championships.manage_roles": directorate,
+    # Organisations, venues and their contacts: reference data kept by the Directorate
+    "organisations.view_organisation": is_any_directorate,
+    "organisations.manage_organisation": is_any_directorate,
+    # Audit (X-2): the Directorate and quality control read; nobody edits
+    "audit.view_log": directorate | quality_control,
+    # Documents and signatures (DOC-2, DOC-3)
+    "documents.view_register": directorate | quality_control | chief_expert,
+    "documents.add_document": directorate | chief_expert,
+    "documents.view_document": directorate | quality_control | chief_expert | is_required_signer,
+    "documents.sign_document": is_required_signer,
+    "documents.change_document": directorate | chief_expert,
+    # Personal settings: one's own API tokens
+    "accounts.manage_token": is_owner,
+}
+
+for _name, _predicate in PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+
+
+def has_perm(user: Any, perm: str, obj: Any = None) -> bool:
+    """Default deny: an unknown permission or an inactive/anonymous user is refused."""
+    if perm not in PERMISSIONS or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(rules.test_rule(perm, user, obj))
+
+
+def require(user: Any, perm: str, obj: Any = None) -> None:
+    if not has_perm(user, perm, obj):
+        raise PermissionDenied(perm)
+
+
+# --- Querysets of what a person may see ----------------------------------------------------------
+
+
+def visible_championships(user: Any) -> QuerySet[Any]:
+    from profmaster.championships.models import Championship
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Championship.objects.none()
+    if is_platform_directorate(user):
+        return Championship.objects.all()
+    ids = {ch_id for _, ch_id, _ in assignments(user) if ch_id is not None}
+    return Championship.objects.filter(pk__in=ids)
+
+
+def championships_where(user: Any, *roles: str) -> QuerySet[Any]:
+    """Championships in which the user holds one of ``roles`` (platform Directorate: all)."""
+    from profmaster.championships.models import Championship
+
+    if Role.DIRECTORATE in roles and is_platform_directorate(user):
+        return Championship.objects.all()
+    ids = {ch_id for role, ch_id, _ in assignments(user) if role in roles and ch_id is not None}
+    return Championship.objects.filter(pk__in=ids)
+
+
+def competency_filter(user: Any, championship: Any, *roles: str) -> Q:
+    """A Q limiting a competency-bearing queryset to the competencies where the user holds a role.
+
+    Returns an empty Q (everything) when the role covers the whole championship.
+    """
+    comp_ids: set[int] = set()
+    for role, ch_id, comp_id in assignments(user):
+        if role not in roles:
+            continue
+        if (role == Role.DIRECTORATE and ch_id is None) or (ch_id == championship.pk and comp_id is None):
+            return Q()
+        if ch_id == championship.pk and comp_id is not None:
+            comp_ids.add(comp_id)
+    return Q(competency_id__in=comp_ids)

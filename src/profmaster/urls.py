@@ -1,0 +1,26 @@
+"""Root URL configuration: each app contributes its own pages; the API lives under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from profmaster.api.api import api
+from profmaster.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("cabinet/", core_views.cabinet, name="cabinet"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("profmaster.accounts.urls")),
+    path("organisations/", include("profmaster.organisations.urls")),
+    path("championships/", include("profmaster.championships.urls")),
+    path("championships/", include("profmaster.audit.urls")),
+    path("", include("profmaster.documents.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "profmaster.core.views.bad_request"
+handler403 = "profmaster.core.views.permission_denied"
+handler404 = "profmaster.core.views.page_not_found"
+handler500 = "profmaster.core.views.server_error"
