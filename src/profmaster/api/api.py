@@ -8,11 +8,20 @@ domain functions. Errors are JSON ``{"detail": "…"}`` with a message a person 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -20,7 +29,10 @@ from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from profmaster.accounts.domain import authenticate_token
+from profmaster.api.messages import error_field, error_message
 from profmaster.core.errors import DomainError
+
+logger = logging.getLogger("django.request")
 
 
 class JSONRenderer(BaseRenderer):
@@ -31,7 +43,8 @@ class JSONRenderer(BaseRenderer):
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
         from ninja.responses import NinjaJSONEncoder
 
-        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False)
+        # A lone surrogate can only sit inside a JSON string, where "\\udXXX" is its valid escape.
+        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
 class TokenAuth(HttpBearer):
@@ -74,10 +87,7 @@ def _error(request: HttpRequest, message: str, status: int, **extra: Any) -> Htt
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = []
-    for error in exc.errors:
-        loc = ".".join(str(part) for part in error.get("loc", ()) if part not in {"body", "payload"})
-        errors.append({"field": loc, "message": str(error.get("msg", ""))})
+    errors = [{"field": error_field(error), "message": error_message(error)} for error in exc.errors]
     summary = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
     return _error(request, _("Неверные данные: %(errors)s") % {"errors": summary}, 422, errors=errors)
 
@@ -85,7 +95,8 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 @api.exception_handler(ValidationError)
 def on_model_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
-        errors = [{"field": f, "message": str(m)} for f, msgs in exc.message_dict.items() for m in msgs]
+        errors = [{"field": "" if f == NON_FIELD_ERRORS else f, "message": str(m)}
+                  for f, msgs in exc.message_dict.items() for m in msgs]
     else:
         errors = [{"field": "", "message": str(m)} for m in exc.messages]
     summary = "; ".join(e["message"] for e in errors)
@@ -105,7 +116,9 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, _("Требуется вход: сессия или токен (Authorization: Bearer …)."), 401)
+    response = _error(request, _("Требуется вход: сессия или токен (Authorization: Bearer …)."), 401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 @api.exception_handler(Http404)
@@ -113,9 +126,40 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, _("Не найдено."), 404)
 
 
+#: ninja's own English refusals, as people should read them.
+_NINJA_MESSAGES = {
+    "Cannot parse request body": _lazy("Тело запроса не разобрано: ожидается JSON в кодировке UTF-8."),
+    "CSRF check Failed": _lazy("Не пройдена проверка CSRF: для запросов с сессией передайте заголовок X-CSRFToken."),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, str(exc.message), exc.status_code)
+    message = str(exc.message)
+    for prefix, translated in _NINJA_MESSAGES.items():
+        if message.startswith(prefix):
+            message = str(translated)
+            break
+    return _error(request, message, exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, _("Слишком большой запрос."), 413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return _error(request, _("Запрос отклонён."), 400)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug: logged and signalled like any Django 500 (error reporting, tests), answered in JSON."""
+    got_request_exception.send(sender=None, request=request)
+    logger.error("Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500,
+                                                                                  "request": request})
+    return _error(request, _("Внутренняя ошибка сервера. Мы уже знаем о ней; повторите запрос позже."), 500)
 
 
 def _register_routers() -> None:

@@ -55,8 +55,10 @@ class Document(models.Model):
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
     pdf = models.FileField(_("PDF"), upload_to="documents/%Y/", blank=True)
-    pdf_version = models.CharField(max_length=80, blank=True,
-                                   help_text="content hash + signature count the stored PDF was rendered from")
+    # "<content hash>:<ids of the valid signatures stamped>"; unbounded because a protocol may have
+    # many signers (a 64-character hash leaves no room for ids in a short column).
+    pdf_version = models.TextField(blank=True,
+                                   help_text="content hash + valid signature ids the stored PDF was rendered from")
     render_status = models.CharField(_("формирование PDF"), max_length=16, choices=RenderStatus.choices,
                                      default=RenderStatus.PENDING)
     render_error = models.TextField(blank=True)

@@ -1,0 +1,83 @@
+"""Russian wording of input validation errors (pydantic reports them in English).
+
+The API answers people and integrators in the platform's language; each pydantic error type we can
+meet in our schemas gets a short phrase. Unknown types fall back to pydantic's own message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_MESSAGES: dict[str, str] = {
+    "missing": "обязательное поле",
+    "extra_forbidden": "лишнее поле",
+    "string_type": "ожидается строка",
+    "string_unicode": "строка содержит недопустимые символы",
+    "string_too_long": "не длиннее {max_length} символов",
+    "string_too_short": "не короче {min_length} символов",
+    "string_pattern_mismatch": "значение не соответствует формату",
+    "int_type": "ожидается целое число",
+    "int_parsing": "ожидается целое число",
+    "int_parsing_size": "слишком большое число",
+    "int_from_float": "ожидается целое число",
+    "float_type": "ожидается число",
+    "float_parsing": "ожидается число",
+    "decimal_type": "ожидается число",
+    "decimal_parsing": "ожидается число",
+    "decimal_max_digits": "не более {max_digits} цифр",
+    "decimal_max_places": "не более {decimal_places} знаков после запятой",
+    "decimal_whole_digits": "не более {whole_digits} цифр до запятой",
+    "finite_number": "ожидается конечное число",
+    "greater_than": "должно быть больше {gt}",
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "less_than": "должно быть меньше {lt}",
+    "less_than_equal": "должно быть не больше {le}",
+    "bool_type": "ожидается true или false",
+    "bool_parsing": "ожидается true или false",
+    "date_type": "ожидается дата ГГГГ-ММ-ДД",
+    "date_parsing": "ожидается дата ГГГГ-ММ-ДД",
+    "date_from_datetime_parsing": "ожидается дата ГГГГ-ММ-ДД",
+    "date_from_datetime_inexact": "ожидается дата без времени",
+    "datetime_type": "ожидается дата и время ISO 8601",
+    "datetime_parsing": "ожидается дата и время ISO 8601",
+    "datetime_from_date_parsing": "ожидается дата и время ISO 8601",
+    "datetime_object_invalid": "ожидается дата и время ISO 8601",
+    "list_type": "ожидается список",
+    "set_type": "ожидается список",
+    "too_long": "не более {max_length} элементов",
+    "dict_type": "ожидается объект JSON",
+    "model_type": "ожидается объект JSON",
+    "model_attributes_type": "ожидается объект JSON",
+    "json_invalid": "некорректный JSON",
+    "literal_error": "допустимые значения: {expected}",
+    "enum": "допустимые значения: {expected}",
+}
+
+
+def error_message(error: dict[str, Any]) -> str:
+    """One pydantic error (as in ``ValidationError.errors()``) in Russian."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":
+        # Our own validators already speak Russian; pydantic prefixes them with "Value error, ".
+        message = str(error.get("msg", ""))
+        return message.removeprefix("Value error, ")
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "не может быть пустым"
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(error.get("msg", ""))
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return str(error.get("msg", ""))
+
+
+def error_field(error: dict[str, Any]) -> str:
+    """Where the error is, as a dotted path without ninja's wrapping (``body.payload``)."""
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc[:1] == ["body"]:
+        loc = loc[1:]
+        if loc[:1] == ["payload"]:
+            loc = loc[1:]
+    return ".".join(loc)

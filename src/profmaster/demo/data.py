@@ -1,0 +1,263 @@
+"""The demo championship: a «Мастерята» season that looks like the real one (003).
+
+Built only through domain functions, so the demo has the same audit trail as real data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from profmaster.accounts import domain as accounts_domain
+from profmaster.accounts.models import Role, RoleAssignment, User
+from profmaster.championships import domain as ch_domain
+from profmaster.championships.models import (
+    BaseVenue,
+    Championship,
+    Competency,
+    InfrastructureItem,
+    ProgrammeSlot,
+    SkillSection,
+    Stage,
+    Workplace,
+)
+from profmaster.organisations.domain import save_organisation_object
+from profmaster.organisations.models import ContactPerson, Organisation, Venue
+
+DEMO_SLUG = "masteryata-2023"
+DEMO_PASSWORD = "Masteryata-2023"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    last_name: str
+    first_name: str
+    patronymic: str
+    role: str | None
+    competency: str | None = None
+    organisation: str | None = None
+
+
+COMPETENCIES = [
+    # name, code, evaluation mode (003 §6.4), toolbox
+    ("Кондитерское дело", "konditer", Competency.EvaluationMode.AFTER_COMPLETION, False),
+    ("Электроника", "electronics", Competency.EvaluationMode.AFTER_COMPLETION, True),
+    ("Мобильная робототехника", "mobile-robotics", Competency.EvaluationMode.FIVE_WORKPLACES, True),
+    ("Графический дизайн", "graphic-design", Competency.EvaluationMode.AFTER_COMPLETION, False),
+    ("Столярное дело", "joinery", Competency.EvaluationMode.AFTER_COMPLETION, True),
+    ("Флористика", "floristry", Competency.EvaluationMode.AFTER_COMPLETION, False),
+    ("Поварское дело", "cooking", Competency.EvaluationMode.DURING, False),
+]
+
+SCHOOLS = [
+    ("ГБОУ «Школа № 1520 имени Капцовых»", "Школа № 1520", "7704012345"),
+    ("ГБОУ «Школа № 2097»", "Школа № 2097", "7720123456"),
+    ("ГБОУ «Школа № 1788»", "Школа № 1788", "7720234567"),
+    ("ГБОУ «Школа № 548 „Царицыно“»", "Школа № 548", "7724012345"),
+    ("ГБОУ «Школа № 1409»", "Школа № 1409", "7722012345"),
+    ("ГБОУ «Школа „Покровский квартал“»", "Покровский квартал", "7701012345"),
+]
+
+USERS = [
+    DemoUser("admin@profmaster.local", "Администраторов", "Платон", "Платонович", None),
+    DemoUser("directorate@profmaster.local", "Дирекцияева", "Дарья", "Дмитриевна", Role.DIRECTORATE,
+             organisation="МЦРПО"),
+    DemoUser("commission@profmaster.local", "Комиссаров", "Константин", "Кириллович", Role.REGIONAL_COMMISSION),
+    DemoUser("chief.konditer@profmaster.local", "Сладкова", "Елена", "Сергеевна", Role.CHIEF_EXPERT,
+             "Кондитерское дело"),
+    DemoUser("expert1.konditer@profmaster.local", "Пирожкова", "Анна", "Петровна", Role.EXPERT, "Кондитерское дело"),
+    DemoUser("expert2.konditer@profmaster.local", "Булочкин", "Борис", "Борисович", Role.EXPERT, "Кондитерское дело"),
+    DemoUser("expert3.konditer@profmaster.local", "Тортова", "Тамара", "Тимуровна", Role.EXPERT, "Кондитерское дело"),
+    DemoUser("chief.robotics@profmaster.local", "Роботов", "Роман", "Русланович", Role.CHIEF_EXPERT,
+             "Мобильная робототехника"),
+    DemoUser("venue@profmaster.local", "Площадкин", "Виктор", "Васильевич", Role.VENUE_ADMIN),
+    DemoUser("mentor@profmaster.local", "Наставникова", "Мария", "Михайловна", Role.MENTOR,
+             organisation="Школа № 1520"),
+    DemoUser("participant@profmaster.local", "Учеников", "Пётр", "Павлович", Role.PARTICIPANT,
+             organisation="Школа № 1520"),
+    DemoUser("relative@profmaster.local", "Ученикова", "Ольга", "Николаевна", Role.RELATIVE),
+    DemoUser("orgrep@profmaster.local", "Ответственный", "Олег", "Олегович", Role.ORG_REPRESENTATIVE,
+             organisation="Школа № 1520"),
+    DemoUser("appeal@profmaster.local", "Апелляционная", "Алла", "Андреевна", Role.APPEAL_MEMBER),
+    DemoUser("appeal.chair@profmaster.local", "Председателев", "Пётр", "Петрович", Role.APPEAL_CHAIR),
+    DemoUser("quality@profmaster.local", "Контролёва", "Ксения", "Константиновна", Role.QUALITY_CONTROL),
+    DemoUser("upm.operator@profmaster.local", "Операторов", "Олег", "Игоревич", Role.UPM_OPERATOR),
+    DemoUser("upm.venue@profmaster.local", "Площадкина", "Валерия", "Викторовна", Role.UPM_VENUE),
+    DemoUser("coordinator@profmaster.local", "Координаторова", "Светлана", "Сергеевна", Role.SCHOOL_COORDINATOR,
+             organisation="Школа № 2097"),
+    DemoUser("parent@profmaster.local", "Родителев", "Роман", "Романович", Role.PARENT),
+    DemoUser("pupil@profmaster.local", "Школьников", "Семён", "Романович", Role.PUPIL,
+             organisation="Школа № 2097"),
+]
+
+
+def credentials() -> list[tuple[str, str, str]]:
+    """(e-mail, password, role label) of every demo user, for README and `make run`."""
+    rows = []
+    for user in USERS:
+        label = str(Role(user.role).label) if user.role else "Дирекция (вся платформа) и администратор"
+        if user.competency:
+            label += f" — {user.competency}"
+        rows.append((user.email, DEMO_PASSWORD, label))
+    return rows
+
+
+def demo_exists() -> bool:
+    return Championship.objects.filter(slug=DEMO_SLUG).exists()
+
+
+@transaction.atomic
+def load_demo() -> Championship:
+    """Create the demo championship and its people. Idempotent: returns the existing one if loaded."""
+    existing = Championship.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        return existing
+
+    admin = User.objects.filter(email=USERS[0].email).first()
+    if admin is None:
+        admin = User.objects.create_superuser(USERS[0].email, DEMO_PASSWORD, last_name=USERS[0].last_name,
+                                              first_name=USERS[0].first_name, patronymic=USERS[0].patronymic)
+    if not RoleAssignment.objects.filter(user=admin, role=Role.DIRECTORATE, championship__isnull=True).exists():
+        RoleAssignment.objects.create(user=admin, role=Role.DIRECTORATE, championship=None)
+    by = admin
+
+    def org(**kwargs: Any) -> Organisation:
+        found = Organisation.objects.filter(name=kwargs["name"], region=kwargs.get("region", "Москва")).first()
+        if found:
+            return found
+        organisation = Organisation(**kwargs)
+        save_organisation_object(organisation, by=by)
+        return organisation
+
+    mcrpo = org(kind=Organisation.Kind.SUPPLEMENTARY, short_name="МЦРПО", inn="7701234567",
+                name="ГАОУ ДПО «Московский центр развития профессионального образования»",
+                address="Москва, ул. Петровка, д. 1", email="kid@mcrpo.ru")
+    schools = {short: org(kind=Organisation.Kind.SCHOOL, name=name, short_name=short, inn=inn,
+                          address="Москва") for name, short, inn in SCHOOLS}
+    org(kind=Organisation.Kind.SCHOOL, name="МБОУ «Гимназия № 3», г. Тверь", short_name="Гимназия № 3 (Тверь)",
+        region="Тверская область")
+    employer = org(kind=Organisation.Kind.EMPLOYER, name="АО «Кондитерская фабрика „Красный Октябрь“»",
+                   short_name="«Красный Октябрь»")
+    save_organisation_object(ContactPerson(organisation=employer, full_name="Шоколадова Вера Ивановна",
+                                           position="HR-директор", phone="+7 495 000-00-01"), by=by)
+    for short, school in list(schools.items())[:3]:
+        save_organisation_object(ContactPerson(organisation=school, full_name="Завучева Галина Петровна",
+                                               position="Заместитель директора", email=f"zavuch.{school.inn}@edu.mos.ru"),
+                                 by=by)
+    college_a = org(kind=Organisation.Kind.COLLEGE, name="ГБПОУ «Колледж сферы услуг № 32»", short_name="КСУ № 32")
+    college_b = org(kind=Organisation.Kind.COLLEGE, name="ГБПОУ «Политехнический колледж имени Н. Н. Годовикова»",
+                    short_name="Колледж Годовикова")
+    venues = []
+    for college, address in ((college_a, "Москва, ул. Бестужевых, д. 29"),
+                             (college_b, "Москва, ул. Малахитовая, д. 16")):
+        venue = Venue(name=str(college), address=address, organisation=college)
+        save_organisation_object(venue, by=by)
+        venues.append(venue)
+
+    championship = Championship(
+        name="Московский детский чемпионат «Мастерята»", slug=DEMO_SLUG, season="2022/2023", organiser=mcrpo,
+        rules_profile=Championship.RulesProfile.MASTERYATA, starts_on=dt.date(2023, 1, 16),
+        ends_on=dt.date(2023, 4, 30),
+        registration_deadline=timezone.make_aware(dt.datetime(2023, 2, 10, 18, 0)),
+        description="Чемпионат профессионального мастерства для школьников 1–8 классов и их семей.",
+    )
+    ch_domain.save_championship(championship, by=by)
+    ch_domain.change_championship_status(championship, to=Championship.Status.ACTIVE, by=by)
+    categories = list(championship.age_categories.all())
+
+    remote = Stage(championship=championship, name="Дистанционный этап", kind=Stage.Kind.REMOTE,
+                   order=1, starts_on=dt.date(2023, 2, 20), ends_on=dt.date(2023, 3, 10))
+    final = Stage(championship=championship, name="Финал", kind=Stage.Kind.FINAL, order=2,
+                  starts_on=dt.date(2023, 4, 10), ends_on=dt.date(2023, 4, 21))
+    for stage in (remote, final):
+        ch_domain.save_structure_object(stage, by=by)
+    ch_domain.move_stage_phase(remote, to=Stage.Phase.REGISTRATION, by=by)
+
+    competencies: dict[str, Competency] = {}
+    for name, code, mode, toolbox in COMPETENCIES:
+        competency = Competency(championship=championship, name=name, code=code, evaluation_mode=mode,
+                                toolbox_allowed=toolbox, expert_count=None)  # type: ignore[misc]
+        ch_domain.save_competency(competency, by=by, age_categories=categories)
+        competencies[name] = competency
+
+    konditer = competencies["Кондитерское дело"]
+    for number, title, share in ((1, "Организация работы и техника безопасности", "10"),
+                                 (2, "Приготовление теста и выпечка", "40"),
+                                 (3, "Оформление изделия", "35"),
+                                 (4, "Презентация работы", "15")):
+        ch_domain.save_structure_object(SkillSection(competency=konditer, number=number, title=title,
+                                                     importance_percent=Decimal(share)), by=by)
+    for name, qty, per, consumable in (("Миксер планетарный", "1", InfrastructureItem.Per.WORKPLACE, False),
+                                       ("Духовой шкаф электрический", "1", InfrastructureItem.Per.WORKPLACE, False),
+                                       ("Мука пшеничная высшего сорта, кг", "2", InfrastructureItem.Per.TEAM, True),
+                                       ("Фартук и колпак детские", "2", InfrastructureItem.Per.TEAM, True)):
+        ch_domain.save_structure_object(InfrastructureItem(competency=konditer, name=name, quantity=Decimal(qty),
+                                                           per=per, is_consumable=consumable), by=by)
+
+    people: dict[str, User] = {}
+    for spec in USERS[1:]:
+        user = User.objects.filter(email=spec.email).first() or accounts_domain.create_user(
+            email=spec.email, last_name=spec.last_name, first_name=spec.first_name, patronymic=spec.patronymic,
+            by=by, championship=championship)
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        people[spec.email] = user
+        organisation = None
+        if spec.organisation == "МЦРПО":
+            organisation = mcrpo
+        elif spec.organisation:
+            organisation = schools[spec.organisation]
+        accounts_domain.assign_role(user=user, role=str(spec.role), championship=championship,
+                                    competency=competencies.get(spec.competency or ""),
+                                    organisation=organisation, by=by)
+
+    venue_admin = people["venue@profmaster.local"]
+    split = (["Кондитерское дело", "Флористика", "Графический дизайн", "Поварское дело"],
+             ["Электроника", "Мобильная робототехника", "Столярное дело"])
+    for venue, names, admin_user in ((venues[0], split[0], venue_admin), (venues[1], split[1], None)):
+        base = BaseVenue(championship=championship, venue=venue, technical_administrator=admin_user)
+        ch_domain.save_structure_object(base, by=by, m2m={"competencies": [competencies[n] for n in names]})
+        for name in names:
+            places = 5 if name == "Мобильная робототехника" else 4
+            for number in range(1, places + 1):
+                ch_domain.save_structure_object(Workplace(base_venue=base, competency=competencies[name],
+                                                          number=number), by=by)
+        for flow, day in enumerate((dt.date(2023, 4, 11), dt.date(2023, 4, 12)), start=1):
+            for name in names[:2]:
+                starts = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+                ch_domain.save_structure_object(ProgrammeSlot(
+                    championship=championship, stage=final, competency=competencies[name], base_venue=base,
+                    kind=ProgrammeSlot.Kind.FLOW, title=f"Поток {flow}", starts_at=starts,
+                    ends_at=starts + dt.timedelta(hours=3)), by=by)
+    ceremony = timezone.make_aware(dt.datetime(2023, 4, 21, 15, 0))
+    ch_domain.save_structure_object(ProgrammeSlot(
+        championship=championship, stage=final, kind=ProgrammeSlot.Kind.CEREMONY,
+        title="Церемония закрытия и награждения", starts_at=ceremony,
+        ends_at=ceremony + dt.timedelta(hours=2)), by=by)
+    _demo_documents(championship, konditer, people, by)
+    return championship
+
+
+def _demo_documents(championship: Championship, competency: Competency, people: dict[str, User], by: User) -> None:
+    """A protocol awaiting the panel's signatures, so the cabinet shows work to do."""
+    try:
+        from profmaster.documents.domain import create_document
+        from profmaster.documents.models import DocumentType
+    except ImportError:  # the documents app is optional for the structure demo
+        return
+    chief = people["chief.konditer@profmaster.local"]
+    experts = [people[f"expert{i}.konditer@profmaster.local"] for i in (1, 2, 3)]
+    create_document(
+        championship=championship, competency=competency, doc_type=DocumentType.JUDGING_ROLES,
+        title="Протокол распределения судейских ролей — Кондитерское дело",
+        data={"text": "Главный эксперт распределил судейские роли между экспертами компетенции.",
+              "roles": [{"Эксперт": e.full_name, "Роль": "Оценка субкритериев B, C"} for e in experts]},
+        signers=[(chief, "Главный эксперт")] + [(e, "Эксперт") for e in experts],
+        by=chief,
+    )

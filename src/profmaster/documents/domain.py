@@ -1,0 +1,279 @@
+"""State changes of documents and simple electronic signatures (SPEC DOC-2).
+
+Every function here validates, writes inside one transaction, records the audit entry and queues
+the PDF rendering for after the commit. Pages, the API and the protocols of other apps call these;
+none re-implements them. Permission to *reach* a function (e.g. ``documents.add_document``) is
+checked by the caller; what follows from the document itself (only a required signer signs, with
+their own password) is checked here, because it holds on every channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from profmaster.audit.domain import record, snapshot
+from profmaster.audit.models import AuditEntry
+from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+
+from . import hashing
+from .models import Document, DocumentType, RequiredSigner, Signature
+
+TITLE_MAX = 300
+ROLE_LABEL_MAX = 200
+REASON_MAX = 2000
+#: Wrong passwords allowed per person on signature confirmations before a pause (as for the login).
+SIGN_FAILURE_LIMIT = int(getattr(settings, "AXES_FAILURE_LIMIT", 5))
+SIGN_FAILURE_WINDOW = 15 * 60
+
+Signers = Sequence[tuple[Any, str]]
+
+
+# --- Validation helpers ---------------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("Укажите заголовок документа."), field="title")
+    if len(title) > TITLE_MAX:
+        raise DomainError(_("Заголовок длиннее %(max)s символов.") % {"max": TITLE_MAX}, field="title")
+    return title
+
+
+def _check_data(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise DomainError(_("Содержание документа должно быть объектом JSON (набором полей)."), field="data")
+    try:
+        hashing.canonical_json(data)
+    except (TypeError, ValueError) as exc:
+        raise DomainError(_("Содержание документа содержит значения, которые нельзя сохранить."),
+                          field="data") from exc
+    return data
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Укажите причину изменения."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(_("Причина длиннее %(max)s символов.") % {"max": REASON_MAX}, field="reason")
+    return reason
+
+
+def _clean_signers(signers: Signers) -> list[tuple[Any, str]]:
+    """At least one signer, each an active person named once, each with the capacity they sign in."""
+    cleaned: list[tuple[Any, str]] = []
+    seen: set[int] = set()
+    for user, label in signers:
+        if user is None or getattr(user, "pk", None) is None:
+            raise DomainError(_("Подписант не найден."), field="signers")
+        if not user.is_active:
+            raise DomainError(_("%(name)s не может подписывать: учётная запись отключена.") % {"name": user},
+                              field="signers")
+        if user.pk in seen:
+            raise DomainError(_("%(name)s указан(а) среди подписантов дважды.") % {"name": user}, field="signers")
+        label = (label or "").strip()
+        if not label:
+            raise DomainError(_("Укажите, в качестве кого подписывает %(name)s.") % {"name": user}, field="signers")
+        if len(label) > ROLE_LABEL_MAX:
+            raise DomainError(_("Описание роли подписанта длиннее %(max)s символов.") % {"max": ROLE_LABEL_MAX},
+                              field="signers")
+        seen.add(user.pk)
+        cleaned.append((user, label))
+    if not cleaned:
+        raise DomainError(_("Укажите хотя бы одного подписанта."), field="signers")
+    return cleaned
+
+
+def _signers_snapshot(document: Document) -> list[dict[str, Any]]:
+    return [{"user": r.user_id, "name": r.user.full_name, "role_label": r.role_label, "order": r.order}
+            for r in document.required_signers.select_related("user").order_by("order", "pk")]
+
+
+def _queue_render(document: Document) -> None:
+    """Render the PDF once the change is committed; a failed queue never fails the change itself."""
+    from .tasks import render_document_pdf_task
+
+    document_id = document.pk
+    transaction.on_commit(lambda: render_document_pdf_task.delay(document_id), robust=True)
+
+
+# --- Creating and changing documents --------------------------------------------------------------
+
+
+def create_document(
+    *,
+    championship: Any,
+    doc_type: str,
+    title: str,
+    data: Any,
+    signers: Signers,
+    competency: Any = None,
+    by: Any,
+) -> Document:
+    """Create a document numbered next in its championship, with its required signers (DOC-2)."""
+    if doc_type not in DocumentType.values:
+        raise DomainError(_("Неизвестный вид документа."), field="doc_type")
+    title = _clean_title(title)
+    data = _check_data(data)
+    if competency is not None and competency.championship_id != championship.pk:
+        raise DomainError(_("Компетенция относится к другому чемпионату."), field="competency")
+    cleaned = _clean_signers(signers)
+    from profmaster.championships.models import Championship
+
+    with transaction.atomic():
+        # The lock on the championship row serialises numbering; the unique constraint backs it up.
+        Championship.objects.select_for_update().only("pk").get(pk=championship.pk)
+        last = (Document.objects.filter(championship_id=championship.pk).order_by("-number")
+                .values_list("number", flat=True).first())
+        document = Document(
+            championship=championship, competency=competency, doc_type=doc_type, number=(last or 0) + 1,
+            title=title, data=data, content_hash=hashing.content_hash(title, doc_type, data), version=1,
+            created_by=by, render_status=Document.RenderStatus.PENDING,
+        )
+        try:
+            with transaction.atomic():
+                document.save()
+        except IntegrityError as exc:
+            raise DomainError(_("Документ с этим номером только что создан другим пользователем. Повторите.")) from exc
+        RequiredSigner.objects.bulk_create(
+            RequiredSigner(document=document, user=user, role_label=label, order=index)
+            for index, (user, label) in enumerate(cleaned, start=1)
+        )
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=document,
+               after={**snapshot(document), "signers": _signers_snapshot(document)})
+        _queue_render(document)
+    return document
+
+
+def update_document_content(
+    document: Document,
+    *,
+    title: str | None = None,
+    data: Any,
+    by: Any,
+    reason: str,
+) -> Document:
+    """Change the content: a new редакция whose hash differs, and every valid signature voided.
+
+    The voided signatures stay (with when and why) so the history of approvals is kept; the
+    signers have to sign the new content again.
+    """
+    data = _check_data(data)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        new_title = _clean_title(title) if title is not None else locked.title
+        new_hash = hashing.content_hash(new_title, locked.doc_type, data)
+        if new_hash == locked.content_hash:
+            raise DomainError(_("Содержание не изменилось"))
+        before = snapshot(locked)
+        locked.title = new_title
+        locked.data = data
+        locked.content_hash = new_hash
+        locked.version += 1
+        locked.render_status = Document.RenderStatus.PENDING
+        locked.save(update_fields=["title", "data", "content_hash", "version", "render_status", "updated_at"])
+        void_reason = _("Содержание документа изменено в редакции %(version)s. Причина: %(reason)s") % {
+            "version": locked.version, "reason": reason}
+        voided = list(Signature.objects.filter(document=locked, voided_at__isnull=True).values_list("pk", flat=True))
+        Signature.objects.filter(pk__in=voided).update(voided_at=timezone.now(), void_reason=void_reason)
+        record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, before=before,
+               after={**snapshot(locked), "voided_signatures": voided}, reason=reason)
+        _queue_render(locked)
+    document.refresh_from_db()
+    return document
+
+
+def set_signers(document: Document, signers: Signers, *, by: Any, reason: str = "") -> list[RequiredSigner]:
+    """Change who has to sign. Someone who has already signed the current content cannot be removed."""
+    cleaned = _clean_signers(signers)
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        before = _signers_snapshot(locked)
+        current = {r.user_id: r for r in locked.required_signers.select_related("user")}
+        wanted = {user.pk for user, _label in cleaned}
+        signed = set(Signature.objects.filter(document=locked, voided_at__isnull=True)
+                     .values_list("signer_id", flat=True))
+        refused = [current[pk].user for pk in current if pk not in wanted and pk in signed]
+        if refused:
+            raise DomainError(
+                _("Нельзя исключить из подписантов тех, кто уже подписал документ: %(names)s.")
+                % {"names": ", ".join(u.full_name for u in refused)}, field="signers")
+        RequiredSigner.objects.filter(document=locked).exclude(user_id__in=wanted).delete()
+        for order, (user, label) in enumerate(cleaned, start=1):
+            existing = current.get(user.pk)
+            if existing is None:
+                RequiredSigner.objects.create(document=locked, user=user, role_label=label, order=order)
+            elif (existing.role_label, existing.order) != (label, order):
+                existing.role_label, existing.order = label, order
+                existing.save(update_fields=["role_label", "order"])
+        after = _signers_snapshot(locked)
+        if after == before:
+            raise DomainError(_("Состав подписантов не изменился."), field="signers")
+        # The stamped PDF lists who has yet to sign, which the version key does not capture.
+        Document.objects.filter(pk=locked.pk).update(pdf_version="", render_status=Document.RenderStatus.PENDING)
+        record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, before={"signers": before},
+               after={"signers": after}, reason=(reason or "").strip())
+        _queue_render(locked)
+    return list(document.required_signers.select_related("user").order_by("order", "pk"))
+
+
+# --- Signing ---------------------------------------------------------------------------------------
+
+
+def _failures_key(user: Any) -> str:
+    return f"documents:sign-failures:{user.pk}"
+
+
+def sign_document(document: Document, *, signer: Any, password: str, by: Any = None) -> Signature:
+    """Sign the document's current content with a simple electronic signature (DOC-2).
+
+    The signer confirms who they are by entering their password again; the signature records the
+    content hash and редакция it was given for and the time. Nobody signs for someone else.
+    """
+    if by is not None and getattr(by, "pk", None) != getattr(signer, "pk", None):
+        raise AccessDenied(_("Подписать документ может только сам подписант."))
+    if signer is None or not getattr(signer, "is_authenticated", False) or not signer.is_active:
+        raise AccessDenied(_("Подписать документ может только сам подписант."))
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().select_related("championship").get(pk=document.pk)
+        required = RequiredSigner.objects.filter(document=locked, user=signer).first()
+        if required is None:
+            raise AccessDenied(_("Вы не входите в число подписантов этого документа."))
+        existing = Signature.objects.filter(document=locked, signer=signer, voided_at__isnull=True).first()
+        if existing is not None:
+            raise TransitionError(_("Вы уже подписали этот документ (редакция %(version)s).")
+                                  % {"version": existing.document_version})
+        if cache.get(_failures_key(signer), 0) >= SIGN_FAILURE_LIMIT:
+            raise DomainError(_("Слишком много неверных попыток ввода пароля. Повторите через 15 минут."),
+                              field="password", code="throttled")
+        if not password or not signer.check_password(password):
+            try:
+                cache.incr(_failures_key(signer))
+            except ValueError:
+                cache.set(_failures_key(signer), 1, SIGN_FAILURE_WINDOW)
+            raise DomainError(_("Неверный пароль. Подпись не поставлена."), field="password")
+        cache.delete(_failures_key(signer))
+        signature = Signature(document=locked, signer=signer, role_label=required.role_label,
+                              signed_at=timezone.now(), content_hash=locked.content_hash,
+                              document_version=locked.version)
+        try:
+            with transaction.atomic():
+                signature.save()
+        except IntegrityError as exc:  # a second tab signed at the same moment
+            raise TransitionError(_("Вы уже подписали этот документ.")) from exc
+        Document.objects.filter(pk=locked.pk).update(render_status=Document.RenderStatus.PENDING)
+        record(actor=signer, action=AuditEntry.Action.SIGN, instance=locked, championship=locked.championship,
+               after={"signature": signature.pk, "signer": signer.pk, "signer_name": signer.full_name,
+                      "role_label": signature.role_label, "content_hash": signature.content_hash,
+                      "version": signature.document_version, "signed_at": signature.signed_at.isoformat()})
+        _queue_render(locked)
+    return signature

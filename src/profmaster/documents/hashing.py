@@ -1,0 +1,40 @@
+"""Content hashing of documents (SPEC DOC-2), free of Django so it can be checked on its own.
+
+A signature binds a signer to the SHA-256 of the document's canonical content. "Canonical" means
+one byte sequence per logical content: keys sorted, no insignificant whitespace, non-ASCII kept
+as UTF-8 (so the same Russian text always hashes the same, whichever client sent it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+HASH_LENGTH = 64
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON text of ``value``: sorted keys, compact separators, Unicode as is."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def content_hash(title: str, doc_type: str, data: Any) -> str:
+    """SHA-256 (hex) of what a signer agrees to: the title, the kind of document and its data."""
+    payload = canonical_json({"data": data, "doc_type": doc_type, "title": title})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def pdf_version(content_hash_value: str, valid_signature_ids: Iterable[int]) -> str:
+    """What a rendered PDF depends on: the content hash and which valid signatures it stamps.
+
+    A stored PDF whose version differs from the document's current one is stale.
+    """
+    ids = ",".join(str(pk) for pk in sorted(set(valid_signature_ids)))
+    return f"{content_hash_value}:{ids}"
+
+
+def short_hash(value: str, length: int = 16) -> str:
+    """The prefix shown where the whole hash does not fit (lists, messages)."""
+    return value[:length]
