@@ -157,7 +157,7 @@ def has_perm(user: Any, perm: str, obj: Any = None) -> bool:
     """Default deny: an unknown permission or an inactive/anonymous user is refused."""
     if perm not in PERMISSIONS or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return bool(rules.test_rule(perm, user, obj))
+    return bool(rules.has_perm(perm, user, obj))
 
 
 def require(user: Any, perm: str, obj: Any = None) -> None:

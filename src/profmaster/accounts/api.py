@@ -1,7 +1,5 @@
 """HTTP API of accounts (mounted under /api/v1/): who am I, and my personal API tokens."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest

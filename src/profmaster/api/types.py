@@ -41,7 +41,7 @@ def _reject_unstorable(value: str) -> str:
 _NO_NUL_PATTERN = r"^[^\u0000]*$"
 
 
-def Text(max_length: int, *, min_length: int = 0) -> Any:  # noqa: N802 — reads as a type in schemas
+def Text(max_length: int, *, min_length: int = 0) -> Any:
     """A stripped string of at most ``max_length`` characters without NUL bytes.
 
     ``min_length=1`` makes a required field refuse blanks (counted after stripping).
@@ -60,7 +60,7 @@ LongText = Text(20_000)
 SafeStr = Text(1_000)
 
 
-def Choice(choices: Iterable[Any]) -> Any:  # noqa: N802
+def Choice(choices: Iterable[Any]) -> Any:
     """One of the values of a Django ``TextChoices``; documented as an enum without a named component.
 
     (Several models have an inner ``Kind`` enum; named components would overwrite each other.)
@@ -105,7 +105,7 @@ DateTime = Annotated[dt.datetime, AfterValidator(_datetime_in_range)]
 
 
 def Amount(*, max_digits: int, decimal_places: int, gt: int | None = None, ge: int | None = None,
-           le: int | None = None) -> Any:  # noqa: N802
+           le: int | None = None) -> Any:
     """A decimal that fits a ``DecimalField(max_digits, decimal_places)``; NaN and infinities refused."""
     return Annotated[
         Decimal,
@@ -113,7 +113,7 @@ def Amount(*, max_digits: int, decimal_places: int, gt: int | None = None, ge: i
     ]
 
 
-def Slug(max_length: int, *, required: bool = True) -> Any:  # noqa: N802
+def Slug(max_length: int, *, required: bool = True) -> Any:
     """A code of Latin letters, digits, hyphens and underscores (Django's ``SlugField``)."""
     pattern = r"^[-a-zA-Z0-9_]+$" if required else r"^[-a-zA-Z0-9_]*$"
     return Annotated[

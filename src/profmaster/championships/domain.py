@@ -132,3 +132,10 @@ def _phase_label(value: str) -> str:
 
 def _status_label(value: str) -> str:
     return str(dict(Championship.Status.choices).get(value, value))
+
+
+def save_competency_document(document: Any, *, by: Any, reason: str = "", m2m: Any = None) -> Any:
+    """Upload or change a competency's document (technical description, task, infrastructure list…)."""
+    if document.uploaded_by_id is None:
+        document.uploaded_by = by
+    return save_structure_object(document, by=by, reason=reason)

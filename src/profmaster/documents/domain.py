@@ -15,9 +15,11 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
@@ -28,6 +30,7 @@ from .models import Document, DocumentType, RequiredSigner, Signature
 TITLE_MAX = 300
 ROLE_LABEL_MAX = 200
 REASON_MAX = 2000
+DATA_MAX_CHARS = 1_000_000
 #: Wrong passwords allowed per person on signature confirmations before a pause (as for the login).
 SIGN_FAILURE_LIMIT = int(getattr(settings, "AXES_FAILURE_LIMIT", 5))
 SIGN_FAILURE_WINDOW = 15 * 60
@@ -38,8 +41,20 @@ Signers = Sequence[tuple[Any, str]]
 # --- Validation helpers ---------------------------------------------------------------------------
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _clean_title(title: str) -> str:
     title = (title or "").strip()
+    if "\x00" in title:
+        raise DomainError(_("Заголовок содержит недопустимый символ."), field="title")
     if not title:
         raise DomainError(_("Укажите заголовок документа."), field="title")
     if len(title) > TITLE_MAX:
@@ -51,15 +66,21 @@ def _check_data(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DomainError(_("Содержание документа должно быть объектом JSON (набором полей)."), field="data")
     try:
-        hashing.canonical_json(data)
+        size = len(hashing.canonical_json(data))
     except (TypeError, ValueError) as exc:
         raise DomainError(_("Содержание документа содержит значения, которые нельзя сохранить."),
                           field="data") from exc
+    if size > DATA_MAX_CHARS:
+        raise DomainError(_("Содержание документа слишком велико."), field="data")
+    if _has_nul(data):
+        raise DomainError(_("Содержание документа содержит недопустимый символ (NUL)."), field="data")
     return data
 
 
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
+    if "\x00" in reason:
+        raise DomainError(_("Причина содержит недопустимый символ."), field="reason")
     if not reason:
         raise DomainError(_("Укажите причину изменения."), field="reason")
     if len(reason) > REASON_MAX:
@@ -67,19 +88,27 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def _clean_signers(signers: Signers) -> list[tuple[Any, str]]:
-    """At least one signer, each an active person named once, each with the capacity they sign in."""
+def _clean_signers(signers: Signers, championship: Any) -> list[tuple[Any, str]]:
+    """At least one signer, each an active person named once who holds a role in the championship
+    (or in the platform's Directorate), each with the capacity they sign in."""
     cleaned: list[tuple[Any, str]] = []
     seen: set[int] = set()
     for user, label in signers:
         if user is None or getattr(user, "pk", None) is None:
             raise DomainError(_("Подписант не найден."), field="signers")
+        if not RoleAssignment.objects.filter(
+                Q(championship_id=championship.pk) | Q(championship__isnull=True, role=Role.DIRECTORATE),
+                user=user).exists():
+            raise DomainError(_("%(name)s не участвует в этом чемпионате и не может подписывать его документы.")
+                              % {"name": user}, field="signers")
         if not user.is_active:
             raise DomainError(_("%(name)s не может подписывать: учётная запись отключена.") % {"name": user},
                               field="signers")
         if user.pk in seen:
             raise DomainError(_("%(name)s указан(а) среди подписантов дважды.") % {"name": user}, field="signers")
         label = (label or "").strip()
+        if "\x00" in label:
+            raise DomainError(_("Описание роли подписанта содержит недопустимый символ."), field="signers")
         if not label:
             raise DomainError(_("Укажите, в качестве кого подписывает %(name)s.") % {"name": user}, field="signers")
         if len(label) > ROLE_LABEL_MAX:
@@ -125,7 +154,7 @@ def create_document(
     data = _check_data(data)
     if competency is not None and competency.championship_id != championship.pk:
         raise DomainError(_("Компетенция относится к другому чемпионату."), field="competency")
-    cleaned = _clean_signers(signers)
+    cleaned = _clean_signers(signers, championship)
     from profmaster.championships.models import Championship
 
     with transaction.atomic():
@@ -194,9 +223,9 @@ def update_document_content(
 
 def set_signers(document: Document, signers: Signers, *, by: Any, reason: str = "") -> list[RequiredSigner]:
     """Change who has to sign. Someone who has already signed the current content cannot be removed."""
-    cleaned = _clean_signers(signers)
     with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
+        locked = Document.objects.select_for_update().select_related("championship").get(pk=document.pk)
+        cleaned = _clean_signers(signers, locked.championship)
         before = _signers_snapshot(locked)
         current = {r.user_id: r for r in locked.required_signers.select_related("user")}
         wanted = {user.pk for user, _label in cleaned}

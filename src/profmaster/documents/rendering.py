@@ -179,6 +179,11 @@ def _store(document_id: int, pdf: bytes, version: str) -> None:
             transaction.on_commit(lambda: storage.delete(old_name), robust=True)
 
 
+def pdf_filename(document: Document) -> str:
+    """The download name: the number and редакция, ASCII so every browser keeps it."""
+    return f"document-{document.number}-v{document.version}.pdf"
+
+
 def is_pdf_fresh(document: Document) -> bool:
     return (document.render_status == Document.RenderStatus.READY and bool(document.pdf)
             and document.pdf_version == expected_pdf_version(document)

@@ -145,18 +145,27 @@ def missing_by_document(documents: list[Document]) -> dict[int, list[RequiredSig
 # --- Choices for creating documents ----------------------------------------------------------------
 
 
+def _competencies_for(user: Any, championship: Any, roles: tuple[str, ...]) -> tuple[QuerySet[Any], bool]:
+    scope = competency_filter(user, championship, *roles)
+    competencies = championship.competencies.order_by("name")
+    if not scope:  # an empty Q: the role covers the whole championship
+        return competencies, True
+    allowed = dict(scope.children).get("competency_id__in", ())
+    return competencies.filter(pk__in=list(allowed)), False
+
+
 def creatable_competencies(user: Any, championship: Any) -> tuple[QuerySet[Any], bool]:
     """Competencies this person may create documents for, and whether a championship-wide one is allowed.
 
     The Directorate writes for every competency and for the championship as a whole; a chief expert
     only for their own competencies.
     """
-    scope = competency_filter(user, championship, *AUTHOR_ROLES)
-    competencies = championship.competencies.order_by("name")
-    if not scope:  # an empty Q: the role covers the whole championship
-        return competencies, True
-    allowed = dict(scope.children).get("competency_id__in", ())
-    return competencies.filter(pk__in=list(allowed)), False
+    return _competencies_for(user, championship, AUTHOR_ROLES)
+
+
+def register_competencies(user: Any, championship: Any) -> QuerySet[Any]:
+    """Competencies offered in the register's filter: those whose documents this person sees."""
+    return _competencies_for(user, championship, REGISTER_ROLES)[0]
 
 
 def signer_candidates(championship: Any) -> QuerySet[RoleAssignment]:

@@ -1,0 +1,172 @@
+"""Accounts: login by e-mail, lockout, password reset, scoped roles and API tokens (SPEC §0)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+
+from profmaster import settings as production_settings
+from profmaster.accounts import domain
+from profmaster.accounts.models import ApiToken, Role, RoleAssignment
+from profmaster.audit.models import AuditEntry
+from profmaster.core.errors import DomainError
+from profmaster.permissions import has_perm
+
+from ..factories import PASSWORD, ChampionshipFactory, CompetencyFactory, UserFactory, give_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_passwords_are_hashed_with_argon2_in_production():
+    assert production_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_login_by_email_is_case_insensitive(client):
+    UserFactory(email="mentor@school.ru")
+    response = client.post("/accounts/login/", {"username": "MENTOR@School.ru", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/cabinet/"
+
+
+def test_wrong_password_shows_russian_message(client):
+    UserFactory(email="mentor@school.ru")
+    response = client.post("/accounts/login/", {"username": "mentor@school.ru", "password": "не тот"})
+    assert response.status_code == 200
+    assert "Неверный e-mail или пароль" in response.content.decode()
+
+
+def test_lockout_after_repeated_failed_logins(client, settings):
+    UserFactory(email="mentor@school.ru")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "mentor@school.ru", "password": "не тот"})
+    response = client.post("/accounts/login/", {"username": "mentor@school.ru", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Вход временно заблокирован" in response.content.decode()
+
+
+def test_password_reset_by_email_sets_a_new_password(client):
+    user = UserFactory(email="expert@school.ru")
+    response = client.post("/accounts/password-reset/", {"email": "expert@school.ru"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link)["Location"]
+    response = client.post(form_url, {"new_password1": "Новый-пароль-2024", "new_password2": "Новый-пароль-2024"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Новый-пароль-2024")
+
+
+def test_password_reset_for_unknown_email_reveals_nothing(client):
+    response = client.post("/accounts/password-reset/", {"email": "nobody@school.ru"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_full_name_has_patronymic():
+    user = UserFactory(last_name="Иванова", first_name="Мария", patronymic="Петровна")
+    assert user.full_name == "Иванова Мария Петровна"
+    assert user.short_name == "Иванова М.П."
+
+
+def test_roles_are_scoped_to_a_championship():
+    """SPEC §0: a role outside a championship is only the platform-wide Directorate."""
+    user = UserFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=user, role=Role.EXPERT, championship=None)
+    RoleAssignment.objects.create(user=user, role=Role.DIRECTORATE, championship=None)
+
+
+def test_one_chief_expert_per_competency():
+    competency = CompetencyFactory()
+    director = UserFactory()
+    domain.assign_role(user=UserFactory(), role=Role.CHIEF_EXPERT, championship=competency.championship,
+                       competency=competency, by=director)
+    with pytest.raises(Exception, match="главный эксперт"):
+        domain.assign_role(user=UserFactory(), role=Role.CHIEF_EXPERT, championship=competency.championship,
+                           competency=competency, by=director)
+
+
+def test_panel_roles_need_a_competency_of_the_same_championship():
+    competency = CompetencyFactory()
+    other = ChampionshipFactory()
+    with pytest.raises(DomainError, match="укажите компетенцию"):
+        domain.assign_role(user=UserFactory(), role=Role.EXPERT, championship=competency.championship, by=None)
+    with pytest.raises(DomainError, match="другому чемпионату"):
+        domain.assign_role(user=UserFactory(), role=Role.EXPERT, championship=other, competency=competency, by=None)
+
+
+def test_role_in_one_championship_grants_nothing_in_another():
+    mine, theirs = ChampionshipFactory(), ChampionshipFactory()
+    user = UserFactory()
+    give_role(user, Role.DIRECTORATE, mine)
+    assert has_perm(user, "championships.manage_championship", mine)
+    assert not has_perm(user, "championships.manage_championship", theirs)
+    assert not has_perm(user, "championships.add_championship")
+
+
+def test_expert_permissions_are_limited_to_their_competency():
+    championship = ChampionshipFactory()
+    c1, c2 = CompetencyFactory(championship=championship), CompetencyFactory(championship=championship)
+    user = UserFactory()
+    give_role(user, Role.CHIEF_EXPERT, championship, c1)
+    assert has_perm(user, "documents.add_document", c1)
+    assert not has_perm(user, "documents.add_document", c2)
+
+
+def test_unknown_permission_and_inactive_user_are_denied():
+    championship = ChampionshipFactory()
+    user = UserFactory()
+    give_role(user, Role.DIRECTORATE, None)
+    assert not has_perm(user, "championships.launch_rockets", championship)
+    user.is_active = False
+    assert not has_perm(user, "championships.manage_championship", championship)
+
+
+def test_role_assignment_is_audited():
+    competency = CompetencyFactory()
+    director = UserFactory()
+    assignment = domain.assign_role(user=UserFactory(), role=Role.EXPERT, championship=competency.championship,
+                                    competency=competency, by=director)
+    entry = AuditEntry.objects.get(object_type="accounts.RoleAssignment", object_id=str(assignment.pk))
+    assert (entry.action, entry.actor, entry.championship) == ("create", director, competency.championship)
+    assert entry.after["role"] == "expert"
+
+
+def test_api_token_secret_is_shown_once_and_stored_hashed():
+    user = UserFactory()
+    token, secret = domain.create_api_token(user, name="Интеграция")
+    assert secret.startswith("pm_")
+    assert secret not in token.key_hash
+    assert domain.authenticate_token(secret) == user
+    domain.revoke_api_token(token, by=user)
+    assert domain.authenticate_token(secret) is None
+    with pytest.raises(DomainError, match="уже отозван"):
+        domain.revoke_api_token(token, by=user)
+
+
+def test_token_page_creates_and_revokes(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post("/accounts/profile/", {"name": "Выгрузка в 1С"})
+    secret = re.search(r'id="new-token">(pm_[^<]+)<', response.content.decode()).group(1)
+    token = ApiToken.objects.get(user=user)
+    assert domain.authenticate_token(secret) == user
+    client.post(f"/accounts/profile/tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_token_page_refuses_empty_and_foreign_tokens(client):
+    user, stranger = UserFactory(), UserFactory()
+    foreign, _ = domain.create_api_token(stranger, name="чужой")
+    client.force_login(user)
+    response = client.post("/accounts/profile/", {"name": ""})
+    assert response.status_code == 400
+    assert "Обязательное поле" in response.content.decode()
+    assert client.post(f"/accounts/profile/tokens/{foreign.pk}/revoke/").status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.revoked_at is None
