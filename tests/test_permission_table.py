@@ -8,9 +8,10 @@ The table must name every route the project serves: a new route without an entry
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from django.test import Client

@@ -109,7 +109,9 @@ def save_audited(
             with transaction.atomic():
                 instance.save()
         except IntegrityError as exc:  # a concurrent writer won the race the validation checked
-            raise DomainError(gettext("Данные изменились одновременно с вашим сохранением. Обновите страницу и повторите.")) from exc
+            raise DomainError(
+                gettext("Данные изменились одновременно с вашим сохранением. Обновите страницу и повторите.")
+            ) from exc
         for name, values in (m2m or {}).items():
             getattr(instance, name).set(values)
         record(

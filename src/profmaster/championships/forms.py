@@ -184,8 +184,8 @@ class RoleAssignmentForm(BootstrapFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         email = data.get("email")
-        if email and not User.objects.filter(email__iexact=email).exists():
-            if not data.get("last_name") or not data.get("first_name"):
-                raise forms.ValidationError(
-                    _("Пользователя с таким e-mail нет: укажите фамилию и имя, чтобы создать учётную запись."))
+        unknown = email and not User.objects.filter(email__iexact=email).exists()
+        if unknown and (not data.get("last_name") or not data.get("first_name")):
+            raise forms.ValidationError(
+                _("Пользователя с таким e-mail нет: укажите фамилию и имя, чтобы создать учётную запись."))
         return data

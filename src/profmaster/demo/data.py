@@ -146,7 +146,7 @@ def load_demo() -> Championship:
                    short_name="«Красный Октябрь»")
     save_organisation_object(ContactPerson(organisation=employer, full_name="Шоколадова Вера Ивановна",
                                            position="HR-директор", phone="+7 495 000-00-01"), by=by)
-    for short, school in list(schools.items())[:3]:
+    for school in list(schools.values())[:3]:
         save_organisation_object(ContactPerson(organisation=school, full_name="Завучева Галина Петровна",
                                                position="Заместитель директора", email=f"zavuch.{school.inn}@edu.mos.ru"),
                                  by=by)

@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import Field
 from ninja.errors import HttpError
+from pydantic import Field
 
 from profmaster.accounts.models import User
 from profmaster.championships.models import Championship, Competency
@@ -65,7 +65,7 @@ def _list_item(document: Document, *, required_count: int, missing_count: int) -
         "id": document.pk, "number": document.number, "doc_type": document.doc_type,
         "doc_type_label": str(document.get_doc_type_display()), "title": document.title,
         "championship_id": document.championship_id, "competency_id": document.competency_id,
-        "competency": document.competency.name if document.competency_id else None,
+        "competency": document.competency.name if document.competency is not None else None,
         "version": document.version, "content_hash": document.content_hash,
         "complete": required_count > 0 and missing_count == 0,
         "required_count": required_count, "missing_count": missing_count, "created_at": document.created_at,

@@ -67,7 +67,7 @@ class DocumentCreateForm(BootstrapFormMixin, forms.Form):
         self.fields["signers"].queryset = candidates  # type: ignore[attr-defined]
         self.fields["signers"].widget.attrs["class"] = "form-check-input"
 
-    def signers(self) -> list[tuple[Any, str]]:
+    def chosen_signers(self) -> list[tuple[Any, str]]:
         return [(a.user, role_label(a)) for a in self.cleaned_data["signers"]]
 
     def payload(self) -> dict[str, Any]:

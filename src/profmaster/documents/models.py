@@ -18,7 +18,8 @@ class DocumentType(models.TextChoices):
 
     VENUE_ACCEPTANCE = "venue_acceptance", _("Протокол приёма площадки")
     REGISTRATION = "registration", _("Протокол регистрации экспертов, наставников и участников")
-    FAMILIARISATION = "familiarisation", _("Протокол об ознакомлении (рабочие места, документация, ОТ и ТБ, жюри, жеребьёвка)")
+    FAMILIARISATION = "familiarisation", _(
+        "Протокол об ознакомлении (рабочие места, документация, ОТ и ТБ, жюри, жеребьёвка)")
     NON_APPEARANCE = "non_appearance", _("Протокол неявки участников/наставника")
     INCIDENT = "incident", _("Протокол согласования внештатной ситуации")
     JUDGING_ROLES = "judging_roles", _("Протокол распределения судейских ролей")

@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
 
+import weasyprint
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import select_template
 from django.utils import timezone, translation
-import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import hashing
@@ -43,7 +43,8 @@ class URLRefused(ValueError):
 
 
 def font_dir() -> Path:
-    return Path(settings.PROFMASTER["PDF_FONT_DIR"]).resolve()
+    configured: Any = settings.PROFMASTER["PDF_FONT_DIR"]
+    return Path(configured).resolve()
 
 
 class FontOnlyURLFetcher(URLFetcher):
@@ -96,7 +97,7 @@ def document_context(document: Document) -> dict[str, Any]:
             "doc_type_label": str(document.get_doc_type_display()),
             "championship": document.championship.name,
             "season": document.championship.season,
-            "competency": document.competency.name if document.competency_id else "",
+            "competency": document.competency.name if document.competency is not None else "",
             "version": document.version,
             "content_hash": document.content_hash,
             "created_at": moscow_time(document.created_at),

@@ -99,7 +99,7 @@ def create_view(request: HttpRequest, championship_pk: int) -> HttpResponse:
         competency = form.cleaned_data["competency"]
         require(request.user, "documents.add_document", competency or championship)
         return create_document(championship=championship, doc_type=form.cleaned_data["doc_type"],
-                               title=form.cleaned_data["title"], data=form.payload(), signers=form.signers(),
+                               title=form.cleaned_data["title"], data=form.payload(), signers=form.chosen_signers(),
                                competency=competency, by=request.user)
 
     register_url = reverse("documents:register", args=[championship.pk])
