@@ -70,7 +70,16 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+class ProfmasterAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI operation ids are the routes' url names (``championship_list``), so
+    generated clients get short, stable method names."""
+
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        url_name = getattr(operation, "url_name", None)
+        return url_name or super().get_openapi_operation_id(operation)
+
+
+api = ProfmasterAPI(
     title="Profmaster API",
     version="1",
     description=_("API платформы «Профмастер»: чемпионаты, компетенции, организации, документы и подписи."),
