@@ -58,11 +58,13 @@ def forget_assignments(user: Any) -> None:
         del user._profmaster_assignments
 
 
-def holds(user: Any, roles: set[str], championship_id: int | None, competency_id: int | None = None) -> bool:
+def holds(user: Any, roles: set[str], championship_id: int | None, competency_id: int | None = None,
+          *, exact: bool = False) -> bool:
     """Whether the user holds one of ``roles`` in that championship (and competency, when given).
 
     A competency-less assignment covers every competency of its championship; a platform-wide
-    Directorate assignment covers every championship.
+    Directorate assignment covers every championship. With ``exact``, a competency-scoped
+    assignment covers only objects of that competency, not championship-wide ones.
     """
     for role, ch_id, comp_id in assignments(user):
         if role not in roles:
@@ -71,21 +73,26 @@ def holds(user: Any, roles: set[str], championship_id: int | None, competency_id
             return True
         if championship_id is None or ch_id != championship_id:
             continue
+        if exact and comp_id is not None and comp_id != competency_id:
+            continue
         if competency_id is None or comp_id is None or comp_id == competency_id:
             return True
     return False
 
 
-def role_in(*roles: str) -> Any:
-    """A predicate: the user holds one of ``roles`` in the object's championship/competency."""
+def role_in(*roles: str, exact: bool = False) -> Any:
+    """A predicate: the user holds one of ``roles`` in the object's championship/competency.
+
+    ``exact``: a competency-scoped role does not reach the championship's competency-less objects.
+    """
     wanted = set(roles)
 
-    @rules.predicate(name=f"role_in({','.join(sorted(wanted))})")
+    @rules.predicate(name=f"role_in({','.join(sorted(wanted))}{', exact' if exact else ''})")
     def predicate(user: Any, obj: Any = None) -> bool:
         if obj is None:
             return False
         championship_id, competency_id = scope_of(obj)
-        return holds(user, wanted, championship_id, competency_id)
+        return holds(user, wanted, championship_id, competency_id, exact=exact)
 
     return predicate
 
@@ -123,6 +130,7 @@ def is_owner(user: Any, obj: Any = None) -> bool:
 directorate = role_in(Role.DIRECTORATE)
 quality_control = role_in(Role.QUALITY_CONTROL)
 chief_expert = role_in(Role.CHIEF_EXPERT)
+chief_expert_of_competency = role_in(Role.CHIEF_EXPERT, exact=True)
 panel = role_in(Role.CHIEF_EXPERT, Role.EXPERT)
 
 # --- The permission table -------------------------------------------------------------------------
@@ -142,9 +150,9 @@ PERMISSIONS: dict[str, Any] = {
     # Documents and signatures (DOC-2, DOC-3)
     "documents.view_register": directorate | quality_control | chief_expert,
     "documents.add_document": directorate | chief_expert,
-    "documents.view_document": directorate | quality_control | chief_expert | is_required_signer,
+    "documents.view_document": directorate | quality_control | chief_expert_of_competency | is_required_signer,
     "documents.sign_document": is_required_signer,
-    "documents.change_document": directorate | chief_expert,
+    "documents.change_document": directorate | chief_expert_of_competency,
     # Personal settings: one's own API tokens
     "accounts.manage_token": is_owner,
 }

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import (
@@ -64,10 +66,30 @@ class SessionAuth(APIKeyCookie):
         super().__init__(csrf=True)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not key or not key.isascii() or not key.isprintable():
+            return None  # a forged cookie never reaches the session table (PostgreSQL refuses NUL)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:
             return user
         return None
+
+
+DESCRIPTION = """API платформы «Профмастер»: чемпионаты, компетенции, организации, документы и подписи.
+
+**Вход.** Личный токен в заголовке `Authorization: Bearer pm_…` (создаётся в `POST /api/v1/me/tokens`,
+секрет показывается один раз) или сессия браузера; с сессией небезопасные методы требуют заголовок
+`X-CSRFToken`.
+
+**Права.** Каждый запрос проверяется по ролям пользователя в чемпионате. Объект чемпионата, в котором
+у вас нет роли, отвечает `404`; объект, который вы видите, но не можете менять, — `403`.
+
+**Ошибки.** Всегда JSON `{"detail": "…"}` с понятным сообщением; при неверных данных (`422`) — ещё
+`errors: [{field, message}]`, при отказе правил предметной области (`400`, `409`) — `code` и `field`.
+
+**Данные.** Идентификаторы — целые числа; даты — `ГГГГ-ММ-ДД`, время — ISO 8601 (без смещения —
+московское). `PUT` заменяет все поля объекта. Длинные списки постраничные: `?limit=&offset=`,
+ответ `{"count", "items"}`.
+"""
 
 
 class ProfmasterAPI(NinjaAPI):
@@ -79,14 +101,28 @@ class ProfmasterAPI(NinjaAPI):
         return url_name or super().get_openapi_operation_id(operation)
 
 
+def _unescaped_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve /openapi.json with Cyrillic as it is, like every other answer (ninja escapes it there)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.get("Content-Type", "").startswith("application/json"):
+            response.content = json.dumps(json.loads(response.content), ensure_ascii=False).encode()
+        return response
+
+    return wrapper
+
+
 api = ProfmasterAPI(
     title="Profmaster API",
     version="1",
-    description=_("API платформы «Профмастер»: чемпионаты, компетенции, организации, документы и подписи."),
+    description=DESCRIPTION,
     auth=[TokenAuth(), SessionAuth()],
     renderer=JSONRenderer(),
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=_unescaped_json,
 )
 
 
@@ -108,8 +144,12 @@ def on_model_validation_error(request: HttpRequest, exc: ValidationError) -> Htt
                   for f, msgs in exc.message_dict.items() for m in msgs]
     else:
         errors = [{"field": "", "message": str(m)} for m in exc.messages]
-    summary = "; ".join(e["message"] for e in errors)
+    summary = " ".join(_sentence(e["message"]) for e in errors)
     return _error(request, summary or _("Неверные данные."), 422, errors=errors)
+
+
+def _sentence(message: str) -> str:
+    return message if message.endswith((".", "!", "?", "…")) else message + "."
 
 
 @api.exception_handler(DomainError)

@@ -78,3 +78,10 @@ def assign(instance: M, data: dict[str, Any]) -> M:
     for name, value in data.items():
         setattr(instance, name, value)
     return instance
+
+
+def fresh(instance: M) -> M:
+    """The object as stored, for the answer to a write: it then reads exactly as a later GET will
+    (times in UTC, decimals with the column's places), not as the input was typed."""
+    instance.refresh_from_db()
+    return instance

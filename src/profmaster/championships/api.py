@@ -24,6 +24,7 @@ from profmaster.api.shortcuts import (
     assign,
     authorize_championship,
     current_user,
+    fresh,
     get_or_404,
     reference,
     references,
@@ -129,7 +130,7 @@ def championship_create(request: HttpRequest, payload: ChampionshipIn) -> Any:
     user = current_user(request)
     require(user, "championships.add_championship")
     championship = _fill_championship(Championship(), payload)
-    return Status(201, domain.save_championship(championship, by=user))
+    return Status(201, fresh(domain.save_championship(championship, by=user)))
 
 
 @router.get("/championships/{championship_id}", response={200: ChampionshipOut, **READ_ERRORS},
@@ -143,7 +144,7 @@ def championship_detail(request: HttpRequest, championship_id: Id) -> Any:
 def championship_update(request: HttpRequest, championship_id: Id, payload: ChampionshipIn) -> Any:
     """Заменяет все поля; статус меняется отдельно (`…/status`)."""
     championship = _championship(request, championship_id, manage=True)
-    return domain.save_championship(_fill_championship(championship, payload), by=current_user(request))
+    return fresh(domain.save_championship(_fill_championship(championship, payload), by=current_user(request)))
 
 
 @router.post("/championships/{championship_id}/status", response={200: ChampionshipOut, **WRITE_ERRORS},
@@ -173,7 +174,7 @@ def stage_list(request: HttpRequest, championship_id: Id) -> Any:
 def stage_create(request: HttpRequest, championship_id: Id, payload: StageIn) -> Any:
     championship = _championship(request, championship_id, manage=True)
     stage = Stage(championship=championship, **payload.model_dump())
-    return Status(201, domain.save_structure_object(stage, by=current_user(request)))
+    return Status(201, fresh(domain.save_structure_object(stage, by=current_user(request))))
 
 
 @router.get("/stages/{stage_id}", response={200: StageOut, **READ_ERRORS}, url_name="stage_detail",
@@ -187,7 +188,7 @@ def stage_detail(request: HttpRequest, stage_id: Id) -> Any:
 def stage_update(request: HttpRequest, stage_id: Id, payload: StageIn) -> Any:
     """Заменяет все поля, кроме фазы (она меняется через `…/phase`)."""
     stage = _stage(request, stage_id, manage=True)
-    return domain.save_structure_object(assign(stage, payload.model_dump()), by=current_user(request))
+    return fresh(domain.save_structure_object(assign(stage, payload.model_dump()), by=current_user(request)))
 
 
 @router.delete("/stages/{stage_id}", response=_DELETED, url_name="stage_delete", tags=[STAGES],
@@ -281,7 +282,7 @@ def skill_section_list(request: HttpRequest, competency_id: Id) -> Any:
 def skill_section_create(request: HttpRequest, competency_id: Id, payload: SkillSectionIn) -> Any:
     competency = _competency(request, competency_id, manage=True)
     section = SkillSection(competency=competency, **payload.model_dump())
-    return Status(201, domain.save_structure_object(section, by=current_user(request)))
+    return Status(201, fresh(domain.save_structure_object(section, by=current_user(request))))
 
 
 @router.get("/skill-sections/{section_id}", response={200: SkillSectionOut, **READ_ERRORS},
@@ -294,7 +295,7 @@ def skill_section_detail(request: HttpRequest, section_id: Id) -> Any:
             url_name="skill_section_update", tags=[COMPETENCIES], summary="Изменить раздел спецификации")
 def skill_section_update(request: HttpRequest, section_id: Id, payload: SkillSectionIn) -> Any:
     section = _skill_section(request, section_id, manage=True)
-    return domain.save_structure_object(assign(section, payload.model_dump()), by=current_user(request))
+    return fresh(domain.save_structure_object(assign(section, payload.model_dump()), by=current_user(request)))
 
 
 @router.delete("/skill-sections/{section_id}", response=_DELETED, url_name="skill_section_delete",
@@ -325,7 +326,7 @@ def infrastructure_list(request: HttpRequest, competency_id: Id) -> Any:
 def infrastructure_create(request: HttpRequest, competency_id: Id, payload: InfrastructureItemIn) -> Any:
     competency = _competency(request, competency_id, manage=True)
     item = InfrastructureItem(competency=competency, **payload.model_dump())
-    return Status(201, domain.save_structure_object(item, by=current_user(request)))
+    return Status(201, fresh(domain.save_structure_object(item, by=current_user(request))))
 
 
 @router.get("/infrastructure/{item_id}", response={200: InfrastructureItemOut, **READ_ERRORS},
@@ -339,7 +340,7 @@ def infrastructure_detail(request: HttpRequest, item_id: Id) -> Any:
             summary="Изменить позицию инфраструктурного листа")
 def infrastructure_update(request: HttpRequest, item_id: Id, payload: InfrastructureItemIn) -> Any:
     item = _infrastructure_item(request, item_id, manage=True)
-    return domain.save_structure_object(assign(item, payload.model_dump()), by=current_user(request))
+    return fresh(domain.save_structure_object(assign(item, payload.model_dump()), by=current_user(request)))
 
 
 @router.delete("/infrastructure/{item_id}", response=_DELETED, url_name="infrastructure_delete",
@@ -369,7 +370,7 @@ def age_category_create(request: HttpRequest, championship_id: Id, payload: AgeC
     """Правила допуска как данные (п. 3.3 методики): классы, состав команды, исключение для братьев и сестёр."""
     championship = _championship(request, championship_id, manage=True)
     category = AgeCategory(championship=championship, **payload.model_dump())
-    return Status(201, domain.save_structure_object(category, by=current_user(request)))
+    return Status(201, fresh(domain.save_structure_object(category, by=current_user(request))))
 
 
 @router.get("/age-categories/{category_id}", response={200: AgeCategoryOut, **READ_ERRORS},
@@ -382,7 +383,7 @@ def age_category_detail(request: HttpRequest, category_id: Id) -> Any:
             url_name="age_category_update", tags=[AGE_CATEGORIES], summary="Изменить возрастную категорию")
 def age_category_update(request: HttpRequest, category_id: Id, payload: AgeCategoryIn) -> Any:
     category = _age_category(request, category_id, manage=True)
-    return domain.save_structure_object(assign(category, payload.model_dump()), by=current_user(request))
+    return fresh(domain.save_structure_object(assign(category, payload.model_dump()), by=current_user(request)))
 
 
 @router.delete("/age-categories/{category_id}", response=_DELETED, url_name="age_category_delete",
@@ -461,7 +462,7 @@ def _save_workplace(workplace: Workplace, payload: WorkplaceIn, request: HttpReq
         message=_("Нет такой компетенции в чемпионате."))
     assign(workplace, payload.model_dump(exclude={"competency_id"}))
     domain.save_structure_object(workplace, by=current_user(request))
-    return workplace
+    return fresh(workplace)
 
 
 @router.get("/base-venues/{base_venue_id}/workplaces", response={200: list[WorkplaceOut], **READ_ERRORS},
@@ -514,7 +515,7 @@ def _save_programme_slot(slot: ProgrammeSlot, payload: ProgrammeSlotIn, request:
                                 message=_("Нет такой базовой площадки в чемпионате."))
     assign(slot, payload.model_dump(exclude={"stage_id", "competency_id", "base_venue_id"}))
     domain.save_structure_object(slot, by=current_user(request))
-    return slot
+    return fresh(slot)
 
 
 @router.get("/championships/{championship_id}/programme", response={200: list[ProgrammeSlotOut], **READ_ERRORS},

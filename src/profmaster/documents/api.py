@@ -2,77 +2,52 @@
 
 The same permissions, scoping and domain functions as the pages: a chief expert lists only their
 competencies' documents here as in the register, and signing needs the password here as there.
+Unknown ids answer 404; a person without the permission gets 403.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: ninja builds query models from these annotations at runtime.
+# Query types built by functions (Text(40), Choice(...)) are Annotated types mypy cannot see as such.
+# mypy: disable-error-code="valid-type"
 
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Router, Status
 from ninja.errors import HttpError
-from pydantic import Field
+from ninja.pagination import paginate
 
 from profmaster.accounts.models import User
+from profmaster.api.pagination import LimitOffset
+from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut
+from profmaster.api.shortcuts import current_user, get_or_404, reference, references
+from profmaster.api.types import Choice, Id
 from profmaster.championships.models import Championship, Competency
-from profmaster.core.errors import DomainError
 from profmaster.permissions import require
 
 from .domain import create_document, sign_document, update_document_content
-from .models import Document, Signature
+from .models import Document, DocumentType
 from .rendering import fresh_pdf, pdf_filename
-from .schemas import (
-    DocumentCreateIn,
-    DocumentOut,
-    DocumentPageOut,
-    DocumentUpdateIn,
-    SignatureOut,
-    SignIn,
-)
+from .schemas import DocumentCreateIn, DocumentListItemOut, DocumentOut, DocumentUpdateIn, SignatureOut, SignIn
 from .selectors import creatable_competencies, register, signing_status
 
 router = Router(tags=["documents"])
 
-
-class RegisterFilters(Schema):
-    doc_type: str = Field(default="", max_length=40)
-    competency_id: int | None = None
-    state: Literal["", "complete", "awaiting"] = ""
-    limit: int = Field(default=100, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+NOT_FOUND = "Документ не найден."
 
 
 def _document(document_id: int) -> Document:
-    return get_object_or_404(Document.objects.select_related("championship", "competency"), pk=document_id)
+    return get_or_404(Document.objects.select_related("championship", "competency"), document_id, _(NOT_FOUND))
 
 
-def _signature_out(signature: Signature, current_hash: str) -> dict[str, Any]:
-    return {
-        "id": signature.pk, "signer_id": signature.signer_id, "signer_name": signature.signer.full_name,
-        "role_label": signature.role_label, "signed_at": signature.signed_at, "content_hash": signature.content_hash,
-        "document_version": signature.document_version,
-        "valid": signature.voided_at is None and signature.content_hash == current_hash,
-        "voided_at": signature.voided_at, "void_reason": signature.void_reason,
-    }
-
-
-def _list_item(document: Document, *, required_count: int, missing_count: int) -> dict[str, Any]:
-    return {
-        "id": document.pk, "number": document.number, "doc_type": document.doc_type,
-        "doc_type_label": str(document.get_doc_type_display()), "title": document.title,
-        "championship_id": document.championship_id, "competency_id": document.competency_id,
-        "competency": document.competency.name if document.competency is not None else None,
-        "version": document.version, "content_hash": document.content_hash,
-        "complete": required_count > 0 and missing_count == 0,
-        "required_count": required_count, "missing_count": missing_count, "created_at": document.created_at,
-    }
+def _championship(championship_id: int) -> Championship:
+    return get_or_404(Championship, championship_id, _("Чемпионат не найден."))
 
 
 def document_out(document: Document) -> dict[str, Any]:
+    """The full picture of one document, as the detail route and the writes answer it."""
     status = signing_status(document)
     signed = {s.signer_id for s in status.valid}
 
@@ -81,90 +56,99 @@ def document_out(document: Document) -> dict[str, Any]:
                 "order": required.order, "signed": required.user_id in signed}
 
     return {
-        **_list_item(document, required_count=len(status.required), missing_count=len(status.missing)),
-        "data": document.data,
+        "id": document.pk, "number": document.number, "doc_type": document.doc_type,
+        "doc_type_label": str(document.get_doc_type_display()), "title": document.title,
+        "championship_id": document.championship_id, "competency_id": document.competency_id,
+        "competency": document.competency.name if document.competency is not None else None,
+        "version": document.version, "content_hash": document.content_hash, "complete": status.complete,
+        "required_count": len(status.required), "missing_count": len(status.missing),
+        "created_at": document.created_at, "data": document.data,
         "signers": [signer(r) for r in status.required],
         "missing": [signer(r) for r in status.missing],
-        "signatures": [_signature_out(s, document.content_hash)
-                       for s in sorted([*status.valid, *status.voided], key=lambda s: (s.signed_at, s.pk))],
+        "signatures": sorted([*status.valid, *status.voided], key=lambda s: (s.signed_at, s.pk)),
         "render_status": document.render_status,
         "pdf_url": reverse("api:documents_pdf", kwargs={"document_id": document.pk}),
     }
 
 
-@router.get("/championships/{championship_id}/documents", response=DocumentPageOut,
-            url_name="documents_list", summary="Реестр документов чемпионата")
-def list_documents(request: HttpRequest, championship_id: int, filters: Query[RegisterFilters]) -> Any:
-    """Documents of the championship this person sees, newest first; filters as in the register."""
-    championship = get_object_or_404(Championship, pk=championship_id)
-    require(request.user, "documents.view_register", championship)
-    documents = register(request.user, championship, doc_type=filters.doc_type,
-                         competency_id=filters.competency_id, state=filters.state)
-    page = documents[filters.offset:filters.offset + filters.limit]
-    return {"count": documents.count(),
-            "items": [_list_item(d, required_count=d.required_count, missing_count=d.missing_count) for d in page]}
+@router.get("/championships/{championship_id}/documents",
+            response={200: list[DocumentListItemOut], **READ_ERRORS}, url_name="documents_list",
+            summary="Реестр документов чемпионата")
+@paginate(LimitOffset)
+def documents_list(request: HttpRequest, championship_id: Id,
+                   doc_type: Choice(DocumentType) | None = None,
+                   competency_id: Id | None = None,
+                   state: Literal["complete", "awaiting"] | None = None) -> Any:
+    """Документы чемпионата, которые вы видите в реестре (главный эксперт — только своих компетенций),
+    новые первыми. Фильтры: вид, компетенция, состояние (complete — подписан всеми, awaiting — ждёт подписей)."""
+    championship = _championship(championship_id)
+    require(current_user(request), "documents.view_register", championship)
+    return register(current_user(request), championship, doc_type=doc_type or "", competency_id=competency_id,
+                    state=state or "")
 
 
-@router.get("/documents/{document_id}", response=DocumentOut, url_name="documents_detail",
+@router.get("/documents/{document_id}", response={200: DocumentOut, **READ_ERRORS}, url_name="documents_detail",
             summary="Документ с подписантами и подписями")
-def get_document(request: HttpRequest, document_id: int) -> Any:
+def documents_detail(request: HttpRequest, document_id: Id) -> Any:
+    """Содержание, хеш, редакция, обязательные подписанты, данные подписи (действующие и аннулированные)."""
     document = _document(document_id)
-    require(request.user, "documents.view_document", document)
+    require(current_user(request), "documents.view_document", document)
     return document_out(document)
 
 
-def _signers(championship: Championship, payload: DocumentCreateIn) -> list[tuple[Any, str]]:
-    ids = [s.user_id for s in payload.signers]
-    users = User.objects.in_bulk(ids)
-    missing = [str(pk) for pk in ids if pk not in users]
-    if missing:
-        raise DomainError(_("Подписанты не найдены: %(ids)s.") % {"ids": ", ".join(missing)}, field="signers")
-    return [(users[s.user_id], s.role_label) for s in payload.signers]
-
-
-@router.post("/championships/{championship_id}/documents", response={201: DocumentOut},
+@router.post("/championships/{championship_id}/documents", response={201: DocumentOut, **WRITE_ERRORS},
              url_name="documents_create", summary="Создать документ")
-def create(request: HttpRequest, championship_id: int, payload: DocumentCreateIn) -> Any:
-    championship = get_object_or_404(Championship, pk=championship_id)
-    require(request.user, "documents.add_document", championship)
-    competency = None
-    if payload.competency_id is not None:
-        competency = get_object_or_404(Competency, pk=payload.competency_id)
-        require(request.user, "documents.add_document", competency)
-    else:
-        _competencies, whole = creatable_competencies(request.user, championship)
-        if not whole:
-            raise PermissionDenied("documents.add_document")
+def documents_create(request: HttpRequest, championship_id: Id, payload: DocumentCreateIn) -> Any:
+    """Новый документ со следующим номером в чемпионате. Дирекция — для любой компетенции или всего
+    чемпионата, главный эксперт — только для своей компетенции. Подписанты — люди с ролью в чемпионате."""
+    user = current_user(request)
+    championship = _championship(championship_id)
+    require(user, "documents.add_document", championship)
+    competency = reference(Competency.objects.filter(championship=championship), payload.competency_id,
+                           field="competency_id", message=_("Компетенция этого чемпионата не найдена."))
+    if competency is not None:
+        require(user, "documents.add_document", competency)
+    elif not creatable_competencies(user, championship)[1]:
+        raise PermissionDenied("documents.add_document")
+    users = references(User.objects.all(), [s.user_id for s in payload.signers], field="signers",
+                       message=_("Подписанты не найдены"))
+    by_id = {u.pk: u for u in users}
     document = create_document(championship=championship, doc_type=payload.doc_type, title=payload.title,
-                               data=payload.data, signers=_signers(championship, payload),
-                               competency=competency, by=request.user)
-    return 201, document_out(_document(document.pk))
+                               data=payload.data, signers=[(by_id[s.user_id], s.role_label) for s in payload.signers],
+                               competency=competency, by=user)
+    return Status(201, document_out(_document(document.pk)))
 
 
-@router.put("/documents/{document_id}", response=DocumentOut, url_name="documents_update",
+@router.put("/documents/{document_id}", response={200: DocumentOut, **WRITE_ERRORS}, url_name="documents_update",
             summary="Изменить содержание (подписи аннулируются)")
-def update(request: HttpRequest, document_id: int, payload: DocumentUpdateIn) -> Any:
+def documents_update(request: HttpRequest, document_id: Id, payload: DocumentUpdateIn) -> Any:
+    """Новая редакция: хеш меняется, все действующие подписи аннулируются с указанием причины."""
+    user = current_user(request)
     document = _document(document_id)
-    require(request.user, "documents.change_document", document)
-    update_document_content(document, title=payload.title, data=payload.data, by=request.user,
-                            reason=payload.reason)
+    require(user, "documents.change_document", document)
+    update_document_content(document, title=payload.title, data=payload.data, by=user, reason=payload.reason)
     return document_out(_document(document.pk))
 
 
-@router.post("/documents/{document_id}/sign", response={201: SignatureOut}, url_name="documents_sign",
-             summary="Подписать (простая электронная подпись, с паролем)")
-def sign(request: HttpRequest, document_id: int, payload: SignIn) -> Any:
+@router.post("/documents/{document_id}/sign", response={201: SignatureOut, **WRITE_ERRORS},
+             url_name="documents_sign", summary="Подписать (простая электронная подпись)")
+def documents_sign(request: HttpRequest, document_id: Id, payload: SignIn) -> Any:
+    """Подписать текущую редакцию: подписант повторно вводит свой пароль. Неверный пароль — 400,
+    повторная подпись — 409, не подписант — 403."""
+    user = current_user(request)
     document = _document(document_id)
-    require(request.user, "documents.view_document", document)
-    signature = sign_document(document, signer=request.user, password=payload.password, by=request.user)
-    return 201, _signature_out(signature, signature.content_hash)
+    require(user, "documents.sign_document", document)
+    signature = sign_document(document, signer=user, password=payload.password, by=user)
+    return Status(201, signature)
 
 
-@router.get("/documents/{document_id}/pdf", url_name="documents_pdf", summary="PDF документа",
+@router.get("/documents/{document_id}/pdf", response={200: None, 503: ErrorOut, **READ_ERRORS},
+            url_name="documents_pdf", summary="PDF документа",
             openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}})
-def pdf(request: HttpRequest, document_id: int) -> Any:
+def documents_pdf(request: HttpRequest, document_id: Id) -> Any:
+    """PDF текущей редакции со штампами подписей; устаревший файл формируется заново."""
     document = _document(document_id)
-    require(request.user, "documents.view_document", document)
+    require(current_user(request), "documents.view_document", document)
     current = fresh_pdf(document)
     if current is None:
         raise HttpError(503, _("Не удалось сформировать PDF. Попробуйте позже."))

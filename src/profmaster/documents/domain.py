@@ -51,9 +51,17 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _clean_title(title: str) -> str:
     title = (title or "").strip()
-    if "\x00" in title:
+    if "\x00" in title or not _encodable(title):
         raise DomainError(_("Заголовок содержит недопустимый символ."), field="title")
     if not title:
         raise DomainError(_("Укажите заголовок документа."), field="title")
@@ -66,7 +74,8 @@ def _check_data(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DomainError(_("Содержание документа должно быть объектом JSON (набором полей)."), field="data")
     try:
-        size = len(hashing.canonical_json(data))
+        # Encoding finds lone surrogates, which no database column (nor the hash) can take.
+        size = len(hashing.canonical_json(data).encode("utf-8"))
     except (TypeError, ValueError) as exc:
         raise DomainError(_("Содержание документа содержит значения, которые нельзя сохранить."),
                           field="data") from exc
@@ -96,6 +105,8 @@ def _clean_signers(signers: Signers, championship: Any) -> list[tuple[Any, str]]
     for user, label in signers:
         if user is None or getattr(user, "pk", None) is None:
             raise DomainError(_("Подписант не найден."), field="signers")
+        if user.pk in seen:
+            raise DomainError(_("%(name)s указан(а) среди подписантов дважды.") % {"name": user}, field="signers")
         if not RoleAssignment.objects.filter(
                 Q(championship_id=championship.pk) | Q(championship__isnull=True, role=Role.DIRECTORATE),
                 user=user).exists():
@@ -104,8 +115,6 @@ def _clean_signers(signers: Signers, championship: Any) -> list[tuple[Any, str]]
         if not user.is_active:
             raise DomainError(_("%(name)s не может подписывать: учётная запись отключена.") % {"name": user},
                               field="signers")
-        if user.pk in seen:
-            raise DomainError(_("%(name)s указан(а) среди подписантов дважды.") % {"name": user}, field="signers")
         label = (label or "").strip()
         if "\x00" in label:
             raise DomainError(_("Описание роли подписанта содержит недопустимый символ."), field="signers")

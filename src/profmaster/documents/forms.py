@@ -24,11 +24,17 @@ class SignerChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.user.short_name} — {role_label(obj)}"
 
 
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes laid out as Bootstrap ``form-check`` rows in a scrolling box."""
+
+    template_name = "documents/widgets/checkbox_list.html"
+
+
 class RegisterFilterForm(BootstrapFormMixin, forms.Form):
     doc_type = forms.ChoiceField(label=_("Вид"), required=False,
                                  choices=[("", _("Все виды")), *DocumentType.choices])
-    competency = forms.ModelChoiceField(label=_("Компетенция"), required=False, queryset=None,
-                                        empty_label=_("Все компетенции"))
+    competency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Компетенция"), required=False, queryset=None, empty_label=_("Все компетенции"))
     state = forms.ChoiceField(label=_("Состояние"), required=False, choices=[
         ("", _("Любое")), (RegisterState.COMPLETE, _("Подписан всеми")),
         (RegisterState.AWAITING, _("Ожидает подписей"))])
@@ -48,12 +54,12 @@ class RegisterFilterForm(BootstrapFormMixin, forms.Form):
 
 class DocumentCreateForm(BootstrapFormMixin, forms.Form):
     doc_type = forms.ChoiceField(label=_("Вид документа"), choices=DocumentType.choices)
-    competency = forms.ModelChoiceField(label=_("Компетенция"), queryset=None, required=False,
-                                        empty_label=_("— весь чемпионат —"))
+    competency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Компетенция"), queryset=None, required=False, empty_label=_("— весь чемпионат —"))
     title = forms.CharField(label=_("Заголовок"), max_length=TITLE_MAX)
     text = forms.CharField(label=_("Текст документа"), max_length=TEXT_MAX, help_text=TEXT_HELP,
                            widget=forms.Textarea(attrs={"rows": 12}))
-    signers = SignerChoiceField(label=_("Подписанты"), queryset=None, widget=forms.CheckboxSelectMultiple,
+    signers = SignerChoiceField(label=_("Подписанты"), queryset=None, widget=CheckboxList,
                                 help_text=_("Каждый выбранный человек подписывает документ в указанной роли."))
 
     def __init__(self, *args: Any, competencies: Any, whole_championship: bool, candidates: Any,
@@ -65,7 +71,6 @@ class DocumentCreateForm(BootstrapFormMixin, forms.Form):
             competency.required = True
             competency.empty_label = None  # type: ignore[attr-defined]
         self.fields["signers"].queryset = candidates  # type: ignore[attr-defined]
-        self.fields["signers"].widget.attrs["class"] = "form-check-input"
 
     def chosen_signers(self) -> list[tuple[Any, str]]:
         return [(a.user, role_label(a)) for a in self.cleaned_data["signers"]]
@@ -80,7 +85,7 @@ class DocumentEditForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Заголовок"), max_length=TITLE_MAX)
     text = forms.CharField(label=_("Текст документа"), max_length=TEXT_MAX, help_text=TEXT_HELP,
                            widget=forms.Textarea(attrs={"rows": 14}))
-    data = forms.JSONField(label=_("Содержание (JSON)"), widget=forms.Textarea(attrs={"rows": 16}))
+    content_json = forms.JSONField(label=_("Содержание (JSON)"), widget=forms.Textarea(attrs={"rows": 16}))
     reason = forms.CharField(label=_("Причина изменения"), max_length=REASON_MAX,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Причина попадёт в журнал аудита и в отметку об аннулировании подписей."))
@@ -91,13 +96,13 @@ class DocumentEditForm(BootstrapFormMixin, forms.Form):
         if self.as_text:
             initial["text"] = payload_to_text(document.data)
         else:
-            initial["data"] = document.data
+            initial["content_json"] = document.data
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
-        del self.fields["data" if self.as_text else "text"]
+        del self.fields["content_json" if self.as_text else "text"]
 
-    def clean_data(self) -> Any:
-        data = self.cleaned_data.get("data")
+    def clean_content_json(self) -> Any:
+        data = self.cleaned_data.get("content_json")
         if not isinstance(data, dict):
             raise forms.ValidationError(_("Содержание должно быть объектом JSON: { … }."))
         return data
@@ -105,7 +110,7 @@ class DocumentEditForm(BootstrapFormMixin, forms.Form):
     def payload(self) -> dict[str, Any]:
         if self.as_text:
             return text_to_payload(self.cleaned_data["text"])
-        return dict(self.cleaned_data["data"])
+        return dict(self.cleaned_data["content_json"])
 
 
 class SignForm(BootstrapFormMixin, forms.Form):

@@ -150,8 +150,12 @@ def _competencies_for(user: Any, championship: Any, roles: tuple[str, ...]) -> t
     competencies = championship.competencies.order_by("name")
     if not scope:  # an empty Q: the role covers the whole championship
         return competencies, True
-    allowed = dict(scope.children).get("competency_id__in", ())
-    return competencies.filter(pk__in=list(allowed)), False
+    # competency_filter narrows with Q(competency_id__in=ids); the ids are what this person may reach.
+    allowed: set[int] = set()
+    for child in scope.children:
+        if isinstance(child, tuple) and child[0] == "competency_id__in":
+            allowed.update(child[1])
+    return competencies.filter(pk__in=allowed), False
 
 
 def creatable_competencies(user: Any, championship: Any) -> tuple[QuerySet[Any], bool]:

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -142,7 +143,7 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign with the password re-entered; a refusal is shown on the document page at the password."""
     document = _document(pk)
-    require(request.user, "documents.view_document", document)
+    require(request.user, "documents.sign_document", document)
     form = SignForm(request.POST)
     if form.is_valid():
         try:
@@ -155,10 +156,10 @@ def sign_view(request: HttpRequest, pk: int) -> HttpResponse:
                              % {"hash": hashing.short_hash(signature.content_hash)})
             return redirect("documents:detail", pk=document.pk)
     if not signing_status(document).must_sign(request.user):
-        # Nothing to show the form for (already signed, not a signer): say why on the page.
+        # Already signed (another tab, a double click): no form to show, so say why on the page.
         for error in form.errors.values():
             for message in error:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("documents:detail", pk=document.pk)
     return _detail_response(request, document, sign_form=form, status=400)
 
@@ -191,7 +192,7 @@ def edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+def pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF of the current state, re-rendered first when the stored one is stale (DOC-3)."""
     document = _document(pk)
     require(request.user, "documents.view_document", document)

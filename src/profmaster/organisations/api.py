@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 
 from profmaster.api.pagination import LimitOffset
 from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS
-from profmaster.api.shortcuts import assign, current_user, get_or_404, reference
+from profmaster.api.shortcuts import assign, current_user, fresh, get_or_404, reference
 from profmaster.api.types import Choice, Id, Text
 from profmaster.permissions import require
 
@@ -75,7 +75,7 @@ def organisation_list(request: HttpRequest,
 def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Any:
     user = _allowed(request, manage=True)
     organisation = Organisation(**payload.model_dump())
-    return Status(201, save_organisation_object(organisation, by=user))
+    return Status(201, fresh(save_organisation_object(organisation, by=user)))
 
 
 @router.get("/organisations/{organisation_id}", response={200: OrganisationOut, **READ_ERRORS},
@@ -88,7 +88,7 @@ def organisation_detail(request: HttpRequest, organisation_id: Id) -> Any:
             url_name="organisation_update", tags=[ORGANISATIONS], summary="Изменить организацию")
 def organisation_update(request: HttpRequest, organisation_id: Id, payload: OrganisationIn) -> Any:
     organisation = _organisation(request, organisation_id, manage=True)
-    return save_organisation_object(assign(organisation, payload.model_dump()), by=current_user(request))
+    return fresh(save_organisation_object(assign(organisation, payload.model_dump()), by=current_user(request)))
 
 
 @router.delete("/organisations/{organisation_id}", response=_DELETED, url_name="organisation_delete",
@@ -119,7 +119,7 @@ def contact_list(request: HttpRequest, organisation_id: Id) -> Any:
 def contact_create(request: HttpRequest, organisation_id: Id, payload: ContactIn) -> Any:
     organisation = _organisation(request, organisation_id, manage=True)
     contact = ContactPerson(organisation=organisation, **payload.model_dump())
-    return Status(201, save_organisation_object(contact, by=current_user(request)))
+    return Status(201, fresh(save_organisation_object(contact, by=current_user(request))))
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **READ_ERRORS}, url_name="contact_detail",
@@ -132,7 +132,7 @@ def contact_detail(request: HttpRequest, contact_id: Id) -> Any:
             tags=[ORGANISATIONS], summary="Изменить контактное лицо")
 def contact_update(request: HttpRequest, contact_id: Id, payload: ContactIn) -> Any:
     contact = _contact(request, contact_id, manage=True)
-    return save_organisation_object(assign(contact, payload.model_dump()), by=current_user(request))
+    return fresh(save_organisation_object(assign(contact, payload.model_dump()), by=current_user(request)))
 
 
 @router.delete("/contacts/{contact_id}", response=_DELETED, url_name="contact_delete", tags=[ORGANISATIONS],
@@ -155,7 +155,7 @@ def _save_venue(venue: Venue, payload: VenueIn, request: HttpRequest) -> Venue:
                                    message=_("Организация не найдена."))
     assign(venue, payload.model_dump(exclude={"organisation_id"}))
     save_organisation_object(venue, by=current_user(request))
-    return venue
+    return fresh(venue)
 
 
 @router.get("/venues", response={200: list[VenueOut], **READ_ERRORS}, url_name="venue_list", tags=[VENUES],

@@ -1,0 +1,166 @@
+"""§0 / SC-9 on the API channel: every route × every role → the expected answer.
+
+Championship A's objects are readable by anyone with a role in A and changeable only by A's Directorate
+(or the platform Directorate). Another championship's Directorate and people without a role in A get
+404 — the object's existence is not revealed. Reference data (organisations, venues) belongs to any
+Directorate. Anonymous requests are 401 everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "platform_directorate", "directorate", "other_directorate", "chief_expert", "expert",
+         "mentor", "no_role"]
+
+READ_A = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+          "chief_expert": 200, "expert": 200, "mentor": 200, "no_role": 404}
+
+
+def write_a(ok: int) -> dict[str, int]:
+    return {"anonymous": 401, "platform_directorate": ok, "directorate": ok, "other_directorate": 404,
+            "chief_expert": 403, "expert": 403, "mentor": 403, "no_role": 404}
+
+
+def reference(ok: int) -> dict[str, int]:
+    return {"anonymous": 401, "platform_directorate": ok, "directorate": ok, "other_directorate": ok,
+            "chief_expert": 403, "expert": 403, "mentor": 403, "no_role": 403}
+
+
+STAGE = {"name": "Новый этап", "kind": "final", "starts_on": "2023-04-01", "ends_on": "2023-04-02"}
+CATEGORY = {"code": "new", "name": "Новая", "grade_min": 1, "grade_max": 2}
+
+
+def slot(w: Any) -> dict[str, Any]:
+    return {"stage_id": w.stage.pk, "title": "Поток 2", "starts_at": "2023-04-03T13:00",
+            "ends_at": "2023-04-03T15:00"}
+
+
+#: (name, method, path(world), body(world) or None, expected answer per role)
+CASES: list[tuple[str, str, Callable[[Any], str], Callable[[Any], Any] | None, dict[str, int]]] = [
+    ("championship_list", "get", lambda w: "/championships", None,
+     {**{r: 200 for r in ROLES}, "anonymous": 401}),
+    ("championship_create", "post", lambda w: "/championships",
+     lambda w: {"name": "Новый", "slug": "new", "season": "2024", "starts_on": "2024-01-01",
+                "ends_on": "2024-01-02"},
+     {"anonymous": 401, "platform_directorate": 201, "directorate": 403, "other_directorate": 403,
+      "chief_expert": 403, "expert": 403, "mentor": 403, "no_role": 403}),
+    ("championship_detail", "get", lambda w: f"/championships/{w.a.pk}", None, READ_A),
+    ("championship_update", "put", lambda w: f"/championships/{w.a.pk}",
+     lambda w: {"name": "A", "slug": "a", "season": "2023", "starts_on": "2023-02-01", "ends_on": "2023-04-30"},
+     write_a(200)),
+    ("championship_status", "post", lambda w: f"/championships/{w.a.pk}/status",
+     lambda w: {"to": "archived"}, write_a(200)),
+    ("stage_list", "get", lambda w: f"/championships/{w.a.pk}/stages", None, READ_A),
+    ("stage_create", "post", lambda w: f"/championships/{w.a.pk}/stages", lambda w: STAGE, write_a(201)),
+    ("stage_detail", "get", lambda w: f"/stages/{w.stage.pk}", None, READ_A),
+    ("stage_update", "put", lambda w: f"/stages/{w.stage.pk}", lambda w: STAGE, write_a(200)),
+    ("stage_delete", "delete", lambda w: f"/stages/{w.stage.pk}", None, write_a(204)),
+    ("stage_phase", "post", lambda w: f"/stages/{w.stage.pk}/phase", lambda w: {"to": "registration"},
+     write_a(200)),
+    ("competency_list", "get", lambda w: f"/championships/{w.a.pk}/competencies", None, READ_A),
+    ("competency_create", "post", lambda w: f"/championships/{w.a.pk}/competencies",
+     lambda w: {"name": "Новая"}, write_a(201)),
+    ("competency_detail", "get", lambda w: f"/competencies/{w.competency.pk}", None, READ_A),
+    ("competency_update", "put", lambda w: f"/competencies/{w.competency.pk}", lambda w: {"name": "Иная"},
+     write_a(200)),
+    ("competency_delete", "delete", lambda w: f"/competencies/{w.competency.pk}", None, write_a(204)),
+    ("skill_section_list", "get", lambda w: f"/competencies/{w.competency.pk}/skill-sections", None, READ_A),
+    ("skill_section_create", "post", lambda w: f"/competencies/{w.competency.pk}/skill-sections",
+     lambda w: {"number": 9, "title": "Новый"}, write_a(201)),
+    ("skill_section_detail", "get", lambda w: f"/skill-sections/{w.section.pk}", None, READ_A),
+    ("skill_section_update", "put", lambda w: f"/skill-sections/{w.section.pk}",
+     lambda w: {"number": 1, "title": "Иной"}, write_a(200)),
+    ("skill_section_delete", "delete", lambda w: f"/skill-sections/{w.section.pk}", None, write_a(204)),
+    ("infrastructure_list", "get", lambda w: f"/competencies/{w.competency.pk}/infrastructure", None, READ_A),
+    ("infrastructure_create", "post", lambda w: f"/competencies/{w.competency.pk}/infrastructure",
+     lambda w: {"name": "Весы", "quantity": 1}, write_a(201)),
+    ("infrastructure_detail", "get", lambda w: f"/infrastructure/{w.item.pk}", None, READ_A),
+    ("infrastructure_update", "put", lambda w: f"/infrastructure/{w.item.pk}",
+     lambda w: {"name": "Весы", "quantity": 2}, write_a(200)),
+    ("infrastructure_delete", "delete", lambda w: f"/infrastructure/{w.item.pk}", None, write_a(204)),
+    ("age_category_list", "get", lambda w: f"/championships/{w.a.pk}/age-categories", None, READ_A),
+    ("age_category_create", "post", lambda w: f"/championships/{w.a.pk}/age-categories", lambda w: CATEGORY,
+     write_a(201)),
+    ("age_category_detail", "get", lambda w: f"/age-categories/{w.category.pk}", None, READ_A),
+    ("age_category_update", "put", lambda w: f"/age-categories/{w.category.pk}", lambda w: CATEGORY,
+     write_a(200)),
+    ("age_category_delete", "delete", lambda w: f"/age-categories/{w.category.pk}", None, write_a(204)),
+    ("base_venue_list", "get", lambda w: f"/championships/{w.a.pk}/base-venues", None, READ_A),
+    ("base_venue_create", "post", lambda w: f"/championships/{w.a.pk}/base-venues",
+     lambda w: {"venue_id": w.free_venue.pk}, write_a(201)),
+    ("base_venue_detail", "get", lambda w: f"/base-venues/{w.base_venue.pk}", None, READ_A),
+    ("base_venue_update", "put", lambda w: f"/base-venues/{w.base_venue.pk}",
+     lambda w: {"venue_id": w.venue.pk}, write_a(200)),
+    ("base_venue_delete", "delete", lambda w: f"/base-venues/{w.base_venue.pk}", None, write_a(204)),
+    ("workplace_list", "get", lambda w: f"/base-venues/{w.base_venue.pk}/workplaces", None, READ_A),
+    ("workplace_create", "post", lambda w: f"/base-venues/{w.base_venue.pk}/workplaces",
+     lambda w: {"competency_id": w.competency.pk, "number": 5}, write_a(201)),
+    ("workplace_detail", "get", lambda w: f"/workplaces/{w.workplace.pk}", None, READ_A),
+    ("workplace_update", "put", lambda w: f"/workplaces/{w.workplace.pk}",
+     lambda w: {"competency_id": w.competency.pk, "number": 6}, write_a(200)),
+    ("workplace_delete", "delete", lambda w: f"/workplaces/{w.workplace.pk}", None, write_a(204)),
+    ("programme_list", "get", lambda w: f"/championships/{w.a.pk}/programme", None, READ_A),
+    ("programme_create", "post", lambda w: f"/championships/{w.a.pk}/programme", slot, write_a(201)),
+    ("programme_detail", "get", lambda w: f"/programme/{w.slot.pk}", None, READ_A),
+    ("programme_update", "put", lambda w: f"/programme/{w.slot.pk}", slot, write_a(200)),
+    ("programme_delete", "delete", lambda w: f"/programme/{w.slot.pk}", None, write_a(204)),
+    ("organisation_list", "get", lambda w: "/organisations", None, reference(200)),
+    ("organisation_create", "post", lambda w: "/organisations", lambda w: {"name": "Новая школа"}, reference(201)),
+    ("organisation_detail", "get", lambda w: f"/organisations/{w.organisation.pk}", None, reference(200)),
+    ("organisation_update", "put", lambda w: f"/organisations/{w.organisation.pk}",
+     lambda w: {"name": "Иная школа"}, reference(200)),
+    ("organisation_delete", "delete", lambda w: f"/organisations/{w.organisation.pk}", None, reference(400)),
+    ("contact_list", "get", lambda w: f"/organisations/{w.organisation.pk}/contacts", None, reference(200)),
+    ("contact_create", "post", lambda w: f"/organisations/{w.organisation.pk}/contacts",
+     lambda w: {"full_name": "Новиков Н. Н."}, reference(201)),
+    ("contact_detail", "get", lambda w: f"/contacts/{w.contact.pk}", None, reference(200)),
+    ("contact_update", "put", lambda w: f"/contacts/{w.contact.pk}", lambda w: {"full_name": "Петрова А. С."},
+     reference(200)),
+    ("contact_delete", "delete", lambda w: f"/contacts/{w.contact.pk}", None, reference(204)),
+    ("venue_list", "get", lambda w: "/venues", None, reference(200)),
+    ("venue_create", "post", lambda w: "/venues", lambda w: {"name": "Новая", "address": "Москва"},
+     reference(201)),
+    ("venue_detail", "get", lambda w: f"/venues/{w.venue.pk}", None, reference(200)),
+    ("venue_update", "put", lambda w: f"/venues/{w.venue.pk}", lambda w: {"name": "Иная", "address": "Москва"},
+     reference(200)),
+    ("venue_delete", "delete", lambda w: f"/venues/{w.free_venue.pk}", None, reference(204)),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):
+    """§0, SC-9: who may read and change what, on the API channel."""
+    api = anonymous if role == "anonymous" else api_as(world.users[role])
+    if method == "get":
+        response = api.get(path(world))
+    elif method == "delete":
+        response = api.delete(path(world))
+    else:
+        response = getattr(api, method)(path(world), body(world) if body else None)
+    assert response.status_code == expected[role], response.content.decode()
+    if response.status_code >= 400:
+        assert isinstance(response.json()["detail"], str)
+
+
+def test_sc9_other_championship_object_answers_like_a_missing_one(world, api_as):
+    """The 404 for a foreign championship's object is indistinguishable from an unknown id."""
+    api = api_as(world.users["other_directorate"])
+    foreign = api.get(f"/competencies/{world.competency.pk}")
+    unknown = api.get("/competencies/987654321")
+    assert (foreign.status_code, foreign.json()) == (unknown.status_code, unknown.json()) == (
+        404, {"detail": "Компетенция не найдена."})
+
+
+def test_sc9_expert_cannot_write_and_nothing_changes(world, api_as):
+    api = api_as(world.users["expert"])
+    response = api.put(f"/competencies/{world.competency.pk}", {"name": "Переименовано", "expert_count": 1})
+    assert response.status_code == 403
+    world.competency.refresh_from_db()
+    assert (world.competency.name, world.competency.expert_count) == ("Кондитерское дело", 4)
