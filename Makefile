@@ -59,7 +59,9 @@ pytest: install-test
 test: install-test lint types pytest
 
 messages: $(VENV)/.installed-test
-	cd src/profmaster && ../../$(MANAGE) makemessages -l en -l ru --no-obsolete && ../../$(MANAGE) compilemessages
+	mkdir -p src/profmaster/locale
+	cd src/profmaster && ../../$(BIN)/python ../../manage.py makemessages -l en -l ru --no-obsolete --no-location \
+		&& ../../$(BIN)/python ../../manage.py compilemessages
 
 bench: install
 	$(BIN)/python bench/run.py

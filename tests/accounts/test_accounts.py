@@ -188,3 +188,10 @@ def test_x1_chief_expert_does_not_reach_championship_wide_documents():
     assert has_perm(chief, "documents.view_document", own)
     assert not has_perm(chief, "documents.view_document", wide)
     assert not has_perm(chief, "documents.change_document", wide)
+
+
+def test_x3_russian_by_default_even_for_english_browsers(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "ru"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert client.get("/accounts/login/").headers["Content-Language"] == "en"

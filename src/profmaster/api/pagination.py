@@ -14,12 +14,15 @@ MAX_LIMIT = 500
 MAX_OFFSET = 10**9
 
 
-class LimitOffset(PaginationBase):
-    """``{"count": total, "items": [...]}``; items ordered as the model orders them."""
+class PageParams(Schema):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Сколько записей вернуть.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Сколько записей пропустить.")
 
-    class Input(Schema):
-        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Сколько записей вернуть.")
-        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Сколько записей пропустить.")
+
+class LimitOffset(PaginationBase):
+    """``{"count": total, "items": [...]}``; items in the order the route gives them."""
+
+    Input = PageParams
 
     class Output(Schema):
         count: int

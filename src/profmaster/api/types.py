@@ -65,7 +65,7 @@ def Choice(choices: Iterable[Any]) -> Any:
 
     (Several models have an inner ``Kind`` enum; named components would overwrite each other.)
     """
-    values = [str(choice.value if hasattr(choice, "value") else choice) for choice in choices]
+    values: list[Any] = [str(choice.value if hasattr(choice, "value") else choice) for choice in choices]
 
     def check(value: str) -> str:
         if value not in values:

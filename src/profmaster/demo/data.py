@@ -257,7 +257,7 @@ def _demo_documents(championship: Championship, competency: Competency, people: 
         championship=championship, competency=competency, doc_type=DocumentType.JUDGING_ROLES,
         title="Протокол распределения судейских ролей — Кондитерское дело",
         data={"text": "Главный эксперт распределил судейские роли между экспертами компетенции.",
-              "roles": [{"Эксперт": e.full_name, "Роль": "Оценка субкритериев B, C"} for e in experts]},
+              "Распределение ролей": [{"Эксперт": e.full_name, "Роль": "Оценка субкритериев B, C"} for e in experts]},
         signers=[(chief, "Главный эксперт")] + [(e, "Эксперт") for e in experts],
         by=chief,
     )
