@@ -184,3 +184,22 @@ def test_x4_token_revoked_via_domain_is_refused_immediately(db):
     assert client.get("/me").status_code == 200
     revoke_api_token(token, by=user)
     assert client.get("/me").status_code == 401
+
+
+@pytest.mark.parametrize(("content_type", "status", "detail"), [
+    ("multipart/form-data", 415, "Тело запроса должно быть JSON (Content-Type: application/json)."),
+    ("application/x-www-form-urlencoded", 400, "Тело запроса не разобрано: ожидается JSON в кодировке UTF-8."),
+])
+def test_x4_session_form_body_is_4xx_not_500(world, content_type, status, detail):
+    """A browser form posted to the API: the CSRF check has already parsed it; it is not JSON either way."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["expert"])
+    secret = get_random_string(32)
+    client.cookies["csrftoken"] = secret
+    if content_type == "multipart/form-data":
+        response = client.post("/api/v1/me/tokens", {"name": "форма"}, headers={"X-CSRFToken": secret})
+    else:
+        response = client.post("/api/v1/me/tokens", "name=forma", content_type=content_type,
+                               headers={"X-CSRFToken": secret})
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
+    assert not ApiToken.objects.filter(name="форма").exists()

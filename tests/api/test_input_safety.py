@@ -191,3 +191,10 @@ def test_x4_cyrillic_comes_back_unescaped_in_errors(world, director):
 def test_x4_wrong_method_is_405(world, director):
     response = director.send("patch", f"/championships/{world.a.pk}", {})
     assert response.status_code == 405
+
+
+def test_x4_too_big_body_is_413(world, director, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = director.post(f"/championships/{world.a.pk}/competencies", {"name": "X", "description": "д" * 2000})
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Слишком большой запрос."}

@@ -22,6 +22,7 @@ from django.core.exceptions import (
 )
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
@@ -202,13 +203,21 @@ def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpRespons
     return _error(request, _("Запрос отклонён."), 400)
 
 
+@api.exception_handler(RawPostDataException)
+def on_form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A form or multipart body was already parsed (by the CSRF check of a session request).
+    return _error(request, _("Тело запроса должно быть JSON (Content-Type: application/json)."), 415)
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A bug: logged and signalled like any Django 500 (error reporting, tests), answered in JSON."""
     got_request_exception.send(sender=None, request=request)
     logger.error("Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500,
                                                                                   "request": request})
-    return _error(request, _("Внутренняя ошибка сервера. Мы уже знаем о ней; повторите запрос позже."), 500)
+    response = _error(request, _("Внутренняя ошибка сервера. Мы уже знаем о ней; повторите запрос позже."), 500)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django's log_response: once is enough
+    return response
 
 
 def _register_routers() -> None:
