@@ -57,10 +57,13 @@ def test_bad_input_keeps_what_was_typed_and_explains(page):
 
 
 def test_x3_language_switch_to_english_and_back(page):
+    from playwright.sync_api import expect
+
     page.goto("/accounts/login/")
-    page.locator("#language-form select").select_option("en")
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Sign in").is_visible()
-    page.locator("#language-form select").select_option("ru")
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Вход").is_visible()
+    with page.expect_navigation():
+        page.locator("#language-form select").select_option("en")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.get_by_label("Password").is_visible()
+    with page.expect_navigation():
+        page.locator("#language-form select").select_option("ru")
+    expect(page.get_by_role("heading", name="Вход")).to_be_visible()
