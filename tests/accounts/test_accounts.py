@@ -195,3 +195,9 @@ def test_x3_russian_by_default_even_for_english_browsers(client):
     assert response.headers["Content-Language"] == "ru"
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert client.get("/accounts/login/").headers["Content-Language"] == "en"
+
+
+def test_forged_session_cookie_is_no_session_not_a_500(client):
+    client.cookies["sessionid"] = "abc\x00def"
+    response = client.get("/cabinet/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import itertools
+
 import pytest
+
+from profmaster.api.api import api as ninja_api
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +34,47 @@ def write_a(ok: int) -> dict[str, int]:
 def reference(ok: int) -> dict[str, int]:
     return {"anonymous": 401, "platform_directorate": ok, "directorate": ok, "other_directorate": ok,
             "chief_expert": 403, "expert": 403, "mentor": 403, "no_role": 403}
+
+
+def SIGNED_IN(ok: int) -> dict[str, int]:  # noqa: N802
+    return {**{r: ok for r in ROLES}, "anonymous": 401}
+
+
+def DOCS(denied: int) -> dict[str, int]:  # noqa: N802
+    return {**{r: denied for r in ROLES}, "anonymous": 401}
+
+
+def directorate_token(w: Any) -> Any:
+    if not hasattr(w, "_token"):
+        from profmaster.accounts.domain import create_api_token
+
+        w._token = create_api_token(w.users["directorate"], name="чужой для всех")[0]
+    return w._token
+
+
+def document(w: Any) -> Any:
+    """A protocol of championship A's competency, to be signed by its chief expert and expert."""
+    if not hasattr(w, "_document"):
+        from profmaster.documents.domain import create_document
+
+        w._document = create_document(
+            championship=w.a, competency=w.competency, doc_type="judging_roles", title="Протокол ролей",
+            data={"text": "Роли распределены."}, by=w.users["directorate"],
+            signers=[(w.users["chief_expert"], "Главный эксперт"), (w.users["expert"], "Эксперт")])
+    return w._document
+
+
+def new_document(w: Any) -> dict[str, Any]:
+    return {"doc_type": "judging_roles", "title": "Протокол", "competency_id": w.competency.pk,
+            "data": {"text": "Роли распределены."}, "signers": [{"user_id": w.users["chief_expert"].pk,
+                                                                 "role_label": "Главный эксперт"}]}
+
+
+_edits = itertools.count()
+
+
+def changed_document(w: Any) -> dict[str, Any]:
+    return {"data": {"text": f"Редакция {next(_edits)}"}, "reason": "Уточнение"}
 
 
 STAGE = {"name": "Новый этап", "kind": "final", "starts_on": "2023-04-01", "ends_on": "2023-04-02"}
@@ -130,6 +175,26 @@ CASES: list[tuple[str, str, Callable[[Any], str], Callable[[Any], Any] | None, d
     ("venue_update", "put", lambda w: f"/venues/{w.venue.pk}", lambda w: {"name": "Иная", "address": "Москва"},
      reference(200)),
     ("venue_delete", "delete", lambda w: f"/venues/{w.free_venue.pk}", None, reference(204)),
+    # The person's own account: anyone logged in; a token can be revoked only by its owner.
+    ("me", "get", lambda w: "/me", None, SIGNED_IN(200)),
+    ("token_list", "get", lambda w: "/me/tokens", None, SIGNED_IN(200)),
+    ("token_create", "post", lambda w: "/me/tokens", lambda w: {"name": "Интеграция"}, SIGNED_IN(201)),
+    ("token_revoke", "delete", lambda w: f"/me/tokens/{directorate_token(w).pk}", None,
+     {**SIGNED_IN(404), "directorate": 204}),
+    # Documents (DOC-2): the register for the Directorate and the competency's chief expert; a document
+    # for them and its required signers (chief expert and expert); signing only by required signers.
+    ("documents_list", "get", lambda w: f"/championships/{w.a.pk}/documents", None,
+     {**DOCS(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200}),
+    ("documents_create", "post", lambda w: f"/championships/{w.a.pk}/documents", new_document,
+     {**DOCS(403), "platform_directorate": 201, "directorate": 201, "chief_expert": 201}),
+    ("documents_detail", "get", lambda w: f"/documents/{document(w).pk}", None,
+     {**DOCS(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200, "expert": 200}),
+    ("documents_update", "put", lambda w: f"/documents/{document(w).pk}", changed_document,
+     {**DOCS(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200}),
+    ("documents_sign", "post", lambda w: f"/documents/{document(w).pk}/sign", lambda w: {"password": "не тот"},
+     {**DOCS(403), "chief_expert": 400, "expert": 400}),
+    ("documents_pdf", "get", lambda w: f"/documents/{document(w).pk}/pdf", None,
+     {**DOCS(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200, "expert": 200}),
 ]
 
 
@@ -147,6 +212,20 @@ def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, pat
     assert response.status_code == expected[role], response.content.decode()
     if response.status_code >= 400:
         assert isinstance(response.json()["detail"], str)
+
+
+def test_every_api_route_has_an_entry():
+    """A new API operation without a line in CASES fails here: every route decides who may call it."""
+    schema = ninja_api.get_openapi_schema()
+    operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
+    covered = {case[0] for case in CASES}
+    assert operations - covered == set(), "API routes without an entry in the permission table"
+    assert covered - operations == set(), "entries for API routes that no longer exist"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
+def test_api_description_is_public(client, path):
+    assert client.get(path).status_code == 200
 
 
 def test_sc9_other_championship_object_answers_like_a_missing_one(world, api_as):

@@ -12,6 +12,7 @@ generated id would simply be unknown (404/422) and the code behind the lookup wo
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -44,7 +45,8 @@ from tests.factories import (
 
 #: Examples per operation and authentication mode in the fuzzing phase; the coverage phase adds its
 #: own boundary cases (longest strings, largest ids, missing fields, wrong types) on top.
-MAX_EXAMPLES = 15
+#: ``API_FUZZ_EXAMPLES=200 pytest tests/api/test_schemathesis.py`` digs deeper before a release.
+MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "15"))
 
 
 class InProcessApp:
