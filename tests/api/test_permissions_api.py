@@ -8,10 +8,9 @@ Directorate. Anonymous requests are 401 everywhere.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
-
-import itertools
 
 import pytest
 
@@ -36,11 +35,11 @@ def reference(ok: int) -> dict[str, int]:
             "chief_expert": 403, "expert": 403, "mentor": 403, "no_role": 403}
 
 
-def SIGNED_IN(ok: int) -> dict[str, int]:  # noqa: N802
+def signed_in(ok: int) -> dict[str, int]:
     return {**{r: ok for r in ROLES}, "anonymous": 401}
 
 
-def DOCS(denied: int) -> dict[str, int]:  # noqa: N802
+def docs_denied(denied: int) -> dict[str, int]:
     return {**{r: denied for r in ROLES}, "anonymous": 401}
 
 
@@ -176,25 +175,25 @@ CASES: list[tuple[str, str, Callable[[Any], str], Callable[[Any], Any] | None, d
      reference(200)),
     ("venue_delete", "delete", lambda w: f"/venues/{w.free_venue.pk}", None, reference(204)),
     # The person's own account: anyone logged in; a token can be revoked only by its owner.
-    ("me", "get", lambda w: "/me", None, SIGNED_IN(200)),
-    ("token_list", "get", lambda w: "/me/tokens", None, SIGNED_IN(200)),
-    ("token_create", "post", lambda w: "/me/tokens", lambda w: {"name": "Интеграция"}, SIGNED_IN(201)),
+    ("me", "get", lambda w: "/me", None, signed_in(200)),
+    ("token_list", "get", lambda w: "/me/tokens", None, signed_in(200)),
+    ("token_create", "post", lambda w: "/me/tokens", lambda w: {"name": "Интеграция"}, signed_in(201)),
     ("token_revoke", "delete", lambda w: f"/me/tokens/{directorate_token(w).pk}", None,
-     {**SIGNED_IN(404), "directorate": 204}),
+     {**signed_in(404), "directorate": 204}),
     # Documents (DOC-2): the register for the Directorate and the competency's chief expert; a document
     # for them and its required signers (chief expert and expert); signing only by required signers.
     ("documents_list", "get", lambda w: f"/championships/{w.a.pk}/documents", None,
-     {**DOCS(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200}),
+     {**docs_denied(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200}),
     ("documents_create", "post", lambda w: f"/championships/{w.a.pk}/documents", new_document,
-     {**DOCS(403), "platform_directorate": 201, "directorate": 201, "chief_expert": 201}),
+     {**docs_denied(403), "platform_directorate": 201, "directorate": 201, "chief_expert": 201}),
     ("documents_detail", "get", lambda w: f"/documents/{document(w).pk}", None,
-     {**DOCS(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200, "expert": 200}),
+     {**docs_denied(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200, "expert": 200}),
     ("documents_update", "put", lambda w: f"/documents/{document(w).pk}", changed_document,
-     {**DOCS(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200}),
+     {**docs_denied(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200}),
     ("documents_sign", "post", lambda w: f"/documents/{document(w).pk}/sign", lambda w: {"password": "не тот"},
-     {**DOCS(403), "chief_expert": 400, "expert": 400}),
+     {**docs_denied(403), "chief_expert": 400, "expert": 400}),
     ("documents_pdf", "get", lambda w: f"/documents/{document(w).pk}/pdf", None,
-     {**DOCS(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200, "expert": 200}),
+     {**docs_denied(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200, "expert": 200}),
 ]
 
 
