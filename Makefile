@@ -4,7 +4,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
-export DJANGO_SETTINGS_MODULE ?= profmaster.settings
 
 .PHONY: run test install install-test system-deps lint types pytest demo messages bench clean
 
