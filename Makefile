@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ messages: $(VENV)/.installed-test
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# RM-1 load: gunicorn + PostgreSQL on 127.0.0.1 (BENCH_DB_URL), 10,000 examinees by default; see bench/README.md.
+bench-exam: install
+	$(BIN)/python bench/exam_load.py
 
 clean:
 	rm -rf $(VENV) var

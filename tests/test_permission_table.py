@@ -52,6 +52,9 @@ REGISTER = AUDITORS | {"chief"}
 DOC_READERS = REGISTER | {"expert"}  # the expert is a required signer of the document
 DOC_SIGNERS = frozenset({"chief", "expert"})
 DOC_EDITORS = MANAGERS | {"chief"}
+APPLICANTS = MANAGERS | {"mentor"}
+APPLICATION_READERS = APPLICANTS | {"chief"}
+APPLICATION_LISTERS = APPLICATION_READERS
 
 
 @dataclass
@@ -101,6 +104,9 @@ def world(db) -> World:
         "contact": ContactPerson.objects.create(organisation=organisation, full_name="Контактов К. К."),
         "venue": VenueFactory(),
         "document": _document(champ, c1, w.users),
+        **_exams(champ, c1, w.users),
+        "application": _application(champ, c1, w.users),
+        **_scheme(stage, c1),
     }
     for role, user in w.users.items():
         w.objects[f"token_{role}"] = create_api_token(user, name="таблица прав")[0]
@@ -114,6 +120,69 @@ def _competency_document(competency: Any, user: Any) -> CompetencyDocument:
                              uploaded_by=user)
     doc.file.save("task.pdf", ContentFile(b"%PDF-1.4 demo"), save=True)
     return doc
+
+
+def _scheme(stage: Any, competency: Any) -> dict[str, Any]:
+    from profmaster.marking.models import Aspect, Criterion, MarkingScheme, SubCriterion
+
+    scheme = MarkingScheme.objects.create(competency=competency, stage=stage, title="Схема оценки")
+    criterion = Criterion.objects.create(scheme=scheme, code="A", title="Критерий")
+    sub = SubCriterion.objects.create(criterion=criterion, code="A1", title="Субкритерий")
+    aspect = Aspect.objects.create(sub_criterion=sub, code="A1.1", kind="binary", description="Есть",
+                                   max_points=Decimal(1))
+    return {"scheme": scheme, "criterion": criterion, "sub_criterion": sub, "aspect": aspect}
+
+
+def _application(championship: Any, competency: Any, users: dict[str, Any]) -> Any:
+    """A draft application of the mentor with one participant (registration, X-1)."""
+    from profmaster.registration.models import Application, TeamMember
+
+    organisation = OrganisationFactory()
+    category = AgeCategoryFactory(championship=championship, code="reg-1-2")
+    application = Application.objects.create(championship=championship, competency=competency, age_category=category,
+                                             organisation=organisation, created_by=users["mentor"])
+    TeamMember.objects.create(application=application, kind="participant", last_name="Алексеев", first_name="Алёша",
+                              grade=1, birth_date=dt.date(2015, 5, 1), organisation=organisation)
+    return application
+
+
+def _member(w: World) -> Any:
+    from profmaster.registration.models import TeamMember
+
+    return TeamMember.objects.create(application=w.application, kind="relative", last_name="Родная", first_name="Мария",
+                                     relation="mother")
+
+
+def _exams(championship: Any, competency: Any, users: dict[str, Any]) -> dict[str, Any]:
+    """A published exam of competency 1 with an open and a finished attempt of the participant, and a
+    published task hand-out to the participant (RM-1, RM-2)."""
+    from django.core.files.base import ContentFile
+
+    from profmaster.exams import domain as exams
+    from profmaster.exams.models import Attempt, Exam, ExamSection, Question, QuestionBank, QuestionCategory, TaskHandout
+
+    bank = QuestionBank.objects.create(championship=championship, competency=competency, name="Банк")
+    category = QuestionCategory.objects.create(bank=bank, name="Основы")
+    question = Question(bank=bank, category=category, kind="single", name="Вопрос", text="?")
+    question.image.save("q.png", ContentFile(b"\x89PNG\r\n"), save=False)
+    exams.save_question(question, options=[exams.OptionData("Да", Decimal(1)), exams.OptionData("Нет")],
+                        by=users["chief"])
+    essay = Question(bank=bank, category=category, kind="essay", name="Эссе", text="Опишите")
+    exams.save_question(essay, options=[], by=users["chief"])
+    exam = Exam.objects.create(championship=championship, competency=competency, bank=bank, title="Теория",
+                               status=Exam.Status.PUBLISHED, max_attempts=2, time_limit_minutes=600)
+    ExamSection.objects.create(exam=exam, category=category)
+    done, token = exams.start_attempt(exam, users["participant"])
+    exams.save_answer(done.pk, users["participant"], question_id=essay.pk, response="Ответ", seq=1, token=token)
+    exams.finish_attempt(done, by=users["participant"])
+    attempt, _ = exams.start_attempt(exam, users["participant"])
+    Attempt.objects.filter(pk=attempt.pk).update(lock_token="")  # free, so the page opens in the test client
+    handout = TaskHandout(championship=championship, competency=competency, title="Задание", text="Текст",
+                          publish_at=timezone.now() - dt.timedelta(hours=1), created_by=users["chief"])
+    handout.file.save("task.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    handout.recipients.add(users["participant"])
+    return {"bank": bank, "question": question, "exam": exam, "attempt": attempt, "done": done,
+            "essay_answer": done.answers.get(question=essay), "handout": handout}
 
 
 def _document(championship: Any, competency: Any, users: dict[str, Any]) -> Any:
@@ -133,6 +202,7 @@ class Page:
     method: str = "get"
     public: bool = False  # anonymous may open it too
     data: Callable[[World], dict[str, Any]] = lambda w: {}
+    query: Callable[[World], str] = lambda w: ""
 
 
 def ch(w: World) -> dict[str, Any]:
@@ -197,16 +267,117 @@ PAGES: dict[str, Page] = {
                            data=lambda w: {"password": "неверный"}),
     "documents:edit": Page(DOC_EDITORS, kwargs=lambda w: {"pk": w.document.pk}),
     "documents:pdf": Page(DOC_READERS, kwargs=lambda w: {"pk": w.document.pk}),
+    # Registration (REG-1…REG-5, X-1): the applicant (here the mentor who filed it), the Directorate, and the
+    # competency's chief expert reading; nobody else sees an application's people.
+    "registration:list": Page(APPLICATION_LISTERS, kwargs=ch),
+    "registration:create": Page(APPLICANTS, kwargs=ch),
+    "registration:bulk_approve": Page(MANAGERS, kwargs=ch, method="post"),
+    "registration:detail": Page(APPLICATION_READERS, kwargs=lambda w: {"pk": w.application.pk}),
+    "registration:edit": Page(APPLICANTS, kwargs=lambda w: {"pk": w.application.pk}),
+    "registration:submit": Page(APPLICANTS, kwargs=lambda w: {"pk": w.application.pk}, method="post"),
+    "registration:withdraw": Page(APPLICANTS, kwargs=lambda w: {"pk": w.application.pk}, method="post"),
+    "registration:approve": Page(MANAGERS, kwargs=lambda w: {"pk": w.application.pk}, method="post"),
+    "registration:return": Page(MANAGERS, kwargs=lambda w: {"pk": w.application.pk}),
+    "registration:reject": Page(MANAGERS, kwargs=lambda w: {"pk": w.application.pk}),
+    "registration:reopen": Page(MANAGERS, kwargs=lambda w: {"pk": w.application.pk}),
+    "registration:out_of_competition": Page(MANAGERS, kwargs=lambda w: {"pk": w.application.pk}),
+    "registration:member_create": Page(APPLICANTS, kwargs=lambda w: {"pk": w.application.pk, "kind": "participant"}),
+    "registration:member_edit": Page(APPLICANTS, kwargs=lambda w: {
+        "pk": w.application.pk, "member_pk": w.application.members.get(kind="participant").pk}),
+    # a fresh member for every try, so one role's successful delete does not hide the next one's
+    "registration:member_delete": Page(APPLICANTS, method="post", kwargs=lambda w: {
+        "pk": w.application.pk, "member_pk": _member(w).pk}),
 }
 STRUCTURE_OBJECTS = {
     "stage": "stage", "age-category": "age_category", "competency": "competency", "skill-section": "skill_section",
     "infrastructure": "infrastructure", "competency-document": "competency_document", "base-venue": "base_venue",
     "workplace": "workplace", "programme-slot": "programme_slot",
 }
+SCHEME_READERS = AUDITORS | {"chief", "expert"}  # the competency's panel, the Directorate, quality control
+SCHEME_EDITORS = DOC_EDITORS
+
+
+def scheme_kw(w: World) -> dict[str, Any]:
+    return {"scheme_pk": w.scheme.pk}
+
+
+PAGES.update({
+    "marking:list": Page(SCHEME_READERS, kwargs=lambda w: {"pk": w.championship.pk, "competency_pk": w.competency.pk}),
+    "marking:detail": Page(SCHEME_READERS, kwargs=scheme_kw),
+    "marking:export": Page(SCHEME_READERS, kwargs=scheme_kw),
+    "marking:import": Page(SCHEME_EDITORS, kwargs=scheme_kw, method="post"),
+    "marking:lock": Page(SCHEME_EDITORS, kwargs=scheme_kw, method="post"),
+    "marking:unlock_request": Page(SCHEME_EDITORS, kwargs=scheme_kw, method="post"),
+    "marking:unlock": Page(SCHEME_EDITORS, kwargs=scheme_kw, method="post"),
+})
+for _part, _obj in {"criterion": "criterion", "sub-criterion": "sub_criterion", "aspect": "aspect"}.items():
+    PAGES[f"marking:part_create[{_part}]"] = Page(
+        SCHEME_EDITORS, kwargs=lambda w, k=_part: {"scheme_pk": w.scheme.pk, "kind": k},
+        query=lambda w, k=_part: {"criterion": "", "sub-criterion": f"?parent={w.criterion.pk}",
+                                  "aspect": f"?parent={w.sub_criterion.pk}"}[k])
+    for _name in ("part_edit", "part_delete"):
+        PAGES[f"marking:{_name}[{_part}]"] = Page(SCHEME_EDITORS, kwargs=lambda w, k=_part, o=_obj: {
+            "scheme_pk": w.scheme.pk, "kind": k, "part_pk": w.objects[o].pk})
+
 for _kind, _obj in STRUCTURE_OBJECTS.items():
     PAGES[f"championships:structure_create[{_kind}]"] = Page(MANAGERS, kwargs=kind(_kind))
     PAGES[f"championships:structure_edit[{_kind}]"] = Page(MANAGERS, kwargs=kind(_kind, _obj))
     PAGES[f"championships:structure_delete[{_kind}]"] = Page(MANAGERS, kwargs=kind(_kind, _obj))
+
+# --- Online exams and task hand-out (RM-1, RM-2) -------------------------------------------------
+EXAM_VIEWERS = AUDITORS | {"chief", "expert", "expert_other"}
+EXAM_MANAGERS = MANAGERS | {"chief"}
+BANK_KEEPERS = MANAGERS | {"chief", "expert"}
+RESULT_READERS = AUDITORS | {"chief", "expert"}
+ATTEMPT_READERS = RESULT_READERS | {"participant"}
+EXAMINEE = frozenset({"participant"})
+
+
+def exam_kw(w: World) -> dict[str, Any]:
+    return {"exam_pk": w.exam.pk}
+
+
+def bank_kw(w: World) -> dict[str, Any]:
+    return {"bank_pk": w.bank.pk}
+
+
+PAGES.update({
+    "exams:index": Page(EXAM_VIEWERS, kwargs=ch),
+    "exams:exam_create": Page(EXAM_MANAGERS, kwargs=ch),
+    "exams:bank_create": Page(EXAM_VIEWERS - {"quality"}, kwargs=ch),
+    "exams:handout_create": Page(EXAM_MANAGERS, kwargs=ch),
+    "exams:bank_detail": Page(BANK_KEEPERS, kwargs=bank_kw),
+    "exams:category_create": Page(BANK_KEEPERS, kwargs=bank_kw),
+    "exams:question_create": Page(BANK_KEEPERS, kwargs=bank_kw),
+    "exams:bank_import": Page(BANK_KEEPERS, kwargs=bank_kw),
+    "exams:bank_export": Page(BANK_KEEPERS, kwargs=bank_kw),
+    "exams:question_edit": Page(BANK_KEEPERS, kwargs=lambda w: {"question_pk": w.question.pk}),
+    "exams:question_image": Page(BANK_KEEPERS, kwargs=lambda w: {"question_pk": w.question.pk}),
+    "exams:exam_detail": Page(RESULT_READERS, kwargs=exam_kw),
+    "exams:exam_edit": Page(EXAM_MANAGERS, kwargs=exam_kw),
+    "exams:exam_status": Page(EXAM_MANAGERS, kwargs=exam_kw, method="post"),
+    "exams:section_create": Page(EXAM_MANAGERS, kwargs=exam_kw),
+    "exams:override_create": Page(EXAM_MANAGERS, kwargs=exam_kw),
+    "exams:admit": Page(BANK_KEEPERS, kwargs=exam_kw, method="post"),
+    "exams:results": Page(RESULT_READERS, kwargs=exam_kw),
+    "exams:regrade": Page(EXAM_MANAGERS, kwargs=exam_kw, method="post"),
+    "exams:protocol": Page(EXAM_MANAGERS, kwargs=exam_kw, method="post"),
+    "exams:grading": Page(BANK_KEEPERS, kwargs=exam_kw),
+    "exams:statistics": Page(RESULT_READERS, kwargs=exam_kw),
+    "exams:take": Page(EXAMINEE, kwargs=exam_kw),
+    "exams:grade": Page(BANK_KEEPERS, kwargs=lambda w: {"answer_pk": w.essay_answer.pk}, method="post"),
+    "exams:attempt": Page(EXAMINEE, kwargs=lambda w: {"attempt_pk": w.attempt.pk}),
+    "exams:finish": Page(EXAMINEE, kwargs=lambda w: {"attempt_pk": w.attempt.pk}, method="post"),
+    "exams:result": Page(ATTEMPT_READERS, kwargs=lambda w: {"attempt_pk": w.done.pk}),
+    "exams:attempt_log": Page(RESULT_READERS, kwargs=lambda w: {"attempt_pk": w.done.pk}),
+    "exams:unlock": Page(BANK_KEEPERS, kwargs=lambda w: {"attempt_pk": w.attempt.pk}, method="post"),
+    "exams:attempt_image": Page(ATTEMPT_READERS, kwargs=lambda w: {"attempt_pk": w.done.pk,
+                                                                    "question_pk": w.question.pk}),
+    "exams:handout_detail": Page(EXAM_MANAGERS, kwargs=lambda w: {"handout_pk": w.handout.pk}),
+    "exams:handout_open": Page(EXAMINEE, kwargs=lambda w: {"handout_pk": w.handout.pk}),
+    "exams:handout_file": Page(EXAM_MANAGERS | EXAMINEE, kwargs=lambda w: {"handout_pk": w.handout.pk}),
+    "exams:handout_protocol": Page(EXAM_MANAGERS, kwargs=lambda w: {"handout_pk": w.handout.pk}, method="post"),
+})
 
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.
 EXCLUDED_NAMESPACES = {"admin", "api"}
@@ -237,7 +408,7 @@ def test_every_route_has_an_entry():
 
 
 def _url(name: str, page: Page, w: World) -> str:
-    return reverse(name.split("[")[0], kwargs=page.kwargs(w))
+    return reverse(name.split("[")[0], kwargs=page.kwargs(w)) + page.query(w)
 
 
 def _request(client: Client, page: Page, url: str, w: World) -> Any:

@@ -133,6 +133,51 @@ chief_expert = role_in(Role.CHIEF_EXPERT)
 chief_expert_of_competency = role_in(Role.CHIEF_EXPERT, exact=True)
 panel = role_in(Role.CHIEF_EXPERT, Role.EXPERT)
 
+# --- Registration and accreditation (REG-1…REG-15, X-1) ------------------------------------------
+# An application's people are minors' personal data: only the applicant side (who filed it, its mentor,
+# its organisation's representative), the Directorate and the competency's chief expert (document check)
+# may read them. ``registration.domain.applications_visible_to`` lists the same set for list pages.
+
+
+def _application_of(obj: Any) -> Any:
+    meta = getattr(obj, "_meta", None)
+    if meta is not None and meta.label == "registration.Application":
+        return obj
+    return getattr(obj, "application", None)
+
+
+@rules.predicate
+def is_applicant(user: Any, obj: Any = None) -> bool:
+    """Filed the application, is its mentor, or represents its organisation in that championship."""
+    application = _application_of(obj)
+    if application is None or not getattr(user, "is_authenticated", False):
+        return False
+    if application.created_by_id == user.pk:
+        return True
+    if application.members.filter(user=user, kind="mentor", state="active").exists():
+        return True
+    return RoleAssignment.objects.filter(user=user, role=Role.ORG_REPRESENTATIVE,
+                                         championship_id=application.championship_id,
+                                         organisation_id=application.organisation_id).exists()
+
+
+may_apply = role_in(Role.MENTOR, Role.ORG_REPRESENTATIVE)
+
+# --- Online exams and task hand-out (RM-1, RM-2) ------------------------------------------------
+# Examinees are the championship's participants and УПМ pupils; the competency's panel keeps banks,
+# grades and proctors; the chief expert and the Directorate set exams up. An attempt is its examinee's.
+
+
+@rules.predicate
+def is_handout_recipient(user: Any, handout: Any = None) -> bool:
+    if handout is None or not getattr(user, "is_authenticated", False):
+        return False
+    return handout.recipients.filter(pk=user.pk).exists()
+
+
+examinee = role_in(Role.PARTICIPANT, Role.PUPIL)
+competency_panel = role_in(Role.CHIEF_EXPERT, Role.EXPERT, exact=True)
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -153,6 +198,28 @@ PERMISSIONS: dict[str, Any] = {
     "documents.view_document": directorate | quality_control | chief_expert_of_competency | is_required_signer,
     "documents.sign_document": is_required_signer,
     "documents.change_document": directorate | chief_expert_of_competency,
+    # Registration and accreditation (REG-1…REG-15, X-1); the object is the championship or the application
+    "registration.apply": directorate | may_apply,
+    "registration.view_applications": directorate,
+    "registration.list_applications": directorate | may_apply | chief_expert,
+    "registration.view_application": directorate | is_applicant | chief_expert_of_competency,
+    "registration.change_application": directorate | is_applicant,
+    "registration.review_application": directorate,
+    "registration.check_documents": directorate | chief_expert_of_competency,
+    # Marking schemes (MS-1…MS-5): the competency's panel reads; its chief expert and the Directorate edit
+    "marking.view_scheme": directorate | quality_control | role_in(Role.CHIEF_EXPERT, Role.EXPERT, exact=True),
+    "marking.manage_scheme": directorate | chief_expert_of_competency,
+    # Online exams and task hand-out (RM-1, RM-2); the object is the championship, bank, exam, attempt or hand-out
+    "exams.view_exams": directorate | quality_control | panel,
+    "exams.manage_bank": directorate | competency_panel,
+    "exams.manage_exam": directorate | chief_expert_of_competency,
+    "exams.view_results": directorate | quality_control | competency_panel,
+    "exams.grade": directorate | competency_panel,
+    "exams.proctor": directorate | competency_panel,
+    "exams.take_exam": examinee,
+    "exams.view_attempt": is_owner | directorate | quality_control | competency_panel,
+    "exams.manage_handout": directorate | chief_expert_of_competency,
+    "exams.view_handout": is_handout_recipient,
     # Personal settings: one's own API tokens
     "accounts.manage_token": is_owner,
 }

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "profmaster.championships",
     "profmaster.audit",
     "profmaster.documents",
+    "profmaster.marking",
+    "profmaster.registration",
+    "profmaster.exams",
     "profmaster.api",
     "profmaster.demo",
 ]

@@ -16,6 +16,9 @@ urlpatterns = [
     path("championships/", include("profmaster.championships.urls")),
     path("championships/", include("profmaster.audit.urls")),
     path("", include("profmaster.documents.urls")),
+    path("marking/", include("profmaster.marking.urls")),
+    path("registration/", include("profmaster.registration.urls")),
+    path("", include("profmaster.exams.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

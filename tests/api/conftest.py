@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from decimal import Decimal
 from typing import Any
@@ -125,6 +126,19 @@ class World:
         give_role(self.users["chief_expert"], Role.CHIEF_EXPERT, self.a, self.competency)
         give_role(self.users["expert"], Role.EXPERT, self.a, self.competency)
         give_role(self.users["mentor"], Role.MENTOR, self.a, organisation=self.organisation)
+
+    @functools.cached_property
+    def application(self) -> Any:
+        """A draft application of the mentor, without members yet (REG-1, X-1); made when a test asks.
+
+        Its own competency and category, so the delete cases of the structure still succeed.
+        """
+        from profmaster.registration.models import Application
+
+        return Application.objects.create(
+            championship=self.a, competency=CompetencyFactory(championship=self.a, name="Робототехника"),
+            age_category=AgeCategoryFactory(championship=self.a, code="reg"),
+            organisation=self.organisation, created_by=self.users["mentor"])
 
 
 @pytest.fixture

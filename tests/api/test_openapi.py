@@ -95,8 +95,8 @@ def test_x4_openapi_lists_every_route_with_its_tag_and_operation_id(openapi):
 
 
 def test_x4_openapi_lists_championship_routes(openapi):
-    championship_paths = sorted(p for p in openapi["paths"] if p.startswith("/api/v1/championships"))
-    assert championship_paths == [
+    championship_paths = {p for p in openapi["paths"] if p.startswith("/api/v1/championships")}
+    assert championship_paths >= {
         "/api/v1/championships",
         "/api/v1/championships/{championship_id}",
         "/api/v1/championships/{championship_id}/age-categories",
@@ -106,7 +106,7 @@ def test_x4_openapi_lists_championship_routes(openapi):
         "/api/v1/championships/{championship_id}/programme",
         "/api/v1/championships/{championship_id}/stages",
         "/api/v1/championships/{championship_id}/status",
-    ]
+    }
 
 
 def test_x4_openapi_documents_error_responses(openapi):

@@ -76,6 +76,26 @@ def changed_document(w: Any) -> dict[str, Any]:
     return {"data": {"text": f"Редакция {next(_edits)}"}, "reason": "Уточнение"}
 
 
+def scheme(w: Any) -> Any:
+    """A draft marking scheme of championship A's competency."""
+    if not hasattr(w, "_scheme"):
+        from profmaster.marking.models import MarkingScheme
+
+        w._scheme = MarkingScheme.objects.create(competency=w.competency, stage=w.stage, title="Схема")
+    return w._scheme
+
+
+def scheme_roles(ok: int) -> dict[str, int]:
+    """MS-*: the competency's chief expert and the Directorate change schemes; the panel reads them."""
+    return {"anonymous": 401, "platform_directorate": ok, "directorate": ok, "other_directorate": 404,
+            "chief_expert": ok, "expert": 403, "mentor": 403, "no_role": 404}
+
+
+SCHEME_CONTENT = {"criteria": [{"code": "A", "title": "Критерий", "skill_sections": [1], "sub_criteria": [
+    {"code": "A1", "title": "Суб", "aspects": [{"code": "A1.1", "kind": "binary", "description": "Есть",
+                                                "max_points": "1"}]}]}]}
+
+
 STAGE = {"name": "Новый этап", "kind": "final", "starts_on": "2023-04-01", "ends_on": "2023-04-02"}
 CATEGORY = {"code": "new", "name": "Новая", "grade_min": 1, "grade_max": 2}
 
@@ -192,10 +212,91 @@ CASES: list[tuple[str, str, Callable[[Any], str], Callable[[Any], Any] | None, d
      {**docs_denied(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200}),
     ("documents_sign", "post", lambda w: f"/documents/{document(w).pk}/sign", lambda w: {"password": "не тот"},
      {**docs_denied(403), "chief_expert": 400, "expert": 400}),
+    ("scheme_list", "get", lambda w: f"/competencies/{w.competency.pk}/schemes", None,
+     {**scheme_roles(200), "expert": 200}),
+    ("scheme_create", "post", lambda w: f"/competencies/{w.competency.pk}/schemes",
+     lambda w: {"title": "Схема финала", "stage_id": w.stage.pk}, scheme_roles(201)),
+    ("scheme_detail", "get", lambda w: f"/schemes/{scheme(w).pk}", None, {**scheme_roles(200), "expert": 200}),
+    ("scheme_content", "put", lambda w: f"/schemes/{scheme(w).pk}/content", lambda w: SCHEME_CONTENT,
+     scheme_roles(200)),
+    ("scheme_lock", "post", lambda w: f"/schemes/{scheme(w).pk}/lock", None, scheme_roles(400)),  # invalid draft
+    ("scheme_unlock_request", "post", lambda w: f"/schemes/{scheme(w).pk}/unlock-request",
+     lambda w: {"reason": "Опечатка"}, scheme_roles(409)),  # a draft has nothing to unlock
+    ("scheme_unlock", "post", lambda w: f"/schemes/{scheme(w).pk}/unlock", None, scheme_roles(409)),
     ("documents_pdf", "get", lambda w: f"/documents/{document(w).pk}/pdf", None,
      {**docs_denied(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200, "expert": 200}),
 ]
 
+
+# Registration (REG-1, X-1): the Directorate and the applicant (the mentor who filed it) read; the chief expert
+# lists the championship's applications but reads only those of their own competency (not this one); the draft
+# without members cannot be submitted (400, rules) nor decided (409, state).
+_READ_APPLICATION = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+                     "chief_expert": 404, "expert": 404, "mentor": 200, "no_role": 404}
+_REVIEW = {**_READ_APPLICATION, "platform_directorate": 409, "directorate": 409, "mentor": 403}
+CASES += [
+    ("application_list", "get", lambda w: f"/championships/{w.a.pk}/applications", None,
+     {**_READ_APPLICATION, "chief_expert": 200, "expert": 403}),
+    ("application_detail", "get", lambda w: f"/applications/{w.application.pk}", None, _READ_APPLICATION),
+    ("application_submit", "post", lambda w: f"/applications/{w.application.pk}/submit", None,
+     {**_READ_APPLICATION, "platform_directorate": 400, "directorate": 400, "mentor": 400}),
+    ("application_approve", "post", lambda w: f"/applications/{w.application.pk}/approve", None, _REVIEW),
+    ("application_return", "post", lambda w: f"/applications/{w.application.pk}/return",
+     lambda w: {"remarks": [{"text": "Добавьте участников"}]}, _REVIEW),
+    ("application_reject", "post", lambda w: f"/applications/{w.application.pk}/reject",
+     lambda w: {"reason": "Нет команды"}, _REVIEW),
+]
+
+
+def exam_world(w: Any) -> Any:
+    """RM-1: a published exam of championship A's competency with an open attempt of a participant."""
+    if not hasattr(w, "_exam"):
+        from decimal import Decimal
+
+        from profmaster.accounts.models import Role
+        from profmaster.exams import domain as exams
+        from profmaster.exams.models import Exam, ExamSection, Question, QuestionBank, QuestionCategory
+        from tests.factories import UserFactory, give_role
+
+        bank = QuestionBank.objects.create(championship=w.a, competency=w.competency, name="Банк")
+        category = QuestionCategory.objects.create(bank=bank, name="Основы")
+        question = Question(bank=bank, category=category, kind="single", name="Вопрос", text="?")
+        exams.save_question(question, options=[exams.OptionData("Да", Decimal(1)), exams.OptionData("Нет")],
+                            by=w.users["chief_expert"])
+        exam = Exam.objects.create(championship=w.a, competency=w.competency, bank=bank, title="Теория",
+                                   status=Exam.Status.PUBLISHED, time_limit_minutes=600)
+        ExamSection.objects.create(exam=exam, category=category)
+        examinee = UserFactory(email="examinee@example.ru")
+        give_role(examinee, Role.PARTICIPANT, w.a)
+        attempt, token = exams.start_attempt(exam, examinee)
+        w._exam = {"bank": bank, "question": question, "exam": exam, "attempt": attempt, "token": token}
+    return w._exam
+
+
+# Online exams (RM-1): the competency's panel and the Directorate keep banks and read results; an attempt is
+# its examinee's (here a participant outside the role list): the panel reads it, nobody else writes into it.
+_EXAM_PANEL = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+               "chief_expert": 200, "expert": 200, "mentor": 404, "no_role": 404}
+_NOT_YOURS = {**_EXAM_PANEL, "platform_directorate": 403, "directorate": 403, "chief_expert": 403, "expert": 403}
+CASES += [
+    ("exam_bank_list", "get", lambda w: f"/championships/{w.a.pk}/question-banks", None, _EXAM_PANEL),
+    ("exam_bank_questions", "get", lambda w: f"/question-banks/{exam_world(w)['bank'].pk}/questions", None,
+     _EXAM_PANEL),
+    ("exam_bank_import", "post", lambda w: f"/question-banks/{exam_world(w)['bank'].pk}/import",
+     lambda w: {"file_format": "gift", "content": "Два плюс два? {=4 ~5}"}, _EXAM_PANEL),
+    ("exam_list", "get", lambda w: f"/championships/{w.a.pk}/exams", None, {**_EXAM_PANEL, "mentor": 200}),
+    ("exam_detail", "get", lambda w: f"/exams/{exam_world(w)['exam'].pk}", None, _EXAM_PANEL),
+    ("exam_results", "get", lambda w: f"/exams/{exam_world(w)['exam'].pk}/results", None, _EXAM_PANEL),
+    ("attempt_start", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/attempts", lambda w: {}, _NOT_YOURS),
+    ("attempt_detail", "get", lambda w: f"/attempts/{exam_world(w)['attempt'].pk}", None, _EXAM_PANEL),
+    ("attempt_save", "post", lambda w: f"/attempts/{exam_world(w)['attempt'].pk}/answers",
+     lambda w: {"question_id": exam_world(w)["question"].pk, "response": None, "seq": 1,
+                "token": exam_world(w)["token"]}, _NOT_YOURS),
+    ("attempt_event", "post", lambda w: f"/attempts/{exam_world(w)['attempt'].pk}/events",
+     lambda w: {"kind": "focus_lost", "token": exam_world(w)["token"]}, _NOT_YOURS),
+    ("attempt_finish", "post", lambda w: f"/attempts/{exam_world(w)['attempt'].pk}/finish",
+     lambda w: {"token": exam_world(w)["token"]}, _NOT_YOURS),
+]
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])

@@ -89,6 +89,7 @@ BODY_REFERENCES = {
     "competency_id": "competency_id",
     "base_venue_id": "base_venue_id",
     "technical_administrator_id": "user_id",
+    "question_id": "question_id",
 }
 
 
@@ -148,8 +149,27 @@ def known_ids(db) -> Iterator[dict[str, Any]]:
         "contact_id": contact.pk, "venue_id": base_venue.venue_id, "token_id": spare_token.pk,
         "user_id": director.pk, "free_venue_id": free_venue.pk,
     })
+    KNOWN_IDS.update(_exam_ids(championship, competency, director))
     yield {"secret": secret}
     KNOWN_IDS.clear()
+
+
+def _exam_ids(championship: Any, competency: Any, director: Any) -> dict[str, int]:
+    """RM-1: a published exam with an open attempt of the fuzzing Directorate user, so that the attempt
+    routes run their domain code (the token is unknown to the fuzzer: saves end in a clean 403/4xx)."""
+    from profmaster.exams import domain as exams
+    from profmaster.exams.models import Exam, ExamSection, Question, QuestionBank, QuestionCategory
+
+    give_role(director, Role.PARTICIPANT, championship)
+    bank = QuestionBank.objects.create(championship=championship, competency=competency, name="Банк")
+    category = QuestionCategory.objects.create(bank=bank, name="Основы")
+    question = Question(bank=bank, category=category, kind="short", name="Вопрос", text="Два плюс два?")
+    exams.save_question(question, options=[exams.OptionData("4", Decimal(1))], by=director)
+    exam = Exam.objects.create(championship=championship, competency=competency, bank=bank, title="Теория",
+                               status=Exam.Status.PUBLISHED, time_limit_minutes=600, max_attempts=1000)
+    ExamSection.objects.create(exam=exam, category=category)
+    attempt, _ = exams.start_attempt(exam, director)
+    return {"bank_id": bank.pk, "exam_id": exam.pk, "attempt_id": attempt.pk, "question_id": question.pk}
 
 
 FUZZ_SETTINGS = settings(

@@ -29,5 +29,8 @@ def test_demo_loads_once_with_every_role_and_real_structure(capsys):
     assert championship.base_venues.count() == 2
     held = set(RoleAssignment.objects.values_list("role", flat=True))
     assert held == set(Role.values)
+    application = championship.applications.get()
+    assert (application.status, application.members.count()) == ("submitted", 3)
+    assert championship.competencies.get(name="Кондитерское дело").marking_schemes.get().status == "draft"
     for email, password, _label in data.credentials():
         assert User.objects.get(email=email).check_password(password)

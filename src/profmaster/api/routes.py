@@ -9,9 +9,15 @@ def register(api: NinjaAPI) -> None:
     from profmaster.accounts.api import router as accounts_router
     from profmaster.championships.api import router as championships_router
     from profmaster.documents.api import router as documents_router
+    from profmaster.exams.api import router as exams_router
+    from profmaster.marking.api import router as marking_router
     from profmaster.organisations.api import router as organisations_router
+    from profmaster.registration.api import router as registration_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", championships_router)
     api.add_router("/", organisations_router)
     api.add_router("/", documents_router)
+    api.add_router("/", marking_router)
+    api.add_router("/", registration_router)
+    api.add_router("/", exams_router)

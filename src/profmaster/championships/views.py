@@ -159,6 +159,7 @@ def competency_detail(request: HttpRequest, pk: int, competency_pk: int) -> Http
         "championship": championship,
         "competency": competency,
         "can_manage": has_perm(request.user, "championships.manage_championship", championship),
+        "can_view_schemes": has_perm(request.user, "marking.view_scheme", competency),
         "panel": panel,
         "panel_short": max(0, competency.expert_count - sum(1 for a in panel if a.role == Role.EXPERT)),
         "breadcrumbs": _crumbs(championship) + [(competency.name, None)],

@@ -164,7 +164,7 @@ def load_demo() -> Championship:
         name="Московский детский чемпионат «Мастерята»", slug=DEMO_SLUG, season="2022/2023", organiser=mcrpo,
         rules_profile=Championship.RulesProfile.MASTERYATA, starts_on=dt.date(2023, 1, 16),
         ends_on=dt.date(2023, 4, 30),
-        registration_deadline=timezone.make_aware(dt.datetime(2023, 2, 10, 18, 0)),
+        registration_deadline=None,  # left open so the demo's mentors can try applying
         description="Чемпионат профессионального мастерства для школьников 1–8 классов и их семей.",
     )
     ch_domain.save_championship(championship, by=by)
@@ -241,7 +241,59 @@ def load_demo() -> Championship:
         title="Церемония закрытия и награждения", starts_at=ceremony,
         ends_at=ceremony + dt.timedelta(hours=2)), by=by)
     _demo_documents(championship, konditer, people, by)
+    _demo_scheme(konditer, final, people["chief.konditer@profmaster.local"])
+    _demo_application(championship, konditer, schools["Школа № 1520"], people)
     return championship
+
+
+def _demo_application(championship: Championship, competency: Competency, school: Organisation,
+                      people: dict[str, User]) -> None:
+    """A submitted application of the demo mentor, waiting for the Directorate's review."""
+    from profmaster.registration.domain import create_application, save_member, submit_application
+    from profmaster.registration.models import TeamMember
+
+    mentor = people["mentor@profmaster.local"]
+    category = championship.age_categories.get(code="1-2")
+    application = create_application(championship=championship, competency=competency, age_category=category,
+                                     organisation=school, by=mentor)
+    participant = people["participant@profmaster.local"]
+    for last, first, patronymic, born, grade, user in (
+            (participant.last_name, participant.first_name, participant.patronymic, dt.date(2015, 3, 14), 2,
+             participant),
+            ("Конфеткина", "Алиса", "Игоревна", dt.date(2016, 7, 2), 1, None)):
+        save_member(TeamMember(application=application, kind=TeamMember.Kind.PARTICIPANT, last_name=last,
+                               first_name=first, patronymic=patronymic, organisation=school, birth_date=born,
+                               grade=grade, clothing_size="128", user=user), by=mentor)
+    save_member(TeamMember(application=application, kind=TeamMember.Kind.MENTOR, last_name=mentor.last_name,
+                           first_name=mentor.first_name, patronymic=mentor.patronymic, organisation=school,
+                           position="Учитель технологии", phone="+7 495 000-15-20", email=mentor.email,
+                           clothing_size="M", user=mentor), by=mentor)
+    submit_application(application, by=mentor)
+
+
+def _demo_scheme(competency: Competency, stage: Stage, chief: User) -> None:
+    """A draft marking scheme of the final for «Кондитерское дело», ready for the chief expert to lock."""
+    from profmaster.marking.domain import replace_scheme_content, save_scheme_part
+    from profmaster.marking.models import MarkingScheme
+    from profmaster.marking.scheme_rules import AspectDraft, CriterionDraft, SubCriterionDraft
+
+    meaning = ("Не выполнено", "Ниже ожиданий", "Соответствует ожиданиям", "Превосходит ожидания")
+    scheme = MarkingScheme(competency=competency, stage=stage, title="Схема оценки финала — Кондитерское дело")
+    save_scheme_part(scheme, by=chief)
+    criteria = [
+        CriterionDraft("A", "Организация работы и безопасность", [SubCriterionDraft("A1", "Рабочее место", [
+            AspectDraft("A1.1", "binary", Decimal("1.00"), "Рабочее место убрано после работы"),
+            AspectDraft("A1.2", "binary", Decimal("1.00"), "Соблюдены правила гигиены")])], (1,)),
+        CriterionDraft("B", "Приготовление теста и выпечка", [SubCriterionDraft("B1", "Тесто", [
+            AspectDraft("B1.1", "discrete", Decimal("2.00"), "Масса изделия по заданию",
+                        levels=(("отклонение > 10 %", Decimal("0")), ("до 10 %", Decimal("1")),
+                                ("точно", Decimal("2")))),
+            AspectDraft("B1.2", "judgement", Decimal("2.00"), "Равномерность выпечки", meaning)])], (2,)),
+        CriterionDraft("C", "Оформление и презентация", [SubCriterionDraft("C1", "Оформление", [
+            AspectDraft("C1.1", "judgement", Decimal("2.00"), "Общее впечатление", meaning),
+            AspectDraft("C1.2", "judgement", Decimal("1.50"), "Презентация работы командой", meaning)])], (3, 4)),
+    ]
+    replace_scheme_content(scheme, criteria, by=chief)
 
 
 def _demo_documents(championship: Championship, competency: Competency, people: dict[str, User], by: User) -> None:

@@ -1,0 +1,343 @@
+"""Load benchmark of the online exam (RM-1): synchronised start, sustained autosaves, pgbench, 0 lost.
+
+Usage: ``make bench-exam`` (or ``.venv/bin/python bench/exam_load.py``). It runs the exam service as in
+production — gunicorn (sync workers) against PostgreSQL on 127.0.0.1 — and drives it from an asyncio
+load generator on the same machine with real Django sessions (one per examinee, CSRF-checked).
+
+1. Setup: a fresh database, a championship, a 40-question bank, a published exam drawing 20 of them
+   (shuffled), ``EXAMINEES`` participants, each with a server-side session.
+2. Synchronised start: every examinee starts at a moment spread evenly over ``START_SPREAD`` seconds
+   (``POST /api/v1/exams/{id}/attempts``); errors and p50/p95/p99 of the start are reported.
+3. Sustained autosaves: ``SAVE_CONCURRENCY`` closed-loop clients post answers of random examinees for
+   ``SAVE_SECONDS`` seconds (at most ``SAVE_MAX`` saves); saves/s and p50/p95/p99 are reported.
+4. ``pgbench -N`` (simple-update, no branch contention) on the same server in the same run, so that
+   saves/s ÷ pgbench TPS can be compared across machines and over time.
+5. Verification: every acknowledged answer is in the database with its sequence number (0 lost).
+
+Every phase is bounded (counts and seconds), so the run stops by itself. Parameters are environment
+variables: EXAMINEES (10000), START_SPREAD (60), SAVE_SECONDS (60), SAVE_CONCURRENCY (16), SAVE_MAX
+(200000), WORKERS (2 × cores + 1), BENCH_DB_URL (postgres://postgres@127.0.0.1:5432/h5_exam_bench),
+PGBENCH_SECONDS (30), PGBENCH_CLIENTS (8), PORT (8765).
+"""
+
+# A local benchmark: it runs psql, pgbench and gunicorn by name, and random choices need no secrecy.
+# ruff: noqa: S603, S607, S311
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_URL = os.environ.get("BENCH_DB_URL", "postgres://postgres@127.0.0.1:5432/h5_exam_bench")
+EXAMINEES = int(os.environ.get("EXAMINEES", "10000"))
+START_SPREAD = float(os.environ.get("START_SPREAD", "60"))
+SAVE_SECONDS = float(os.environ.get("SAVE_SECONDS", "60"))
+SAVE_CONCURRENCY = int(os.environ.get("SAVE_CONCURRENCY", "16"))
+SAVE_MAX = int(os.environ.get("SAVE_MAX", "200000"))
+WORKERS = int(os.environ.get("WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+PGBENCH_SECONDS = int(os.environ.get("PGBENCH_SECONDS", "30"))
+PGBENCH_CLIENTS = int(os.environ.get("PGBENCH_CLIENTS", "8"))
+PORT = int(os.environ.get("PORT", "8765"))
+HOST = "127.0.0.1"
+QUESTIONS = 40
+PAPER = 20
+
+ENV = {
+    **os.environ,
+    "DATABASE_URL": DB_URL,
+    "DJANGO_SETTINGS_MODULE": "profmaster.settings",
+    "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+    "PYTHONPATH": str(ROOT / "src"),
+    "LOG_LEVEL": "ERROR",
+    "STATIC_ROOT": os.environ.get("STATIC_ROOT", "/tmp/profmaster-bench-static"),  # noqa: S108 - throwaway
+}
+Path(ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
+
+
+def psql(database: str, sql: str) -> None:
+    parts = urllib.parse.urlsplit(DB_URL)
+    subprocess.run(["psql", "-h", parts.hostname or HOST, "-p", str(parts.port or 5432), "-U",
+                    parts.username or "postgres", "-d", database, "-q", "-c", sql], check=True,
+                   env={**os.environ, "PGPASSWORD": parts.password or ""}, stdout=subprocess.DEVNULL)
+
+
+def db_name() -> str:
+    return urllib.parse.urlsplit(DB_URL).path.lstrip("/")
+
+
+# --- Setup (in-process Django) ------------------------------------------------------------------------
+
+
+def setup() -> dict[str, Any]:
+    name = db_name()
+    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql("postgres", f'CREATE DATABASE "{name}"')
+    os.environ.update({k: v for k, v in ENV.items() if k != "PYTHONPATH"})
+    sys.path.insert(0, str(ROOT / "src"))
+    import datetime as dt
+    from decimal import Decimal
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from profmaster.accounts.models import Role, RoleAssignment, User
+    from profmaster.championships.models import Championship, Competency
+    from profmaster.exams import domain
+    from profmaster.exams.models import Exam, ExamSection, Question, QuestionBank, QuestionCategory
+
+    call_command("migrate", verbosity=0, interactive=False)
+    championship = Championship.objects.create(name="Нагрузочный чемпионат", slug="bench", season="2023",
+                                               starts_on=dt.date(2023, 1, 1), ends_on=dt.date(2023, 12, 31))
+    competency = Competency.objects.create(championship=championship, name="Кондитерское дело", expert_count=4)
+    chief = User.objects.create_user("chief@bench.local", "x", last_name="Главный", first_name="Эксперт")
+    RoleAssignment.objects.create(user=chief, role=Role.CHIEF_EXPERT, championship=championship, competency=competency)
+    bank = QuestionBank.objects.create(championship=championship, competency=competency, name="Теория")
+    category = QuestionCategory.objects.create(bank=bank, name="Основы")
+    for n in range(QUESTIONS):
+        question = Question(bank=bank, category=category, kind="single", name=f"Вопрос {n}",
+                            text=f"Вопрос № {n}: выберите верный ответ.")
+        domain.save_question(question, options=[domain.OptionData("Верно", Decimal(1))] + [
+            domain.OptionData(f"Неверно {k}") for k in range(3)], by=chief)
+    exam = Exam(championship=championship, competency=competency, bank=bank, title="Теоретический этап",
+                time_limit_minutes=180, opens_at=timezone.now() - dt.timedelta(minutes=5),
+                closes_at=timezone.now() + dt.timedelta(hours=6))
+    domain.save_exam(exam, by=chief)
+    ExamSection.objects.create(exam=exam, category=category, count=PAPER)
+    domain.change_exam_status(exam, to=Exam.Status.PUBLISHED, by=chief)
+
+    # Examinees with an unusable password (no hashing cost) and a real server-side session each.
+    users = User.objects.bulk_create([
+        User(email=f"examinee{n}@bench.local", last_name="Участник", first_name=f"№{n}", password="!")
+        for n in range(EXAMINEES)], batch_size=2000)
+    RoleAssignment.objects.bulk_create([
+        RoleAssignment(user=u, role=Role.PARTICIPANT, championship=championship) for u in users], batch_size=2000)
+    sessions = []
+    backend = settings.AUTHENTICATION_BACKENDS[-1]
+    expire = timezone.now() + dt.timedelta(hours=6)
+    store = SessionStore()
+    rows = []
+    for user in users:
+        key = secrets.token_hex(16)
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: backend, HASH_SESSION_KEY: user.get_session_auth_hash()}
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        sessions.append({"user": user.pk, "session": key, "csrf": secrets.token_hex(16)})
+    Session.objects.bulk_create(rows, batch_size=2000)
+    from django.db import connections
+
+    connections.close_all()
+    return {"exam": exam.pk, "examinees": sessions}
+
+
+# --- A minimal HTTP/1.1 client on asyncio streams -------------------------------------------------------
+
+
+async def http(method: str, path: str, who: dict[str, Any], body: Any = None) -> tuple[int, Any, float]:
+    payload = json.dumps(body).encode() if body is not None else b""
+    head = (f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nConnection: close\r\n"
+            f"Cookie: sessionid={who['session']}; csrftoken={who['csrf']}\r\nX-CSRFToken: {who['csrf']}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n").encode()
+    started = time.perf_counter()
+    reader, writer = await asyncio.open_connection(HOST, PORT)
+    try:
+        writer.write(head + payload)
+        await writer.drain()
+        raw = await reader.read()
+    finally:
+        writer.close()
+    elapsed = time.perf_counter() - started
+    header, _, content = raw.partition(b"\r\n\r\n")
+    match = re.match(rb"HTTP/1\.[01] (\d{3})", header)
+    status = int(match.group(1)) if match else 0
+    if b"transfer-encoding: chunked" in header.lower():
+        content = _dechunk(content)
+    try:
+        data = json.loads(content) if content else None
+    except ValueError:
+        data = None
+    return status, data, elapsed
+
+
+def _dechunk(content: bytes) -> bytes:
+    out, rest = b"", content
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0] or b"0", 16)
+        if size == 0:
+            break
+        out, rest = out + rest[:size], rest[size + 2:]
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+
+# --- Phases ---------------------------------------------------------------------------------------------
+
+
+async def start_phase(exam: int, examinees: list[dict[str, Any]]) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    origin = time.perf_counter()
+    gap = START_SPREAD / max(1, len(examinees))
+    limit = asyncio.Semaphore(900)  # stay below the open-files limit; the queueing shows in the latency
+
+    async def one(index: int, who: dict[str, Any]) -> None:
+        await asyncio.sleep(max(0.0, origin + index * gap - time.perf_counter()))
+        async with limit:
+            try:
+                status, data, elapsed = await http("POST", f"/api/v1/exams/{exam}/attempts", who, {})
+            except OSError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                return
+        latencies.append(elapsed)
+        if status != 201 or not data:
+            errors[str(status)] = errors.get(str(status), 0) + 1
+            return
+        who["attempt"] = data["id"]
+        who["token"] = data["token"]
+        who["questions"] = [(item["question_id"], [o["id"] for o in item["options"]]) for item in data["paper"]]
+        who["seq"] = {}
+
+    await asyncio.gather(*(one(i, who) for i, who in enumerate(examinees)))
+    wall = time.perf_counter() - origin
+    return {"examinees": len(examinees), "spread_s": START_SPREAD, "wall_s": round(wall, 1),
+            "errors": errors, "ok": len(latencies) - sum(errors.values()),
+            "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1),
+            "p99_ms": round(pct(latencies, 99), 1), "max_ms": round(max(latencies, default=0) * 1000, 1)}
+
+
+async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:
+    ready = [w for w in examinees if w.get("token")]
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    done = 0
+    stop_at = time.perf_counter() + SAVE_SECONDS
+    rng = random.Random(2023)
+
+    async def client() -> None:
+        nonlocal done
+        while time.perf_counter() < stop_at and done < SAVE_MAX:
+            who = rng.choice(ready)
+            question, options = rng.choice(who["questions"])
+            seq = who["seq"].get(question, 0) + 1
+            who["seq"][question] = seq
+            choice = rng.choice(options)
+            done += 1
+            try:
+                status, data, elapsed = await http("POST", f"/api/v1/attempts/{who['attempt']}/answers", who,
+                                                   {"question_id": question, "response": choice, "seq": seq,
+                                                    "token": who["token"]})
+            except OSError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                continue
+            latencies.append(elapsed)
+            if status == 200 and data and data["seq"] == seq:
+                acked[(who["attempt"], question)] = (seq, choice)
+            else:
+                errors[str(status)] = errors.get(str(status), 0) + 1
+
+    origin = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(SAVE_CONCURRENCY)))
+    wall = time.perf_counter() - origin
+    return {"concurrency": SAVE_CONCURRENCY, "saves": len(latencies), "wall_s": round(wall, 1),
+            "saves_per_s": round(len(latencies) / wall, 1), "errors": errors,
+            "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1),
+            "p99_ms": round(pct(latencies, 99), 1)}
+
+
+def pgbench() -> dict[str, Any]:
+    parts = urllib.parse.urlsplit(DB_URL)
+    name = db_name() + "_pgbench"
+    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql("postgres", f'CREATE DATABASE "{name}"')
+    base = ["-h", parts.hostname or HOST, "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
+    env = {**os.environ, "PGPASSWORD": parts.password or ""}
+    subprocess.run(["pgbench", *base, "-i", "-q", "-s", "10", name], check=True, env=env, capture_output=True)
+    out = subprocess.run(["pgbench", *base, "-N", "-c", str(PGBENCH_CLIENTS), "-j", str(min(PGBENCH_CLIENTS, 4)),
+                          "-T", str(PGBENCH_SECONDS), name], check=True, env=env, capture_output=True, text=True).stdout
+    tps = re.search(r"tps = ([\d.]+)", out)
+    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return {"tps": float(tps.group(1)) if tps else None, "clients": PGBENCH_CLIENTS, "seconds": PGBENCH_SECONDS}
+
+
+def verify(acked: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:
+    from profmaster.exams.models import Answer
+
+    stored = {(a, q): (seq, response) for a, q, seq, response in
+              Answer.objects.values_list("attempt_id", "question_id", "seq", "response")}
+    lost = 0
+    for key, (seq, response) in acked.items():
+        got = stored.get(key)
+        if got is None or got[0] < seq or (got[0] == seq and got[1] != response):
+            lost += 1
+    return {"acknowledged_answers": len(acked), "lost": lost}
+
+
+def main() -> None:
+    print(f"exam load benchmark: {EXAMINEES} examinees over {START_SPREAD:.0f} s, saves for {SAVE_SECONDS:.0f} s "
+          f"× {SAVE_CONCURRENCY} clients, gunicorn {WORKERS} workers, {db_name()}", flush=True)
+    data = setup()
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",
+         "--workers", str(WORKERS), "--bind", f"{HOST}:{PORT}", "--no-control-socket", "--backlog", "4096",
+         "--log-level", "error"], cwd=ROOT, env=ENV, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                import socket
+
+                socket.create_connection((HOST, PORT), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(1.0)
+        acked: dict[tuple[int, int], tuple[int, str]] = {}
+        start = asyncio.run(start_phase(data["exam"], data["examinees"]))
+        print("start:", json.dumps(start, ensure_ascii=False), flush=True)
+        saves = asyncio.run(save_phase(data["examinees"], acked))
+        print("saves:", json.dumps(saves, ensure_ascii=False), flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    bench = pgbench()
+    print("pgbench -N:", json.dumps(bench), flush=True)
+    check = verify(acked)
+    print("verify:", json.dumps(check), flush=True)
+    ratio = saves["saves_per_s"] / bench["tps"] if bench["tps"] else float("nan")
+    start_errors = sum(start["errors"].values())
+    save_errors = sum(saves["errors"].values())
+    print(f"\nsummary: start errors {start_errors}, start p95 {start['p95_ms']} ms / p99 {start['p99_ms']} ms; "
+          f"autosave {saves['saves_per_s']}/s, p95 {saves['p95_ms']} ms / p99 {saves['p99_ms']} ms, "
+          f"errors {save_errors}; pgbench -N {bench['tps']} tps; ratio {ratio:.3f}; lost {check['lost']}")
+    targets = {"0 errors": start_errors + save_errors == 0, "autosave p99 <= 100 ms": saves["p99_ms"] <= 100,
+               "ratio >= 0.35": ratio >= 0.35, "0 lost": check["lost"] == 0}
+    print("targets:", ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in targets.items()))
+    print(json.dumps({"start": start, "saves": saves, "pgbench": bench, "verify": check, "ratio": round(ratio, 3)},
+                     ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

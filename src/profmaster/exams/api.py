@@ -1,0 +1,245 @@
+"""HTTP API of online exams (RM-1), mounted under /api/v1/: banks, exams, attempts (start, save answer,
+finish), results — through the same permissions and domain functions as the pages.
+
+An attempt is private to its examinee and the panel: anyone else gets 404. Saving needs the attempt's
+token (from the start), so a second client cannot write into an attempt held by another.
+"""
+
+# No `from __future__ import annotations`: ninja builds query models from these annotations at runtime.
+# mypy: disable-error-code="valid-type"
+
+from typing import Any
+
+from django.db.models import Count
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from profmaster.api.pagination import LimitOffset
+from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS
+from profmaster.api.shortcuts import NotFound, current_user, get_or_404
+from profmaster.api.types import Id
+from profmaster.championships.models import Championship
+from profmaster.core.errors import AccessDenied
+from profmaster.permissions import has_perm
+
+from . import domain
+from .models import Attempt, Exam, Question, QuestionBank, QuestionOption
+from .schemas import (
+    AttemptOut,
+    BankOut,
+    EventIn,
+    ExamOut,
+    FinishIn,
+    ImportIn,
+    ImportOut,
+    QuestionOut,
+    ResultRowOut,
+    SaveIn,
+    SaveOut,
+    StartIn,
+)
+
+router = Router(tags=["Онлайн-экзамены"])
+
+NO_CHAMPIONSHIP = "Чемпионат не найден."
+NO_BANK = "Банк вопросов не найден."
+NO_EXAM = "Экзамен не найден."
+NO_ATTEMPT = "Попытка не найдена."
+
+
+def _bank(request: HttpRequest, bank_id: int) -> QuestionBank:
+    bank = get_or_404(QuestionBank.objects.select_related("championship"), bank_id, _(NO_BANK))
+    if not has_perm(current_user(request), "exams.manage_bank", bank):
+        raise NotFound(_(NO_BANK))
+    return bank
+
+
+def _exam(request: HttpRequest, exam_id: int) -> Exam:
+    exam = get_or_404(Exam.objects.select_related("championship"), exam_id, _(NO_EXAM))
+    user = current_user(request)
+    if has_perm(user, "exams.view_results", exam):
+        return exam
+    if exam.status == Exam.Status.PUBLISHED and has_perm(user, "exams.take_exam", exam):
+        return exam
+    raise NotFound(_(NO_EXAM))
+
+
+def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    attempt = get_or_404(Attempt.objects.select_related("exam__championship"), attempt_id, _(NO_ATTEMPT))
+    if not has_perm(current_user(request), "exams.view_attempt", attempt):
+        raise NotFound(_(NO_ATTEMPT))
+    return attempt
+
+
+def _bank_out(bank: QuestionBank, count: int) -> dict[str, Any]:
+    return {"id": bank.pk, "championship_id": bank.championship_id, "competency_id": bank.competency_id,
+            "name": bank.name, "description": bank.description, "questions": count}
+
+
+def _exam_out(exam: Exam) -> dict[str, Any]:
+    return {"id": exam.pk, "championship_id": exam.championship_id, "competency_id": exam.competency_id,
+            "stage_id": exam.stage_id, "bank_id": exam.bank_id, "title": exam.title, "status": exam.status,
+            "time_limit_minutes": exam.time_limit_minutes, "opens_at": exam.opens_at, "closes_at": exam.closes_at,
+            "grace_seconds": exam.grace_seconds, "pass_mark": exam.pass_mark, "max_attempts": exam.max_attempts,
+            "requires_admission": exam.requires_admission, "has_access_code": bool(exam.access_code)}
+
+
+def _attempt_out(attempt: Attempt, *, token: str | None = None, with_paper: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": attempt.pk, "exam_id": attempt.exam_id, "user_id": attempt.user_id, "number": attempt.number,
+        "status": attempt.status, "started_at": attempt.started_at, "deadline": attempt.deadline,
+        "accept_until": attempt.accept_until, "finished_at": attempt.finished_at,
+        "finished_by": attempt.finished_by, "server_time": timezone.now(),
+        "score": attempt.score if attempt.status == Attempt.Status.FINISHED else None,
+        "max_score": attempt.max_score, "needs_grading": attempt.needs_grading, "passed": attempt.passed,
+        "token": token,
+        "answers": [{"question_id": a.question_id, "response": a.response, "seq": a.seq, "saved_at": a.saved_at}
+                    for a in attempt.answers.order_by("question_id")],
+    }
+    if with_paper and attempt.status == Attempt.Status.IN_PROGRESS:
+        ids = [item["question"] for item in attempt.paper]
+        questions = Question.objects.in_bulk(ids)
+        texts = {str(pk): text for pk, text in QuestionOption.objects.filter(question_id__in=ids)
+                 .values_list("pk", "text")}
+        data["paper"] = [{
+            "question_id": item["question"], "kind": item["kind"], "text": questions[item["question"]].text,
+            "points": questions[item["question"]].points,
+            "options": [{"id": o, "text": texts.get(o, "")} for o in item["options"]],
+            "choices": item.get("choices", []),
+        } for item in attempt.paper if item["question"] in questions]
+    return data
+
+
+# --- Banks ---------------------------------------------------------------------------------------------
+
+
+@router.get("/championships/{championship_id}/question-banks", response={200: list[BankOut], **READ_ERRORS},
+            url_name="exam_bank_list", summary="Банки вопросов чемпионата")
+def bank_list(request: HttpRequest, championship_id: Id) -> Any:
+    championship = get_or_404(Championship, championship_id, _(NO_CHAMPIONSHIP))
+    user = current_user(request)
+    if not has_perm(user, "exams.view_exams", championship):
+        raise NotFound(_(NO_CHAMPIONSHIP))
+    banks = championship.question_banks.annotate(n=Count("questions")).order_by("name", "pk")
+    return [_bank_out(b, b.n) for b in banks if has_perm(user, "exams.manage_bank", b)]
+
+
+@router.get("/question-banks/{bank_id}/questions", response={200: list[QuestionOut], **READ_ERRORS},
+            url_name="exam_bank_questions", summary="Вопросы банка (с ключами)")
+@paginate(LimitOffset)
+def bank_questions(request: HttpRequest, bank_id: Id) -> Any:
+    bank = _bank(request, bank_id)
+    questions = bank.questions.select_related("category").prefetch_related("options").order_by("pk")
+    return [{"id": q.pk, "category": q.category.name, "kind": q.kind, "name": q.name, "text": q.text,
+             "points": q.points,
+             "options": [{"id": o.pk, "text": o.text, "fraction": o.fraction, "match": o.match, "value": o.value,
+                          "tolerance": o.tolerance, "scales": o.scales or {}} for o in q.options.all()]}
+            for q in questions]
+
+
+@router.post("/question-banks/{bank_id}/import", response={200: ImportOut, **WRITE_ERRORS},
+             url_name="exam_bank_import", summary="Импорт вопросов (Moodle XML, GIFT)")
+def bank_import(request: HttpRequest, bank_id: Id, payload: ImportIn) -> Any:
+    """Загружает вопросы из файла; ответ перечисляет вопросы, которые не загружены, с причиной."""
+    bank = _bank(request, bank_id)
+    result = domain.import_questions(bank, payload.content.encode("utf-8", "surrogatepass"),
+                                     file_format=payload.file_format, by=current_user(request))
+    return {"created": result.created,
+            "errors": [{"number": n, "name": name, "message": message} for n, name, message in result.errors]}
+
+
+# --- Exams ---------------------------------------------------------------------------------------------
+
+
+@router.get("/championships/{championship_id}/exams", response={200: list[ExamOut], **READ_ERRORS},
+            url_name="exam_list", summary="Экзамены чемпионата")
+def exam_list(request: HttpRequest, championship_id: Id) -> Any:
+    """Панели и дирекции — все экзамены своих компетенций; экзаменуемому — опубликованные экзамены, которые он может сдавать."""
+    championship = get_or_404(Championship, championship_id, _(NO_CHAMPIONSHIP))
+    user = current_user(request)
+    if not has_perm(user, "championships.view_championship", championship):
+        raise NotFound(_(NO_CHAMPIONSHIP))
+    exams = championship.exams.order_by("opens_at", "pk")
+    return [_exam_out(e) for e in exams if has_perm(user, "exams.view_results", e)
+            or (e.status == Exam.Status.PUBLISHED and has_perm(user, "exams.take_exam", e))]
+
+
+@router.get("/exams/{exam_id}", response={200: ExamOut, **READ_ERRORS}, url_name="exam_detail",
+            summary="Экзамен")
+def exam_detail(request: HttpRequest, exam_id: Id) -> Any:
+    return _exam_out(_exam(request, exam_id))
+
+
+@router.get("/exams/{exam_id}/results", response={200: list[ResultRowOut], **READ_ERRORS},
+            url_name="exam_results", summary="Результаты экзамена")
+def exam_results(request: HttpRequest, exam_id: Id) -> Any:
+    exam = _exam(request, exam_id)
+    if not has_perm(current_user(request), "exams.view_results", exam):
+        raise AccessDenied(_("Результаты видят эксперты компетенции и дирекция."))
+    now = timezone.now()
+    for attempt in exam.attempts.filter(status=Attempt.Status.IN_PROGRESS, accept_until__lte=now):
+        domain.finish_if_overdue(attempt, now=now)
+    return [{"attempt_id": a.pk, "user_id": a.user_id, "name": a.user.full_name, "number": a.number,
+             "status": a.status, "started_at": a.started_at, "finished_at": a.finished_at, "score": a.score,
+             "max_score": a.max_score, "needs_grading": a.needs_grading, "passed": a.passed}
+            for a in exam.attempts.select_related("user").order_by("user__last_name", "user__first_name", "number")]
+
+
+# --- Attempts ------------------------------------------------------------------------------------------
+
+
+@router.post("/exams/{exam_id}/attempts", response={201: AttemptOut, **WRITE_ERRORS}, url_name="attempt_start",
+             summary="Начать (или продолжить) попытку")
+def attempt_start(request: HttpRequest, exam_id: Id, payload: StartIn) -> Any:
+    """Начинает попытку и выдаёт её билет и ключ (`token`). Если попытка уже идёт и не занята другим
+    клиентом, она продолжается; занятая другим клиентом — отказ 403, пока проктор не разблокирует."""
+    exam = _exam(request, exam_id)
+    user = current_user(request)
+    if not has_perm(user, "exams.take_exam", exam):
+        raise AccessDenied(_("Этот экзамен сдают участники чемпионата."))
+    attempt, token = domain.start_attempt(exam, user, access_code=payload.access_code,
+                                          ip=request.META.get("REMOTE_ADDR"))
+    return Status(201, _attempt_out(attempt, token=token, with_paper=True))
+
+
+@router.get("/attempts/{attempt_id}", response={200: AttemptOut, **READ_ERRORS}, url_name="attempt_detail",
+            summary="Попытка: состояние, время сервера, сохранённые ответы")
+def attempt_detail(request: HttpRequest, attempt_id: Id) -> Any:
+    attempt = domain.finish_if_overdue(_attempt(request, attempt_id))
+    return _attempt_out(attempt)
+
+
+@router.post("/attempts/{attempt_id}/answers", response={200: SaveOut, **WRITE_ERRORS}, url_name="attempt_save",
+             summary="Сохранить ответ (идемпотентно)")
+def attempt_save(request: HttpRequest, attempt_id: Id, payload: SaveIn) -> Any:
+    """Сохраняет ответ на вопрос. Повтор с тем же `seq` возвращает то же подтверждение (`replay: true`).
+    После окончания времени (и короткого допуска для запросов в пути) — отказ 409 с кодом `closed`."""
+    attempt = _attempt(request, attempt_id)
+    ack = domain.save_answer(attempt.pk, current_user(request), question_id=payload.question_id,
+                             response=payload.response, seq=payload.seq, token=payload.token)
+    return {"question_id": ack.question, "seq": ack.seq, "saved_at": ack.saved_at, "replay": ack.replay}
+
+
+@router.post("/attempts/{attempt_id}/events", response={204: None, **WRITE_ERRORS}, url_name="attempt_event",
+             summary="Сообщить о потере или возврате фокуса окна")
+def attempt_event(request: HttpRequest, attempt_id: Id, payload: EventIn) -> Any:
+    attempt = _attempt(request, attempt_id)
+    domain.log_focus(attempt, current_user(request), lost=payload.kind == "focus_lost", token=payload.token)
+    return Status(204, None)
+
+
+@router.post("/attempts/{attempt_id}/finish", response={200: AttemptOut, **WRITE_ERRORS},
+             url_name="attempt_finish", summary="Завершить попытку")
+def attempt_finish(request: HttpRequest, attempt_id: Id, payload: FinishIn) -> Any:
+    attempt = domain.finish_if_overdue(_attempt(request, attempt_id))
+    user = current_user(request)
+    if attempt.user_id != user.pk:
+        raise AccessDenied(_("Это не ваша попытка."))
+    if attempt.status == Attempt.Status.IN_PROGRESS:
+        if not domain._same(attempt.lock_token, payload.token):
+            raise domain.AttemptLocked
+        attempt = domain.finish_attempt(attempt, by=user)
+    return _attempt_out(attempt)

@@ -1,0 +1,868 @@
+"""State changes of online exams (RM-1) and task hand-outs (RM-2).
+
+One function per state change; pages, the API, the admin, the background job and the benchmark call
+these and nothing else writes exam data. Who may *reach* a function (``exams.take_exam``,
+``exams.manage_exam``…) is checked by the caller through :mod:`profmaster.permissions`; what follows
+from the attempt itself (only its examinee saves, only from the browser holding it, only before the
+deadline) is checked here, because it must hold on every channel.
+
+Timing comes from :func:`profmaster.exams.timing.compute_timing`; the attempt stores its result
+(``deadline``, ``accept_until``) and it is recomputed whenever an input changes (an override given
+mid-exam), so the hot save path compares one stored time with the clock.
+
+Every state change records an audit entry, except the autosave itself: each save is recorded in the
+attempt's own append-only event log instead (an audit row per keystroke would double the write load
+of the busiest path and drown the championship's audit log).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from profmaster.audit.domain import record, save_audited, snapshot
+from profmaster.audit.models import AuditEntry
+from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+
+from . import paper as paper_module
+from . import scoring
+from .models import (
+    Admission,
+    Answer,
+    Attempt,
+    AttemptEvent,
+    Exam,
+    ExamOverride,
+    ExamSection,
+    Question,
+    QuestionOption,
+    TaskAccess,
+    TaskHandout,
+)
+from .timing import Phase, Timing, compute_timing
+
+#: Largest JSON response accepted per save, in characters of its text form (a 5 MB answer is refused).
+MAX_RESPONSE_CHARS = scoring.MAX_TEXT + 2_000
+EVENT_RESPONSE_CHARS = 500
+
+
+def _same(secret: str, given: str | None) -> bool:
+    return bool(secret) and secrets.compare_digest(secret.encode(), (given or "").encode())
+
+
+class AttemptLocked(AccessDenied):
+    """The attempt is held by another browser; a proctor must unlock it."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Попытка открыта в другом браузере. Обратитесь к проктору, чтобы он её разблокировал."))
+        self.code = "locked"
+
+
+class AttemptClosed(TransitionError):
+    """The time is up (or the attempt was finished): answers are no longer accepted."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Время экзамена истекло: ответы больше не принимаются. "
+                                      "Сохранённые ответы учтены."))
+        self.code = "closed"
+
+
+# --- Question banks -------------------------------------------------------------------------------
+
+
+def key_for(question: Question, options: Sequence[QuestionOption] | None = None) -> scoring.Key:
+    """The scoring key of a stored question (options prefetched or given)."""
+    opts = list(options if options is not None else question.options.all())
+    return scoring.Key(
+        kind=scoring.Kind(question.kind),
+        points=question.points,
+        options=tuple(scoring.Option(
+            id=str(o.pk), text=o.text, fraction=o.fraction, match=o.match, value=o.value, tolerance=o.tolerance,
+            scales={str(k): Decimal(str(v)) for k, v in (o.scales or {}).items()},
+        ) for o in opts),
+        multiple_rule=scoring.MultipleRule(question.multiple_rule),
+        ordering_rule=scoring.OrderingRule(question.ordering_rule),
+        case_sensitive=question.case_sensitive,
+        distractors=tuple(str(d) for d in (question.distractors or [])),
+    )
+
+
+@dataclass(frozen=True)
+class OptionData:
+    text: str
+    fraction: Decimal = Decimal(0)
+    match: str = ""
+    value: Decimal | None = None
+    tolerance: Decimal = Decimal(0)
+    scales: dict[str, Any] | None = None
+
+
+def check_question(kind: str, options: Sequence[OptionData]) -> None:
+    """What a question of a kind needs to be answerable and scorable; refusals name the rule."""
+    if kind not in scoring.Kind.__members__.values():
+        raise DomainError(_("Неизвестный вид вопроса."), field="kind")
+    k = scoring.Kind(kind)
+    if k is scoring.Kind.ESSAY:
+        return
+    if not options:
+        raise DomainError(_("Добавьте варианты ответа."), field="options")
+    if k in (scoring.Kind.SINGLE, scoring.Kind.SHORT, scoring.Kind.NUMERIC) and not any(
+            o.fraction == 1 for o in options):
+        raise DomainError(_("Хотя бы один ответ должен давать полный балл (доля 1)."), field="options")
+    if k is scoring.Kind.MULTIPLE and not any(o.fraction > 0 for o in options):
+        raise DomainError(_("Отметьте хотя бы один верный вариант (доля больше 0)."), field="options")
+    if k is scoring.Kind.NUMERIC and any(o.value is None for o in options):
+        raise DomainError(_("У числового ответа должно быть значение."), field="options")
+    if k is scoring.Kind.MATCHING and (len(options) < 2 or any(not o.match for o in options)):
+        raise DomainError(_("Для соответствия нужны хотя бы две пары «вопрос — ответ»."), field="options")
+    if k is scoring.Kind.ORDERING and len(options) < 2:
+        raise DomainError(_("Для порядка нужны хотя бы два элемента."), field="options")
+    if any(not o.text.strip() for o in options) and k is not scoring.Kind.NUMERIC:
+        raise DomainError(_("У варианта ответа нет текста."), field="options")
+
+
+def save_question(question: Question, *, options: Sequence[OptionData], by: Any, reason: str = "") -> Question:
+    """Create or change a question with its options (replacing them). A question already answered
+    keeps its option ids when the number of options is unchanged, so saved answers stay valid."""
+    check_question(question.kind, options)
+    if question.category_id and question.category.bank_id != question.bank_id:
+        raise DomainError(_("Категория из другого банка."), field="category")
+    with transaction.atomic():
+        save_audited(question, by=by, reason=reason, championship=question.bank.championship)
+        existing = list(question.options.order_by("order", "pk"))
+        if len(existing) == len(options):
+            for stored, data in zip(existing, options, strict=True):
+                _fill_option(stored, data)
+                stored.save()
+        else:
+            if question.answers.exists():
+                raise DomainError(_("На вопрос уже отвечали: число вариантов менять нельзя, "
+                                    "можно исправить их текст и доли."), field="options")
+            question.options.all().delete()
+            for order, data in enumerate(options):
+                option = QuestionOption(question=question, order=order)
+                _fill_option(option, data)
+                option.save()
+    return question
+
+
+def _fill_option(option: QuestionOption, data: OptionData) -> None:
+    option.text = data.text
+    option.fraction = data.fraction
+    option.match = data.match
+    option.value = data.value
+    option.tolerance = data.tolerance
+    option.scales = data.scales or {}
+
+
+# --- Exams ----------------------------------------------------------------------------------------
+
+
+def _refuse_if_open_attempts(exam: Exam) -> None:
+    if exam.pk and Attempt.objects.filter(exam=exam, status=Attempt.Status.IN_PROGRESS).exists():
+        raise TransitionError(_("Экзамен нельзя изменить, пока идёт хотя бы одна попытка."))
+
+
+def save_exam(exam: Exam, *, by: Any, reason: str = "") -> Exam:
+    """Create or change an exam; refused while any attempt is open (RM-1, item 2)."""
+    if exam.competency is not None and exam.competency.championship_id != exam.championship_id:
+        raise DomainError(_("Компетенция из другого чемпионата."), field="competency")
+    if exam.stage is not None and exam.stage.championship_id != exam.championship_id:
+        raise DomainError(_("Этап из другого чемпионата."), field="stage")
+    if exam.bank_id and exam.bank.championship_id != exam.championship_id:
+        raise DomainError(_("Банк вопросов из другого чемпионата."), field="bank")
+    parse_networks(exam.allowed_networks)
+    with transaction.atomic():
+        if exam.pk:
+            Exam.objects.select_for_update().get(pk=exam.pk)
+        _refuse_if_open_attempts(exam)
+        save_audited(exam, by=by, reason=reason)
+    return exam
+
+
+def save_section(section: ExamSection, *, by: Any) -> ExamSection:
+    if section.category.bank_id != section.exam.bank_id:
+        raise DomainError(_("Категория из другого банка, чем у экзамена."), field="category")
+    available = section.category.questions.filter(is_archived=False).count()
+    if section.count > available:
+        raise DomainError(_("В категории только %(n)s вопросов.") % {"n": available}, field="count")
+    with transaction.atomic():
+        Exam.objects.select_for_update().get(pk=section.exam_id)
+        _refuse_if_open_attempts(section.exam)
+        save_audited(section, by=by, championship=section.exam.championship)
+    return section
+
+
+def save_override(override: ExamOverride, *, by: Any, reason: str = "") -> ExamOverride:
+    """Give a person extra time or another window; their open attempt's deadline follows at once."""
+    with transaction.atomic():
+        save_audited(override, by=by, reason=reason, championship=override.exam.championship)
+        for attempt in Attempt.objects.select_for_update().filter(
+                exam=override.exam, user=override.user, status=Attempt.Status.IN_PROGRESS):
+            _store_timing(attempt, timing_of(attempt.exam, override, attempt, timezone.now()))
+            attempt.save(update_fields=["deadline", "accept_until"])
+    return override
+
+
+def change_exam_status(exam: Exam, *, to: str, by: Any, reason: str = "") -> Exam:
+    allowed: dict[str, set[str]] = {
+        Exam.Status.DRAFT: {Exam.Status.PUBLISHED}, Exam.Status.PUBLISHED: {Exam.Status.DRAFT, Exam.Status.ARCHIVED},
+        Exam.Status.ARCHIVED: {Exam.Status.PUBLISHED}}
+    with transaction.atomic():
+        exam = Exam.objects.select_for_update().get(pk=exam.pk)
+        if to not in allowed.get(exam.status, set()):
+            raise TransitionError(_("Экзамен нельзя перевести из статуса «%(src)s» в «%(dst)s».")
+                                  % {"src": exam.get_status_display(), "dst": dict(Exam.Status.choices).get(to, to)})
+        if to == Exam.Status.PUBLISHED and not exam.sections.exists():
+            raise DomainError(_("Добавьте в экзамен хотя бы одну категорию вопросов."))
+        _refuse_if_open_attempts(exam)
+        before = snapshot(exam)
+        exam.status = to
+        exam.save(update_fields=["status"])
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=exam, before=before, after=snapshot(exam),
+               reason=reason)
+    return exam
+
+
+def parse_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    networks = []
+    for line in (text or "").replace(",", "\n").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(line, strict=False))
+        except ValueError:
+            raise DomainError(_("«%(net)s» — не IP-адрес и не сеть.") % {"net": line[:60]},
+                              field="allowed_networks") from None
+    return networks
+
+
+def ip_allowed(exam: Exam, ip: str | None) -> bool:
+    networks = parse_networks(exam.allowed_networks)
+    if not networks:
+        return True
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
+# --- Timing ---------------------------------------------------------------------------------------
+
+
+def timing_of(exam: Exam, override: ExamOverride | None, attempt: Attempt | None, now: dt.datetime) -> Timing:
+    return compute_timing(
+        now=now, opens_at=exam.opens_at, closes_at=exam.closes_at, time_limit=exam.time_limit,
+        started_at=attempt.started_at if attempt else None,
+        finished_at=attempt.finished_at if attempt else None,
+        extra_time=dt.timedelta(minutes=override.extra_minutes) if override else dt.timedelta(0),
+        override_opens_at=override.opens_at if override else None,
+        override_closes_at=override.closes_at if override else None,
+        grace=dt.timedelta(seconds=exam.grace_seconds),
+    )
+
+
+def override_for(exam: Exam, user: Any) -> ExamOverride | None:
+    return ExamOverride.objects.filter(exam=exam, user=user).first()
+
+
+def _store_timing(attempt: Attempt, timing: Timing) -> None:
+    attempt.deadline = timing.deadline
+    attempt.accept_until = timing.accept_until
+
+
+def attempts_left(exam: Exam, user: Any, override: ExamOverride | None = None) -> int:
+    allowed = (override.max_attempts if override and override.max_attempts else None) or exam.max_attempts
+    return max(0, allowed - Attempt.objects.filter(exam=exam, user=user).count())
+
+
+# --- Attempts -------------------------------------------------------------------------------------
+
+
+def _event(attempt: Attempt, kind: str, now: dt.datetime, **data: Any) -> AttemptEvent:
+    return AttemptEvent.objects.create(attempt=attempt, kind=kind, at=now, data=data)
+
+
+def admit(exam: Exam, user: Any, *, by: Any, document_note: str = "") -> Admission:
+    """A proctor confirms the examinee's identity and admits them to start (RM-1, identification)."""
+    with transaction.atomic():
+        admission = Admission.objects.filter(exam=exam, user=user, used=False).first()
+        if admission is not None:
+            return admission
+        admission = Admission.objects.create(exam=exam, user=user, admitted_by=by, document_note=document_note[:200])
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=admission, championship=exam.championship,
+               after={"exam": exam.pk, "user": user.pk, "document_note": admission.document_note},
+               reason=_("Допуск к экзамену"))
+    return admission
+
+
+def _build_paper(exam: Exam, seed: int) -> list[dict[str, Any]]:
+    sections = list(exam.sections.order_by("order", "pk"))
+    if not sections:
+        raise DomainError(_("В экзамене нет вопросов."))
+    categories = [s.category_id for s in sections]
+    questions = list(Question.objects.filter(category_id__in=categories, is_archived=False)
+                     .values_list("pk", "category_id", "kind"))
+    pool: dict[int, list[int]] = {}
+    kinds: dict[int, str] = {}
+    for pk, category_id, kind in questions:
+        pool.setdefault(category_id, []).append(pk)
+        kinds[pk] = kind
+    options: dict[int, list[str]] = {}
+    matches: dict[int, list[str]] = {}
+    for question_id, option_id, match in (QuestionOption.objects.filter(question_id__in=kinds)
+                                          .order_by("question_id", "order", "pk")
+                                          .values_list("question_id", "pk", "match")):
+        options.setdefault(question_id, []).append(str(option_id))
+        if kinds[question_id] == scoring.Kind.MATCHING:
+            matches.setdefault(question_id, []).append(match)
+    try:
+        items = paper_module.build_paper(
+            seed=seed, sections=[paper_module.Section(s.category_id, s.count) for s in sections], pool=pool,
+            options=options, shuffle_questions=exam.shuffle_questions, shuffle_options=exam.shuffle_options,
+            shufflable=frozenset(q for q, k in kinds.items() if k in scoring.SHUFFLABLE_KINDS))
+    except paper_module.PaperError as exc:
+        raise DomainError(_("В банке не хватает вопросов для экзамена: %(detail)s.") % {"detail": exc}) from exc
+    result = []
+    for item in items:
+        entry: dict[str, Any] = {"question": item.question, "kind": kinds[item.question], "options": list(item.options)}
+        if kinds[item.question] == scoring.Kind.MATCHING:
+            distractors = Question.objects.filter(pk=item.question).values_list("distractors", flat=True).first() or []
+            choices = sorted(set(matches.get(item.question, [])) | {str(d) for d in distractors})
+            entry["choices"] = [str(c) for c in paper_module.Draw(seed + item.question).shuffle(choices)]
+        result.append(entry)
+    return result
+
+
+def start_attempt(exam: Exam, user: Any, *, access_code: str = "", ip: str | None = None,
+                  now: dt.datetime | None = None, token: str | None = None) -> tuple[Attempt, str]:
+    """Start (or, if one is open, resume) the person's attempt. Returns it and the lock token that
+    the browser or API client must present with every save."""
+    now = now or timezone.now()
+    open_attempt = Attempt.objects.filter(exam=exam, user=user, status=Attempt.Status.IN_PROGRESS).first()
+    if open_attempt is not None:
+        open_attempt = finish_if_overdue(open_attempt, now=now)
+        if open_attempt.status == Attempt.Status.IN_PROGRESS:
+            return open_attempt, claim_attempt(open_attempt, user, token=token, now=now)
+    if exam.status != Exam.Status.PUBLISHED:
+        raise TransitionError(_("Экзамен ещё не опубликован."))
+    override = override_for(exam, user)
+    timing = timing_of(exam, override, None, now)
+    if timing.phase is Phase.NOT_OPEN:
+        raise TransitionError(_("Экзамен ещё не открыт: начало %(at)s.")
+                              % {"at": timezone.localtime(timing.opens_at).strftime("%d.%m.%Y %H:%M")})
+    if timing.phase is Phase.CLOSED:
+        raise TransitionError(_("Экзамен уже закрыт."))
+    if attempts_left(exam, user, override) <= 0:
+        raise TransitionError(_("Попытки закончились."))
+    if exam.access_code and not secrets.compare_digest(exam.access_code.encode(), (access_code or "").strip().encode()):
+        raise DomainError(_("Неверный код доступа."), field="access_code", code="access_code")
+    if not ip_allowed(exam, ip):
+        raise AccessDenied(_("С этого адреса экзамен проходить нельзя. Обратитесь к организатору."))
+    seed = paper_module.new_seed()
+    paper = _build_paper(exam, seed)
+    token = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        if exam.requires_admission:
+            admission = Admission.objects.select_for_update().filter(exam=exam, user=user, used=False).first()
+            if admission is None:
+                raise AccessDenied(_("Дождитесь допуска проктора: он проверит вашу личность и допустит к экзамену."))
+            admission.used = True
+            admission.save(update_fields=["used"])
+        number = Attempt.objects.filter(exam=exam, user=user).count() + 1
+        attempt = Attempt(exam=exam, user=user, number=number, seed=seed, paper=paper, started_at=now,
+                          lock_token=token, client_ip=ip or None,
+                          max_score=_max_score(paper))
+        _store_timing(attempt, timing_of(exam, override, attempt, now))
+        try:
+            with transaction.atomic():
+                attempt.save()
+        except IntegrityError:
+            # A second click raced the first one: resume the attempt it started.
+            existing = Attempt.objects.get(exam=exam, user=user, status=Attempt.Status.IN_PROGRESS)
+            return existing, claim_attempt(existing, user, token=None, now=now)
+        _event(attempt, AttemptEvent.Kind.START, now, ip=ip, seed=seed)
+        record(actor=user, action=AuditEntry.Action.CREATE, instance=attempt, championship=exam.championship,
+               after={"exam": exam.pk, "user": user.pk, "number": number, "seed": seed,
+                      "deadline": attempt.deadline.isoformat() if attempt.deadline else None})
+    return attempt, token
+
+
+def _max_score(paper: list[dict[str, Any]]) -> Decimal:
+    ids = [item["question"] for item in paper]
+    total = Decimal(0)
+    for kind, points in Question.objects.filter(pk__in=ids).values_list("kind", "points"):
+        if kind not in scoring.UNSCORED_KINDS:
+            total += points
+    return total
+
+
+def claim_attempt(attempt: Attempt, user: Any, *, token: str | None, now: dt.datetime | None = None) -> str:
+    """The browser opening the attempt: the one holding its token resumes; a free attempt (new, or
+    unlocked by a proctor) is taken by this browser; any other browser is refused (RM-1, item 3)."""
+    now = now or timezone.now()
+    if attempt.user_id != user.pk:
+        raise AccessDenied(_("Это не ваша попытка."))
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if _same(locked.lock_token, token):
+            return locked.lock_token
+        if locked.lock_token:
+            # Recorded, not rolled back with the refusal: the panel sees the try in the log.
+            _event(locked, AttemptEvent.Kind.SECOND_BROWSER, now)
+            refused = True
+        else:
+            refused = False
+    if refused:
+        raise AttemptLocked
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.lock_token:
+            raise AttemptLocked
+        locked.lock_token = secrets.token_urlsafe(24)
+        locked.save(update_fields=["lock_token"])
+        attempt.lock_token = locked.lock_token
+        _event(locked, AttemptEvent.Kind.RESUME, now)
+    return locked.lock_token
+
+
+def unlock_attempt(attempt: Attempt, *, by: Any, reason: str = "") -> Attempt:
+    """A proctor frees the attempt so that the examinee can continue in another browser."""
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if attempt.status != Attempt.Status.IN_PROGRESS:
+            raise TransitionError(_("Попытка уже завершена."))
+        attempt.lock_token = ""
+        attempt.save(update_fields=["lock_token"])
+        _event(attempt, AttemptEvent.Kind.UNLOCK, now, by=by.pk, reason=reason[:500])
+        record(actor=by, action=AuditEntry.Action.UPDATE, instance=attempt, championship=attempt.exam.championship,
+               after={"unlocked": True}, reason=reason or _("Разблокировка попытки"))
+    return attempt
+
+
+@dataclass(frozen=True)
+class SaveAck:
+    question: int
+    seq: int
+    saved_at: dt.datetime
+    replay: bool
+
+
+def _paper_key(item: dict[str, Any]) -> scoring.Key:
+    """A key with only what the examinee was shown — enough to check a response's shape."""
+    kind = scoring.Kind(item["kind"])
+    options = tuple(scoring.Option(id=o) for o in item.get("options", []))
+    if kind is scoring.Kind.MATCHING:
+        return scoring.Key(kind, Decimal(0), options, distractors=tuple(item.get("choices", [])))
+    return scoring.Key(kind, Decimal(0), options)
+
+
+def _clean(item: dict[str, Any], response: Any) -> Any:
+    return scoring.clean_response(_paper_key(item), response)
+
+
+def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, seq: int, token: str,
+                now: dt.datetime | None = None) -> SaveAck:
+    """Autosave one answer idempotently (RM-1, item 4).
+
+    ``seq`` is the client's counter for this question: a save whose ``seq`` is not above the stored
+    one is a replay (a retried request, or an older one overtaken) and is acknowledged without a
+    change. After ``deadline + grace`` saves are refused and the attempt is finished.
+    """
+    now = now or timezone.now()
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
+        raise DomainError(_("Неверный номер сохранения."), field="seq")
+    with transaction.atomic():
+        attempt = (Attempt.objects.select_for_update(of=("self",)).select_related("exam")
+                   .filter(pk=attempt_id).first())
+        if attempt is None or attempt.user_id != getattr(user, "pk", None):
+            raise AccessDenied(_("Это не ваша попытка."))
+        if attempt.status != Attempt.Status.IN_PROGRESS:
+            raise AttemptClosed(_("Попытка завершена: ответы больше не принимаются."))
+        if not _same(attempt.lock_token, token):
+            raise AttemptLocked
+        if attempt.accept_until is not None and now >= attempt.accept_until:
+            _event(attempt, AttemptEvent.Kind.REFUSED, now, question=question_id, seq=seq)
+            overdue = True
+        else:
+            overdue = False
+        if not overdue:
+            item = next((i for i in attempt.paper if i["question"] == question_id), None)
+            if item is None:
+                raise DomainError(_("Этого вопроса нет в вашем билете."), field="question")
+            if len(repr(response)) > MAX_RESPONSE_CHARS:
+                raise DomainError(_("Ответ слишком длинный."), field="response", code="too_long")
+            try:
+                cleaned = _clean(item, response)
+            except scoring.BadResponse as exc:
+                raise DomainError(_("Ответ не подходит к вопросу: %(why)s.") % {"why": exc}, field="response") from exc
+            answer = Answer.objects.filter(attempt=attempt, question_id=question_id).first()
+            if answer is not None and seq <= answer.seq:
+                _event(attempt, AttemptEvent.Kind.REPLAY, now, question=question_id, seq=seq, stored=answer.seq)
+                return SaveAck(question_id, answer.seq, answer.saved_at, True)
+            if answer is None:
+                answer = Answer.objects.create(attempt=attempt, question_id=question_id, response=cleaned, seq=seq,
+                                               saved_at=now)
+            else:
+                Answer.objects.filter(pk=answer.pk).update(response=cleaned, seq=seq, saved_at=now)
+            _event(attempt, AttemptEvent.Kind.SAVE, now, question=question_id, seq=seq,
+                   response=repr(cleaned)[:EVENT_RESPONSE_CHARS])
+            return SaveAck(question_id, seq, now, False)
+    # Past the deadline and grace: finish with what was saved (outside the refused save's transaction).
+    finish_if_overdue(attempt, now=now)
+    raise AttemptClosed
+
+
+def log_focus(attempt: Attempt, user: Any, *, lost: bool, token: str, now: dt.datetime | None = None) -> None:
+    """The browser reports that the exam window lost or regained focus (RM-1, item 6)."""
+    now = now or timezone.now()
+    if attempt.user_id != user.pk:
+        raise AccessDenied(_("Это не ваша попытка."))
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return
+    if not _same(attempt.lock_token, token):
+        raise AttemptLocked
+    _event(attempt, AttemptEvent.Kind.FOCUS_LOST if lost else AttemptEvent.Kind.FOCUS_BACK, now)
+
+
+# --- Finishing and scoring ------------------------------------------------------------------------
+
+
+def _keys(question_ids: Iterable[int]) -> dict[int, tuple[Question, scoring.Key]]:
+    questions = Question.objects.filter(pk__in=list(question_ids)).prefetch_related(
+        Prefetch("options", QuestionOption.objects.order_by("order", "pk")))
+    return {q.pk: (q, key_for(q)) for q in questions}
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: Decimal
+    max_score: Decimal
+    needs_grading: bool
+    scales: dict[str, str]
+    points: dict[int, Decimal | None]
+
+
+def score_attempt(attempt: Attempt, keys: dict[int, tuple[Question, scoring.Key]] | None = None) -> Scored:
+    """Points of every answer and the total, with manual grades kept as given."""
+    ids = [item["question"] for item in attempt.paper]
+    keys = keys if keys is not None else _keys(ids)
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    total = Decimal(0)
+    maximum = Decimal(0)
+    needs = False
+    scales: dict[str, Decimal] = {}
+    points: dict[int, Decimal | None] = {}
+    for question_id in ids:
+        if question_id not in keys:
+            continue
+        _question, key = keys[question_id]
+        answer = answers.get(question_id)
+        maximum += scoring.max_points(key)
+        if answer is not None and answer.graded_by_id is not None:
+            points[question_id] = answer.points
+            total += answer.points or 0
+            continue
+        try:
+            result = scoring.score(key, scoring.clean_response(key, answer.response if answer else None))
+        except scoring.BadResponse:
+            result = scoring.Result(Decimal(0))  # the key changed under a stored answer; it no longer fits
+        points[question_id] = result.points
+        if result.points is not None:
+            total += result.points
+        needs = needs or result.needs_grading
+        for scale, value in result.scales.items():
+            scales[scale] = scales.get(scale, Decimal(0)) + value
+    return Scored(total, maximum, needs, {k: str(v) for k, v in scales.items()}, points)
+
+
+def _apply_score(attempt: Attempt, scored: Scored) -> None:
+    for answer in attempt.answers.all():
+        if answer.graded_by_id is None and answer.question_id in scored.points:
+            new = scored.points[answer.question_id]
+            if answer.points != new:
+                Answer.objects.filter(pk=answer.pk).update(points=new)
+    attempt.score = scored.score
+    attempt.max_score = scored.max_score
+    attempt.needs_grading = scored.needs_grading
+    attempt.scales = scored.scales
+    pass_mark = attempt.exam.pass_mark
+    attempt.passed = None if pass_mark is None or scored.needs_grading else scored.score >= pass_mark
+
+
+def finish_attempt(attempt: Attempt, *, by: Any, how: str = Attempt.FinishedBy.EXAMINEE,
+                   now: dt.datetime | None = None, reason: str = "") -> Attempt:
+    """Finish an attempt with its saved answers and score it. Finishing a finished attempt is an
+    error the person sees (a double click on «Завершить» answers with the result page instead)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt.pk)
+        if locked.status != Attempt.Status.IN_PROGRESS:
+            raise TransitionError(_("Попытка уже завершена."))
+        if how == Attempt.FinishedBy.EXAMINEE and locked.user_id != getattr(by, "pk", None):
+            raise AccessDenied(_("Это не ваша попытка."))
+        before = snapshot(locked)
+        # A deadline finish is stamped with the deadline itself, not with when the job noticed it.
+        finished_at = min(now, locked.deadline) if how == Attempt.FinishedBy.DEADLINE and locked.deadline else now
+        locked.status = Attempt.Status.FINISHED
+        locked.finished_at = finished_at
+        locked.finished_by = how
+        locked.lock_token = ""
+        _apply_score(locked, score_attempt(locked))
+        locked.save()
+        _event(locked, AttemptEvent.Kind.FINISH, now, how=how, score=str(locked.score))
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=locked, before=before, after=snapshot(locked),
+               championship=locked.exam.championship, reason=reason)
+    return locked
+
+
+def finish_if_overdue(attempt: Attempt, *, now: dt.datetime | None = None) -> Attempt:
+    """Lazily finish an attempt whose time (and grace) ran out — on any access, so a dead worker
+    cannot leave attempts open."""
+    now = now or timezone.now()
+    if attempt.status != Attempt.Status.IN_PROGRESS or attempt.accept_until is None or now < attempt.accept_until:
+        return attempt
+    try:
+        return finish_attempt(attempt, by=None, how=Attempt.FinishedBy.DEADLINE, now=now)
+    except TransitionError:
+        attempt.refresh_from_db()
+        return attempt
+
+
+def finish_overdue_attempts(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """The background job: finish every attempt past its deadline and grace. Returns how many."""
+    now = now or timezone.now()
+    ids = list(Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, accept_until__lte=now)
+               .values_list("pk", flat=True)[:limit])
+    done = 0
+    for attempt in Attempt.objects.filter(pk__in=ids).select_related("exam"):
+        if finish_if_overdue(attempt, now=now).status == Attempt.Status.FINISHED:
+            done += 1
+    return done
+
+
+def grade_answer(answer: Answer, *, points: Decimal, by: Any, comment: str = "") -> Answer:
+    """An expert grades a manually scored answer (the grading queue); the attempt's total follows."""
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=answer.attempt_id)
+        answer = Answer.objects.select_for_update().select_related("question").get(pk=answer.pk)
+        if attempt.status != Attempt.Status.FINISHED:
+            raise TransitionError(_("Оценивать можно только завершённую попытку."))
+        if points < 0 or points > answer.question.points:
+            raise DomainError(_("Баллы — от 0 до %(max)s.") % {"max": answer.question.points}, field="points")
+        before = snapshot(answer)
+        answer.points = points
+        answer.graded_by = by
+        answer.graded_at = timezone.now()
+        answer.comment = comment[:2000]
+        answer.save()
+        _apply_score(attempt, score_attempt(attempt))
+        attempt.save()
+        _event(attempt, AttemptEvent.Kind.GRADE, timezone.now(), question=answer.question_id, points=str(points),
+               by=by.pk)
+        record(actor=by, action=AuditEntry.Action.UPDATE, instance=answer, before=before, after=snapshot(answer),
+               championship=attempt.exam.championship)
+    return answer
+
+
+@dataclass(frozen=True)
+class RegradeChange:
+    attempt: Attempt
+    old: Decimal | None
+    new: Decimal
+
+
+def regrade_exam(exam: Exam, *, by: Any, dry_run: bool = True, reason: str = "") -> list[RegradeChange]:
+    """Re-score every finished attempt against the current keys (after a corrected key).
+
+    With ``dry_run`` nothing is written: the list says whose score would change and how.
+    """
+    attempts = list(Attempt.objects.filter(exam=exam, status=Attempt.Status.FINISHED)
+                    .select_related("user", "exam").prefetch_related("answers"))
+    ids = {item["question"] for attempt in attempts for item in attempt.paper}
+    keys = _keys(ids)
+    changes = []
+    for attempt in attempts:
+        scored = score_attempt(attempt, keys)
+        if scored.score != attempt.score or scored.max_score != attempt.max_score:
+            changes.append(RegradeChange(attempt, attempt.score, scored.score))
+    if dry_run:
+        return changes
+    if not reason.strip():
+        raise DomainError(_("Укажите причину пересчёта."), field="reason")
+    with transaction.atomic():
+        for change in changes:
+            attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=change.attempt.pk)
+            before = snapshot(attempt)
+            _apply_score(attempt, score_attempt(attempt))
+            attempt.save()
+            _event(attempt, AttemptEvent.Kind.REGRADE, timezone.now(), old=str(change.old), new=str(attempt.score))
+            record(actor=by, action=AuditEntry.Action.UPDATE, instance=attempt, before=before, after=snapshot(attempt),
+                   championship=exam.championship, reason=reason)
+    return changes
+
+
+# --- Protocols ------------------------------------------------------------------------------------
+
+
+def results_rows(exam: Exam) -> list[dict[str, Any]]:
+    """The results of the theory stage as plain data (for the page, the protocol and the API)."""
+    rows = []
+    attempts = (Attempt.objects.filter(exam=exam).select_related("user")
+                .order_by("user__last_name", "user__first_name", "number"))
+    for attempt in attempts:
+        rows.append({
+            "ФИО": attempt.user.full_name,
+            "Попытка": attempt.number,
+            "Начата": timezone.localtime(attempt.started_at).strftime("%d.%m.%Y %H:%M:%S"),
+            "Завершена": (timezone.localtime(attempt.finished_at).strftime("%d.%m.%Y %H:%M:%S")
+                          if attempt.finished_at else "—"),
+            "Баллы": str(attempt.score) if attempt.score is not None else "—",
+            "Максимум": str(attempt.max_score),
+            "Итог": ("ждёт проверки" if attempt.needs_grading else
+                     "сдал" if attempt.passed else "не сдал" if attempt.passed is False else "—"),
+        })
+    return rows
+
+
+def create_results_protocol(exam: Exam, *, by: Any, signers: Sequence[tuple[Any, str]]) -> Any:
+    """The results protocol of the theory stage as a signed document (DOC-2)."""
+    from profmaster.documents.domain import create_document
+    from profmaster.documents.models import DocumentType
+
+    if Attempt.objects.filter(exam=exam, status=Attempt.Status.IN_PROGRESS).exists():
+        raise TransitionError(_("Протокол формируется, когда все попытки завершены."))
+    kind = getattr(exam.stage, "kind", "remote")
+    doc_type = DocumentType.FINAL_RESULTS if kind == "final" else DocumentType.REMOTE_RESULTS
+    data = {
+        "text": _("Результаты теоретического этапа (онлайн-экзамен) «%(exam)s».") % {"exam": exam.title},
+        "Экзамен": {"Название": exam.title, "Компетенция": str(exam.competency or "—"),
+                    "Проходной балл": str(exam.pass_mark or "—")},
+        "Результаты": results_rows(exam),
+    }
+    return create_document(championship=exam.championship, competency=exam.competency, doc_type=doc_type,
+                           title=_("Протокол результатов теоретического этапа: %(exam)s") % {"exam": exam.title},
+                           data=data, signers=signers, by=by)
+
+
+# --- Task hand-out (RM-2) -------------------------------------------------------------------------
+
+
+def save_handout(handout: TaskHandout, *, recipients: Sequence[Any], by: Any) -> TaskHandout:
+    if handout.created_by_id is None:
+        handout.created_by = by
+    if not (handout.text or "").strip() and not handout.file:
+        raise DomainError(_("Добавьте текст задания или файл."), field="text")
+    if handout.pk and handout.accesses.exists():
+        raise TransitionError(_("Задание уже открывали: изменить его нельзя, создайте новое."))
+    save_audited(handout, by=by, m2m={"recipients": list(recipients)})
+    return handout
+
+
+def open_handout(handout: TaskHandout, user: Any, *, ip: str | None = None,
+                 now: dt.datetime | None = None) -> TaskAccess:
+    """The participant opens the task: before publication nobody sees it; the first opening is
+    recorded with the server's time, once, and never overwritten."""
+    now = now or timezone.now()
+    if now < handout.publish_at:
+        raise AccessDenied(_("Задание ещё не опубликовано."))
+    if not handout.recipients.filter(pk=user.pk).exists():
+        raise AccessDenied(_("Это задание выдано не вам."))
+    access = TaskAccess.objects.filter(handout=handout, user=user).first()
+    if access is not None:
+        return access
+    try:
+        with transaction.atomic():
+            access = TaskAccess.objects.create(handout=handout, user=user, first_opened_at=now, client_ip=ip or None)
+            record(actor=user, action=AuditEntry.Action.CREATE, instance=access, championship=handout.championship,
+                   after={"handout": handout.pk, "user": user.pk, "first_opened_at": now.isoformat()})
+    except IntegrityError:  # the same person opened it in two tabs at once: the first one counts
+        access = TaskAccess.objects.get(handout=handout, user=user)
+    return access
+
+
+# --- Import and export of banks -------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int
+    #: (number in the file, question name, what is wrong) — the per-question error report
+    errors: list[tuple[int, str, str]]
+
+
+def import_questions(bank: Any, data: bytes, *, file_format: str, by: Any) -> ImportResult:
+    """Load questions from Moodle XML or GIFT into a bank. Good questions are saved, bad ones are
+    listed with the reason; the file as a whole is refused only when it cannot be read at all."""
+    from django.core.files.base import ContentFile
+
+    from . import interchange
+    from .models import QuestionCategory
+
+    parse = {"moodle_xml": interchange.parse_moodle_xml, "gift": interchange.parse_gift}.get(file_format)
+    if parse is None:
+        raise DomainError(_("Неизвестный формат файла."), field="file_format")
+    try:
+        report = parse(data)
+    except interchange.FormatError as exc:
+        raise DomainError(_("Файл не прочитан: %(why)s.") % {"why": exc}, field="file") from exc
+    errors = list(report.errors)
+    created = 0
+    for parsed in report.questions:
+        number = parsed.number
+        try:
+            with transaction.atomic():
+                category, _created = QuestionCategory.objects.get_or_create(bank=bank, name=parsed.category)
+                question = Question(bank=bank, category=category, kind=parsed.kind, name=parsed.name,
+                                    text=parsed.text, points=parsed.points, tags=parsed.tags,
+                                    multiple_rule=parsed.multiple_rule, ordering_rule=parsed.ordering_rule,
+                                    case_sensitive=parsed.case_sensitive, distractors=parsed.distractors,
+                                    general_feedback=parsed.general_feedback)
+                if parsed.image:
+                    question.image.save(parsed.image[0], ContentFile(parsed.image[1]), save=False)
+                save_question(question, by=by, options=[
+                    OptionData(o.text, o.fraction, o.match, o.value, o.tolerance, o.scales) for o in parsed.options])
+        except (DomainError, ValidationError) as exc:
+            message = exc.message if isinstance(exc, DomainError) else "; ".join(exc.messages)
+            errors.append((number, parsed.name, message))
+            continue
+        created += 1
+    errors.sort(key=lambda e: e[0])
+    return ImportResult(created, errors)
+
+
+def export_questions(questions: Iterable[Question]) -> bytes:
+    """Moodle XML of the questions, with their categories and images."""
+    from . import interchange
+
+    parsed = []
+    for q in questions:
+        image = None
+        if q.image:
+            try:
+                with q.image.open("rb") as handle:
+                    image = (q.image.name.rsplit("/", 1)[-1], handle.read())
+            except FileNotFoundError:
+                image = None
+        parsed.append(interchange.ParsedQuestion(
+            kind=q.kind, name=q.name, text=q.text, category=q.category.name, points=q.points,
+            options=[interchange.ParsedOption(o.text, o.fraction, o.match, o.value, o.tolerance, dict(o.scales or {}))
+                     for o in q.options.all()],
+            multiple_rule=q.multiple_rule, ordering_rule=q.ordering_rule, case_sensitive=q.case_sensitive,
+            distractors=list(q.distractors or []), general_feedback=q.general_feedback, tags=list(q.tags or []),
+            image=image))
+    return interchange.to_moodle_xml(parsed)

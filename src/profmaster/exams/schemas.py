@@ -1,0 +1,168 @@
+"""API schemas of online exams (RM-1)."""
+
+# Field types built by functions (Text(64), Choice(...)) are Annotated types mypy cannot see as such.
+# mypy: disable-error-code="valid-type"
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from profmaster.api.types import Id, Text
+
+
+class InputSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BankOut(Schema):
+    id: int
+    championship_id: int
+    competency_id: int | None
+    name: str
+    description: str
+    questions: int
+
+
+class OptionOut(Schema):
+    id: int
+    text: str
+    fraction: Decimal
+    match: str
+    value: Decimal | None
+    tolerance: Decimal
+    scales: dict[str, Any]
+
+
+class QuestionOut(Schema):
+    id: int
+    category: str
+    kind: str
+    name: str
+    text: str
+    points: Decimal
+    options: list[OptionOut]
+
+
+class ImportIn(InputSchema):
+    file_format: Literal["moodle_xml", "gift"]
+    content: str = Field(max_length=10_000_000, description="Содержимое файла (Moodle XML или GIFT) в UTF-8.")
+
+
+class ImportErrorOut(Schema):
+    number: int
+    name: str
+    message: str
+
+
+class ImportOut(Schema):
+    created: int
+    errors: list[ImportErrorOut]
+
+
+class ExamOut(Schema):
+    id: int
+    championship_id: int
+    competency_id: int | None
+    stage_id: int | None
+    bank_id: int
+    title: str
+    status: str
+    time_limit_minutes: int | None
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    grace_seconds: int
+    pass_mark: Decimal | None
+    max_attempts: int
+    requires_admission: bool
+    has_access_code: bool
+
+
+class StartIn(InputSchema):
+    access_code: Text(64) = ""
+
+
+class PaperOptionOut(Schema):
+    id: str
+    text: str
+
+
+class PaperItemOut(Schema):
+    question_id: int
+    kind: str
+    text: str
+    points: Decimal
+    options: list[PaperOptionOut]
+    choices: list[str] = Field(default_factory=list, description="Ответы для соответствия.")
+
+
+class SavedAnswerOut(Schema):
+    question_id: int
+    response: Any = None
+    seq: int
+    saved_at: dt.datetime
+
+
+class AttemptOut(Schema):
+    id: int
+    exam_id: int
+    user_id: int
+    number: int
+    status: str
+    started_at: dt.datetime
+    deadline: dt.datetime | None
+    accept_until: dt.datetime | None
+    finished_at: dt.datetime | None
+    finished_by: str
+    server_time: dt.datetime
+    score: Decimal | None
+    max_score: Decimal
+    needs_grading: bool
+    passed: bool | None
+    token: str | None = Field(None, description="Ключ попытки: передавайте его в каждом сохранении ответа. "
+                                                 "Выдаётся только при начале или продолжении попытки.")
+    paper: list[PaperItemOut] = Field(default_factory=list)
+    answers: list[SavedAnswerOut] = Field(default_factory=list)
+
+
+class SaveIn(InputSchema):
+    question_id: Id
+    response: Any = Field(None, description="Ответ: id варианта, список id, текст, число, "
+                                            "{id вопроса-основы: ответ} или порядок id — по виду вопроса.")
+    seq: int = Field(ge=1, le=2**31 - 1, description="Счётчик сохранений этого вопроса у клиента; "
+                                                     "повтор с тем же или меньшим номером ничего не меняет.")
+    token: Text(64, min_length=1)
+
+
+class SaveOut(Schema):
+    question_id: int
+    seq: int
+    saved_at: dt.datetime
+    replay: bool
+
+
+class EventIn(InputSchema):
+    kind: Literal["focus_lost", "focus_back"]
+    token: Text(64, min_length=1)
+
+
+class FinishIn(InputSchema):
+    token: Text(64, min_length=1)
+
+
+class ResultRowOut(Schema):
+    attempt_id: int
+    user_id: int
+    name: str
+    number: int
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    score: Decimal | None
+    max_score: Decimal
+    needs_grading: bool
+    passed: bool | None

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exams"
+urlpatterns = [
+    path("championships/<int:pk>/exams/", views.index, name="index"),
+    path("championships/<int:pk>/exams/new/", views.exam_create, name="exam_create"),
+    path("championships/<int:pk>/exams/banks/new/", views.bank_create, name="bank_create"),
+    path("championships/<int:pk>/exams/handouts/new/", views.handout_create, name="handout_create"),
+    path("exams/banks/<int:bank_pk>/", views.bank_detail, name="bank_detail"),
+    path("exams/banks/<int:bank_pk>/categories/new/", views.category_create, name="category_create"),
+    path("exams/banks/<int:bank_pk>/questions/new/", views.question_create, name="question_create"),
+    path("exams/banks/<int:bank_pk>/import/", views.bank_import, name="bank_import"),
+    path("exams/banks/<int:bank_pk>/export/", views.bank_export, name="bank_export"),
+    path("exams/questions/<int:question_pk>/edit/", views.question_edit, name="question_edit"),
+    path("exams/questions/<int:question_pk>/image/", views.question_image, name="question_image"),
+    path("exams/<int:exam_pk>/", views.exam_detail, name="exam_detail"),
+    path("exams/<int:exam_pk>/edit/", views.exam_edit, name="exam_edit"),
+    path("exams/<int:exam_pk>/status/", views.exam_status, name="exam_status"),
+    path("exams/<int:exam_pk>/sections/new/", views.section_create, name="section_create"),
+    path("exams/<int:exam_pk>/overrides/new/", views.override_create, name="override_create"),
+    path("exams/<int:exam_pk>/admit/", views.admit, name="admit"),
+    path("exams/<int:exam_pk>/results/", views.results, name="results"),
+    path("exams/<int:exam_pk>/regrade/", views.regrade, name="regrade"),
+    path("exams/<int:exam_pk>/protocol/", views.protocol, name="protocol"),
+    path("exams/<int:exam_pk>/grading/", views.grading, name="grading"),
+    path("exams/<int:exam_pk>/statistics/", views.exam_statistics, name="statistics"),
+    path("exams/<int:exam_pk>/take/", views.take, name="take"),
+    path("exams/answers/<int:answer_pk>/grade/", views.grade, name="grade"),
+    path("exams/attempts/<int:attempt_pk>/", views.attempt_page, name="attempt"),
+    path("exams/attempts/<int:attempt_pk>/finish/", views.finish, name="finish"),
+    path("exams/attempts/<int:attempt_pk>/result/", views.result, name="result"),
+    path("exams/attempts/<int:attempt_pk>/log/", views.attempt_log, name="attempt_log"),
+    path("exams/attempts/<int:attempt_pk>/unlock/", views.unlock, name="unlock"),
+    path("exams/attempts/<int:attempt_pk>/image/<int:question_pk>/", views.attempt_image, name="attempt_image"),
+    path("exams/handouts/<int:handout_pk>/", views.handout_detail, name="handout_detail"),
+    path("exams/handouts/<int:handout_pk>/open/", views.handout_open, name="handout_open"),
+    path("exams/handouts/<int:handout_pk>/file/", views.handout_file, name="handout_file"),
+    path("exams/handouts/<int:handout_pk>/protocol/", views.handout_protocol, name="handout_protocol"),
+]

@@ -1,0 +1,103 @@
+"""API schemas of marking schemes (MS-1…MS-5)."""
+
+# mypy: disable-error-code="valid-type"
+
+from decimal import Decimal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from profmaster.api.types import Amount, Choice, Id, Text
+
+from .calculation import KINDS
+
+
+class _In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SchemeIn(_In):
+    title: Text(300, min_length=1)
+    stage_id: Id
+    age_category_id: Id | None = Field(None, description="Пусто — одна схема для всех категорий.")
+
+
+class AspectIn(_In):
+    code: Text(16, min_length=1)
+    kind: Choice(KINDS)
+    description: Text(5000, min_length=1)
+    max_points: Amount(max_digits=5, decimal_places=2, gt=0)
+    descriptors: list[Text(500)] = Field(default_factory=list, max_length=4,
+                                         description="Судейский аспект: значения оценок 0, 1, 2, 3.")
+    levels: list[tuple[Text(200, min_length=1), Amount(max_digits=5, decimal_places=2, ge=0)]] = Field(
+        default_factory=list, max_length=20, description="Шкала уровней: пары [название, баллы].")
+
+
+class SubCriterionIn(_In):
+    code: Text(12, min_length=1)
+    title: Text(300, min_length=1)
+    aspects: list[AspectIn] = Field(max_length=200)
+
+
+class CriterionIn(_In):
+    code: Text(8, min_length=1)
+    title: Text(300, min_length=1)
+    skill_sections: list[int] = Field(default_factory=list, max_length=50,
+                                      description="Номера разделов спецификации навыков компетенции.")
+    sub_criteria: list[SubCriterionIn] = Field(max_length=50)
+
+
+class SchemeContentIn(_In):
+    criteria: list[CriterionIn] = Field(max_length=50)
+
+
+class ReasonIn(_In):
+    reason: Text(2000, min_length=1)
+
+
+class AspectOut(Schema):
+    code: str
+    kind: str
+    description: str
+    max_points: Decimal
+    descriptors: list[str]
+    levels: list[tuple[str, Decimal]]
+
+
+class SubCriterionOut(Schema):
+    code: str
+    title: str
+    aspects: list[AspectOut]
+
+
+class CriterionOut(Schema):
+    code: str
+    title: str
+    skill_sections: list[int]
+    sub_criteria: list[SubCriterionOut]
+
+
+class ProblemOut(Schema):
+    place: str
+    message: str
+
+
+class SchemeOut(Schema):
+    id: int
+    competency_id: int
+    stage_id: int
+    age_category_id: int | None
+    title: str
+    status: str
+    version: int
+    total_points: Decimal
+    lock_document_id: int | None
+    unlock_document_id: int | None
+    problems: list[ProblemOut]
+    criteria: list[CriterionOut]
+
+
+class DocumentRefOut(Schema):
+    document_id: int
+    number: int
+    title: str

@@ -1,0 +1,133 @@
+"""Forms of the registration pages. Choices are always limited to one championship."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from profmaster.accounts.models import Role, RoleAssignment
+from profmaster.championships.models import AgeCategory, Championship, Competency
+from profmaster.core.forms import DATE_WIDGET, BootstrapFormMixin
+from profmaster.organisations.models import Organisation
+
+from . import team_rules
+from .models import Application, TeamMember
+
+
+def applicant_organisations(user: Any, championship: Championship, *, directorate: bool) -> Any:
+    """Organisations a person may apply for: those of their mentor/representative assignments; when an
+    assignment names none (or for the Directorate), any organisation."""
+    if directorate:
+        return Organisation.objects.all()
+    ids = list(RoleAssignment.objects.filter(user=user, championship=championship,
+                                             role__in=[Role.MENTOR, Role.ORG_REPRESENTATIVE])
+               .values_list("organisation_id", flat=True))
+    if any(i is None for i in ids) or not ids:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk__in=ids)
+
+
+class ApplicationForm(BootstrapFormMixin, forms.Form):
+    competency = forms.ModelChoiceField(label=_("Компетенция"), queryset=Competency.objects.none())
+    age_category = forms.ModelChoiceField(label=_("Возрастная категория"), queryset=AgeCategory.objects.none())
+    organisation = forms.ModelChoiceField(label=_("Организация"), queryset=Organisation.objects.none())
+    participants_are_siblings = forms.BooleanField(
+        label=_("Участники — родные братья и сёстры"), required=False,
+        help_text=_("Для категории «3–4 класс»: один из братьев и сестёр может учиться в 1–2 классе."))
+
+    def __init__(self, *args: Any, championship: Championship, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competency"].queryset = Competency.objects.filter(championship=championship)
+        self.fields["age_category"].queryset = AgeCategory.objects.filter(championship=championship)
+        self.fields["organisation"].queryset = organisations
+
+
+class ApplicationEditForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = ["participants_are_siblings"]
+
+
+class MemberForm(BootstrapFormMixin, forms.ModelForm):
+    """One team member; the fields shown depend on the member's role in the team (REG-5)."""
+
+    FIELDS = {
+        team_rules.PARTICIPANT: ["last_name", "first_name", "patronymic", "birth_date", "grade", "organisation",
+                                 "clothing_size"],
+        team_rules.RELATIVE: ["last_name", "first_name", "patronymic", "relation", "clothing_size"],
+        team_rules.MENTOR: ["last_name", "first_name", "patronymic", "organisation", "position", "phone", "email",
+                            "clothing_size"],
+    }
+
+    relation = forms.ChoiceField(label=_("Родство с участником"), required=False,
+                                 choices=[("", "—"), *TeamMember.Relation.choices])
+
+    class Meta:
+        model = TeamMember
+        fields = ["last_name", "first_name", "patronymic", "birth_date", "grade", "organisation", "position",
+                  "phone", "email", "clothing_size", "relation"]
+        widgets = {"birth_date": DATE_WIDGET, "grade": forms.NumberInput(attrs={"min": 1, "max": 11})}
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        for name in list(self.fields):
+            if name not in self.FIELDS[kind]:
+                del self.fields[name]
+        if "grade" in self.fields:
+            self.fields["grade"].required = True
+            self.fields["grade"].error_messages.update({
+                "min_value": _("Класс — от 1 до 11."), "max_value": _("Класс — от 1 до 11.")})
+        for name in ("birth_date", "organisation", "position", "phone", "email", "relation"):
+            if name in self.fields:
+                self.fields[name].required = True
+        if "organisation" in self.fields:
+            self.fields["organisation"].queryset = Organisation.objects.all()
+
+
+class RemarksForm(BootstrapFormMixin, forms.Form):
+    """Return with remarks: one on the whole team and one per person."""
+
+    general = forms.CharField(label=_("Замечание по заявке в целом"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, members: list[TeamMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for member in members:
+            self.fields[f"member_{member.pk}"] = forms.CharField(
+                label=_("Замечание: %(name)s (%(kind)s)") % {"name": member.full_name, "kind": member.get_kind_display()},
+                required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 1, "class": "form-control"}))
+
+    def remarks(self) -> list[tuple[TeamMember | None, str, str]]:
+        result: list[tuple[TeamMember | None, str, str]] = [(None, "", self.cleaned_data.get("general", ""))]
+        result += [(m, "", self.cleaned_data.get(f"member_{m.pk}", "")) for m in self.members]
+        return result
+
+
+class RequiredReasonForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Причина"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OutOfCompetitionForm(BootstrapFormMixin, forms.Form):
+    out_of_competition = forms.BooleanField(label=_("Вне зачёта"), required=False)
+    barred = forms.BooleanField(label=_("Не допускается к следующему этапу"), required=False)
+    reason = forms.CharField(label=_("Основание"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FilterForm(forms.Form):
+    competency = forms.ModelChoiceField(label=_("Компетенция"), required=False, queryset=Competency.objects.none())
+    age_category = forms.ModelChoiceField(label=_("Категория"), required=False, queryset=AgeCategory.objects.none())
+    organisation = forms.ModelChoiceField(label=_("Организация"), required=False, queryset=Organisation.objects.none())
+    status = forms.ChoiceField(label=_("Состояние"), required=False, choices=[("", "—"), *Application.Status.choices])
+
+    def __init__(self, *args: Any, championship: Championship, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competency"].queryset = Competency.objects.filter(championship=championship)
+        self.fields["age_category"].queryset = AgeCategory.objects.filter(championship=championship)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            applications__championship=championship).distinct()
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
