@@ -52,7 +52,7 @@ def save_scheme_part(instance: models.Model, *, by: Any, reason: str = "",
     scheme = scheme_of(instance)
     with transaction.atomic():
         if scheme.pk:
-            MarkingScheme.objects.select_for_update().filter(pk=scheme.pk).first()
+            MarkingScheme.objects.select_for_update().get(pk=scheme.pk)  # serialises edits of one scheme
         _refuse_if_locked(scheme)
         if isinstance(instance, MarkingScheme) and instance._state.adding:
             instance.status = MarkingScheme.Status.DRAFT
