@@ -22,6 +22,8 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
 os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "profmaster.settings")
 os.environ.setdefault("MEDIA_ROOT", f"{_tmp}/media")
+os.environ.setdefault("STATIC_ROOT", f"{_tmp}/static")
+Path(os.environ["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 import django  # noqa: E402
 
