@@ -40,7 +40,8 @@ def signed_in(ok: int) -> dict[str, int]:
 
 
 def docs_denied(denied: int) -> dict[str, int]:
-    return {**{r: denied for r in ROLES}, "anonymous": 401}
+    """Refusals on documents: 404 outside the championship (like unknown ids), ``denied`` inside it."""
+    return {**{r: denied for r in ROLES}, "anonymous": 401, "other_directorate": 404, "no_role": 404}
 
 
 def directorate_token(w: Any) -> Any:

@@ -140,9 +140,9 @@ def test_doc2_api_create_update_sign_flow(championship, competency, chief_expert
 
 
 def test_doc2_api_permissions(document, championship, competency, expert, quality_user, chief_expert):
-    outsider = UserFactory(email="api-outsider@example.ru")
-    assert call("get", doc_url("detail", document), outsider).status_code == 403
-    assert call("get", doc_url("detail", document), outsider).json()["detail"] == "Недостаточно прав для этого действия."
+    outsider = UserFactory(email="api-outsider@example.ru")  # no role in the championship: it is not there
+    assert call("get", doc_url("detail", document), outsider).status_code == 404
+    assert call("get", doc_url("detail", document), outsider).json()["detail"] == "Документ не найден."
     assert call("get", list_url(championship), expert).status_code == 403  # experts have no register
     # quality control reads but neither edits nor signs someone else's document
     assert call("get", doc_url("detail", document), quality_user).status_code == 200

@@ -22,7 +22,7 @@ from ninja.pagination import paginate
 from profmaster.accounts.models import User
 from profmaster.api.pagination import LimitOffset
 from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut
-from profmaster.api.shortcuts import current_user, get_or_404, reference, references
+from profmaster.api.shortcuts import authorize_championship, current_user, get_or_404, reference, references
 from profmaster.api.types import Choice, Id
 from profmaster.championships.models import Championship, Competency
 from profmaster.permissions import require
@@ -38,12 +38,17 @@ router = Router(tags=["documents"])
 NOT_FOUND = "Документ не найден."
 
 
-def _document(document_id: int) -> Document:
-    return get_or_404(Document.objects.select_related("championship", "competency"), document_id, _(NOT_FOUND))
+def _document(request: HttpRequest, document_id: int) -> Document:
+    """The document, or 404 also when the caller has no role in its championship (ids leak nothing)."""
+    document = get_or_404(Document.objects.select_related("championship", "competency"), document_id, _(NOT_FOUND))
+    authorize_championship(request, document.championship, message=_(NOT_FOUND))
+    return document
 
 
-def _championship(championship_id: int) -> Championship:
-    return get_or_404(Championship, championship_id, _("Чемпионат не найден."))
+def _championship(request: HttpRequest, championship_id: int) -> Championship:
+    championship = get_or_404(Championship, championship_id, _("Чемпионат не найден."))
+    authorize_championship(request, championship, message=_("Чемпионат не найден."))
+    return championship
 
 
 def document_out(document: Document) -> dict[str, Any]:
@@ -81,7 +86,7 @@ def documents_list(request: HttpRequest, championship_id: Id,
                    state: Literal["complete", "awaiting"] | None = None) -> Any:
     """Документы чемпионата, которые вы видите в реестре (главный эксперт — только своих компетенций),
     новые первыми. Фильтры: вид, компетенция, состояние (complete — подписан всеми, awaiting — ждёт подписей)."""
-    championship = _championship(championship_id)
+    championship = _championship(request, championship_id)
     require(current_user(request), "documents.view_register", championship)
     return register(current_user(request), championship, doc_type=doc_type or "", competency_id=competency_id,
                     state=state or "")
@@ -91,7 +96,7 @@ def documents_list(request: HttpRequest, championship_id: Id,
             summary="Документ с подписантами и подписями")
 def documents_detail(request: HttpRequest, document_id: Id) -> Any:
     """Содержание, хеш, редакция, обязательные подписанты, данные подписи (действующие и аннулированные)."""
-    document = _document(document_id)
+    document = _document(request, document_id)
     require(current_user(request), "documents.view_document", document)
     return document_out(document)
 
@@ -102,7 +107,7 @@ def documents_create(request: HttpRequest, championship_id: Id, payload: Documen
     """Новый документ со следующим номером в чемпионате. Дирекция — для любой компетенции или всего
     чемпионата, главный эксперт — только для своей компетенции. Подписанты — люди с ролью в чемпионате."""
     user = current_user(request)
-    championship = _championship(championship_id)
+    championship = _championship(request, championship_id)
     require(user, "documents.add_document", championship)
     competency = reference(Competency.objects.filter(championship=championship), payload.competency_id,
                            field="competency_id", message=_("Компетенция этого чемпионата не найдена."))
@@ -116,7 +121,7 @@ def documents_create(request: HttpRequest, championship_id: Id, payload: Documen
     document = create_document(championship=championship, doc_type=payload.doc_type, title=payload.title,
                                data=payload.data, signers=[(by_id[s.user_id], s.role_label) for s in payload.signers],
                                competency=competency, by=user)
-    return Status(201, document_out(_document(document.pk)))
+    return Status(201, document_out(_document(request, document.pk)))
 
 
 @router.put("/documents/{document_id}", response={200: DocumentOut, **WRITE_ERRORS}, url_name="documents_update",
@@ -124,10 +129,10 @@ def documents_create(request: HttpRequest, championship_id: Id, payload: Documen
 def documents_update(request: HttpRequest, document_id: Id, payload: DocumentUpdateIn) -> Any:
     """Новая редакция: хеш меняется, все действующие подписи аннулируются с указанием причины."""
     user = current_user(request)
-    document = _document(document_id)
+    document = _document(request, document_id)
     require(user, "documents.change_document", document)
     update_document_content(document, title=payload.title, data=payload.data, by=user, reason=payload.reason)
-    return document_out(_document(document.pk))
+    return document_out(_document(request, document.pk))
 
 
 @router.post("/documents/{document_id}/sign", response={201: SignatureOut, **WRITE_ERRORS},
@@ -136,7 +141,7 @@ def documents_sign(request: HttpRequest, document_id: Id, payload: SignIn) -> An
     """Подписать текущую редакцию: подписант повторно вводит свой пароль. Неверный пароль — 400,
     повторная подпись — 409, не подписант — 403."""
     user = current_user(request)
-    document = _document(document_id)
+    document = _document(request, document_id)
     require(user, "documents.sign_document", document)
     signature = sign_document(document, signer=user, password=payload.password, by=user)
     return Status(201, signature)
@@ -147,7 +152,7 @@ def documents_sign(request: HttpRequest, document_id: Id, payload: SignIn) -> An
             openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}})
 def documents_pdf(request: HttpRequest, document_id: Id) -> Any:
     """PDF текущей редакции со штампами подписей; устаревший файл формируется заново."""
-    document = _document(document_id)
+    document = _document(request, document_id)
     require(current_user(request), "documents.view_document", document)
     current = fresh_pdf(document)
     if current is None:
