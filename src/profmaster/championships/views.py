@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Model, Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -173,8 +173,6 @@ def competency_document_download(request: HttpRequest, pk: int, document_pk: int
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
-        from django.http import Http404
-
         raise Http404 from exc
     return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
 

@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from profmaster.accounts.models import Role
+from profmaster.championships.models import Championship, Competency
+from profmaster.documents.selectors import documents_awaiting_signature
 from profmaster.permissions import assignments, has_perm
 
 from .errors import DomainError
@@ -30,9 +32,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def cabinet(request: HttpRequest) -> HttpResponse:
     """«Личный кабинет»: what this person has to do now, by role."""
-    from profmaster.championships.models import Championship, Competency
-    from profmaster.documents.selectors import documents_awaiting_signature
-
     by_championship: dict[int | None, list[tuple[str, int | None]]] = {}
     for role, ch_id, comp_id in assignments(request.user):
         by_championship.setdefault(ch_id, []).append((role, comp_id))

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from profmaster.accounts.models import Role
+from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import delete_audited, record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import DomainError, TransitionError
@@ -95,8 +95,6 @@ def total_points(scheme: MarkingScheme) -> Decimal:
 
 
 def _panel_signers(scheme: MarkingScheme) -> list[tuple[Any, str]]:
-    from profmaster.accounts.models import RoleAssignment
-
     panel = (RoleAssignment.objects.filter(competency=scheme.competency, role__in=[Role.CHIEF_EXPERT, Role.EXPERT])
              .select_related("user").order_by("role", "user__last_name"))
     return [(a.user, str(Role(a.role).label)) for a in panel]

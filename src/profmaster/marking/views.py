@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -114,8 +114,6 @@ def _part(request: HttpRequest, scheme_pk: int, kind: str, part_pk: int) -> tupl
     model, _form, scheme_getter = PARTS[kind]
     part = get_object_or_404(model, pk=part_pk)
     if scheme_getter(part).pk != scheme.pk:
-        from django.http import Http404
-
         raise Http404
     return scheme, part
 
