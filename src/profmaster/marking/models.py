@@ -185,3 +185,33 @@ class Aspect(models.Model):
     @property
     def competency_id(self) -> int:
         return self.sub_criterion.criterion.scheme.competency_id
+
+
+class TeamResult(models.Model):
+    """A team's frozen total under one marking scheme (SC-5 → AW-1).
+
+    The marks lock writes one row per team of the scheme in the same transaction as the lock, and the
+    unlock deletes them: rows exist exactly while a scheme's marks are locked. Results (rankings,
+    medals, publication) read these rows and nothing else from marking.
+    """
+
+    scheme = models.ForeignKey(MarkingScheme, on_delete=models.CASCADE, related_name="team_results",
+                               verbose_name=_("схема оценки"))
+    team = models.ForeignKey("registration.Application", on_delete=models.PROTECT, related_name="team_results",
+                             verbose_name=_("команда"))
+    total = models.DecimalField(_("итоговый балл"), max_digits=6, decimal_places=2)
+    # Criterion subtotals as [{"code": "A", "title": "…", "points": "12.34"}], exact and rounded like the total.
+    criteria = models.JSONField(_("баллы по критериям"), default=list, blank=True)
+    locked_at = models.DateTimeField(_("заблокировано"))
+
+    class Meta:
+        verbose_name = _("итог команды")
+        verbose_name_plural = _("итоги команд")
+        ordering = ["scheme", "-total", "team"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "team"], name="team_result_unique"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="team_result_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.total}"
