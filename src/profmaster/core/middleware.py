@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 _SESSION_KEY = re.compile(r"^[a-z0-9]{1,64}$")
 
@@ -40,3 +41,22 @@ class DropMalformedSessionCookieMiddleware:
         if key is not None and not _SESSION_KEY.match(key):
             del request.COOKIES[settings.SESSION_COOKIE_NAME]
         return self.get_response(request)
+
+
+class ApiMethodNotAllowedMiddleware:
+    """django-ninja answers a wrong HTTP method with plain text; the API always answers JSON."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (response.status_code == 405 and request.path.startswith("/api/")
+                and not response.get("Content-Type", "").startswith("application/json")):
+            allowed = response.get("Allow", "")
+            replacement = JsonResponse({"detail": _("Метод %(method)s здесь не поддерживается; допустимо: %(allowed)s.")
+                                        % {"method": request.method, "allowed": allowed}},
+                                       status=405, json_dumps_params={"ensure_ascii": False})
+            replacement["Allow"] = allowed
+            return replacement
+        return response

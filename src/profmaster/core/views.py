@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -86,6 +86,8 @@ def form_page(
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):  # integrators get the API's JSON shape, not an HTML page
+        return JsonResponse({"detail": str(message)}, status=status, json_dumps_params={"ensure_ascii": False})
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 
