@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Register the permission table with `rules` once the models are loaded.
         from profmaster import permissions  # noqa: F401
+
+        from .sqlite import install_unicode_like
+
+        connection_created.connect(install_unicode_like, dispatch_uid="profmaster-unicode-like")
