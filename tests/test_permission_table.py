@@ -295,8 +295,8 @@ def _reg(w: World) -> dict[str, Any]:
     if "_reg" not in w.objects:
         from django.core.files.base import ContentFile
 
-        from profmaster.registration.models import Consent, DocumentCheck, SubstitutionRequest, TeamMember
         from profmaster.registration.domain import publish_consent_version
+        from profmaster.registration.models import Consent, DocumentCheck, SubstitutionRequest, TeamMember
 
         pupil = w.application.members.get(kind="participant")
         version = publish_consent_version(championship=w.championship, kind="personal_data", title="Согласие",

@@ -74,7 +74,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.kind = kind
         for name in list(self.fields):
-            if name not in self.FIELDS[kind]:
+            if name in self.Meta.fields and name not in self.FIELDS[kind]:
                 del self.fields[name]
         if "grade" in self.fields:
             self.fields["grade"].required = True
