@@ -288,6 +288,59 @@ PAGES: dict[str, Page] = {
     "registration:member_delete": Page(APPLICANTS, method="post", kwargs=lambda w: {
         "pk": w.application.pk, "member_pk": _member(w).pk}),
 }
+
+
+def _reg(w: World) -> dict[str, Any]:
+    """Consent, substitution and document-check objects of the world's application (REG-6…REG-8, REG-13)."""
+    if "_reg" not in w.objects:
+        from django.core.files.base import ContentFile
+
+        from profmaster.registration.domain import publish_consent_version
+        from profmaster.registration.models import Consent, DocumentCheck, SubstitutionRequest, TeamMember
+
+        pupil = w.application.members.get(kind="participant")
+        version = publish_consent_version(championship=w.championship, kind="personal_data", title="Согласие",
+                                          text="Текст", by=w.users["directorate"])
+        consent = Consent.objects.create(member=pupil, version=version, given_by="parent", given_by_name="Мать",
+                                         given_at=timezone.now(), recorded_by=w.users["mentor"])
+        incoming = TeamMember.objects.create(application=w.application, kind="participant", state="proposed",
+                                             last_name="Новикова", first_name="Оля", grade=1,
+                                             birth_date=dt.date(2015, 1, 1))
+        substitution = SubstitutionRequest.objects.create(application=w.application, outgoing=pupil,
+                                                          incoming=incoming, reason="Болезнь",
+                                                          requested_by=w.users["mentor"])
+        check = DocumentCheck(member=pupil, item="identity", outcome="accepted", checked_by=w.users["chief"])
+        check.scan.save("p.pdf", ContentFile(b"%PDF-1.4 scan"), save=True)
+        w.objects["_reg"] = {"pupil": pupil, "version": version, "consent": consent, "substitution": substitution,
+                             "check": check}
+    return w.objects["_reg"]
+
+
+DOCUMENT_CHECKERS = MANAGERS | {"chief"}
+PAGES.update({
+    "registration:consent_forms": Page(MANAGERS, kwargs=ch),
+    "registration:consent_version": Page(APPLICATION_LISTERS, kwargs=lambda w: {"pk": _reg(w)["version"].pk}),
+    "registration:member_consents": Page(APPLICATION_READERS, kwargs=lambda w: {
+        "pk": w.application.pk, "member_pk": _reg(w)["pupil"].pk}),
+    "registration:consent_withdraw": Page(APPLICANTS, kwargs=lambda w: {"consent_pk": _reg(w)["consent"].pk}),
+    "registration:member_end": Page(MANAGERS, kwargs=lambda w: {"pk": w.application.pk,
+                                                                "member_pk": _reg(w)["pupil"].pk}),
+    "registration:substitution_create": Page(APPLICANTS, kwargs=lambda w: {"pk": w.application.pk,
+                                                                           "member_pk": _reg(w)["pupil"].pk}),
+    "registration:substitution_decide": Page(MANAGERS, kwargs=lambda w: {
+        "substitution_pk": _reg(w)["substitution"].pk}),
+    "registration:incomplete": Page(MANAGERS, kwargs=lambda w: {"pk": w.application.pk}),
+    "registration:documents": Page(DOCUMENT_CHECKERS, kwargs=lambda w: {"pk": w.application.pk}),
+    "registration:document_check": Page(DOCUMENT_CHECKERS, kwargs=lambda w: {
+        "pk": w.application.pk, "member_pk": _reg(w)["pupil"].pk, "item": "identity"}),
+    "registration:document_scan": Page(DOCUMENT_CHECKERS, kwargs=lambda w: {"check_pk": _reg(w)["check"].pk}),
+    "registration:people": Page(APPLICATION_LISTERS, kwargs=ch),
+    "registration:protocol": Page(MANAGERS, kwargs=ch, method="post"),
+    "registration:rules": Page(MANAGERS, kwargs=ch),
+    "registration:import": Page(MANAGERS, kwargs=ch),
+    "registration:import_template": Page(MANAGERS, kwargs=lambda w: {"pk": w.championship.pk,
+                                                                     "kind": "organisations"}),
+})
 STRUCTURE_OBJECTS = {
     "stage": "stage", "age-category": "age_category", "competency": "competency", "skill-section": "skill_section",
     "infrastructure": "infrastructure", "competency-document": "competency_document", "base-venue": "base_venue",

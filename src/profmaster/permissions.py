@@ -206,6 +206,13 @@ PERMISSIONS: dict[str, Any] = {
     "registration.change_application": directorate | is_applicant,
     "registration.review_application": directorate,
     "registration.check_documents": directorate | chief_expert_of_competency,
+    "registration.manage_consents": directorate,
+    "registration.record_consent": directorate | is_applicant,
+    "registration.request_substitution": directorate | is_applicant,
+    "registration.decide_substitution": directorate,
+    "registration.list_people": directorate | may_apply | chief_expert,
+    "registration.list_experts": directorate,
+    "registration.manage_registration": directorate,
     # Marking schemes (MS-1…MS-5): the competency's panel reads; its chief expert and the Directorate edit
     "marking.view_scheme": directorate | quality_control | role_in(Role.CHIEF_EXPERT, Role.EXPERT, exact=True),
     "marking.manage_scheme": directorate | chief_expert_of_competency,

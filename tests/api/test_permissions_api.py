@@ -249,6 +249,68 @@ CASES += [
 ]
 
 
+def reg_world(w: Any) -> Any:
+    """REG-6, REG-7, REG-13: a participant of the draft application, a consent version and given consent, and a
+    pending substitution (made directly: the draft could not request one)."""
+    if not hasattr(w, "_reg"):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from profmaster.registration.domain import publish_consent_version
+        from profmaster.registration.models import Consent, SubstitutionRequest, TeamMember
+
+        pupil = TeamMember.objects.create(application=w.application, kind="participant", last_name="Алексеев",
+                                          first_name="Алёша", grade=1, birth_date=dt.date(2015, 5, 1),
+                                          organisation=w.organisation)
+        incoming = TeamMember.objects.create(application=w.application, kind="participant", state="proposed",
+                                             last_name="Новикова", first_name="Оля", grade=1,
+                                             birth_date=dt.date(2015, 1, 1), organisation=w.organisation)
+        version = publish_consent_version(championship=w.a, kind="personal_data", title="Согласие", text="Текст",
+                                          by=w.users["directorate"])
+        consent = Consent.objects.create(member=pupil, version=version, given_by="parent", given_by_name="Мать",
+                                         given_at=timezone.now(), recorded_by=w.users["mentor"])
+        substitution = SubstitutionRequest.objects.create(application=w.application, outgoing=pupil, incoming=incoming,
+                                                          reason="Болезнь", requested_by=w.users["mentor"])
+        newer = publish_consent_version(championship=w.a, kind="personal_data", title="Согласие", text="Текст 2",
+                                        by=w.users["directorate"])
+        w._reg = {"pupil": pupil, "version": newer, "consent": consent, "substitution": substitution}
+    return w._reg
+
+
+# Consents, substitutions, document checks, lists (REG-6…REG-8, REG-13, REG-14): the same readers as the
+# application; the applicant records consents and asks for substitutions (409 here: the team is a draft, not
+# registered); only the Directorate decides; the document check is the Directorate's and the competency's chief
+# expert's (not this competency's here).
+_APPLICANT_WRITE = {**_READ_APPLICATION, "platform_directorate": 201, "directorate": 201, "mentor": 201}
+_CHECKERS = {**_READ_APPLICATION, "mentor": 403}
+CASES += [
+    ("consent_version_publish", "post", lambda w: f"/championships/{w.a.pk}/consent-versions",
+     lambda w: {"kind": "photo_video", "title": "Фото", "text": "Текст"}, write_a(201)),
+    ("member_consents", "get", lambda w: f"/applications/{w.application.pk}/members/{reg_world(w)['pupil'].pk}/consents",
+     None, _READ_APPLICATION),
+    ("consent_record", "post",
+     lambda w: f"/applications/{w.application.pk}/members/{reg_world(w)['pupil'].pk}/consents",
+     lambda w: {"version_id": reg_world(w)["version"].pk, "given_by": "parent", "given_by_name": "Отец",
+                "given_on": "2023-01-10"}, _APPLICANT_WRITE),
+    ("consent_withdraw", "post", lambda w: f"/consents/{reg_world(w)['consent'].pk}/withdraw",
+     lambda w: {"note": "Заявление"}, {**_READ_APPLICATION}),
+    ("substitution_request", "post", lambda w: f"/applications/{w.application.pk}/substitutions",
+     lambda w: {"outgoing_id": reg_world(w)["pupil"].pk, "reason": "Болезнь",
+                "incoming": {"last_name": "Петров", "first_name": "Пётр", "birth_date": "2015-02-02", "grade": 2,
+                             "organisation_id": w.organisation.pk}},
+     {**_READ_APPLICATION, "platform_directorate": 409, "directorate": 409, "mentor": 409}),
+    ("substitution_decide", "post", lambda w: f"/substitutions/{reg_world(w)['substitution'].pk}/decide",
+     lambda w: {"approve": False, "reason": "Нет справки"}, {**_READ_APPLICATION, "mentor": 403}),
+    ("document_checks", "get", lambda w: f"/applications/{w.application.pk}/document-checks", None, _CHECKERS),
+    ("document_check_record", "post",
+     lambda w: f"/applications/{w.application.pk}/members/{reg_world(w)['pupil'].pk}/document-checks",
+     lambda w: {"item": "identity", "outcome": "accepted"}, _CHECKERS),
+    ("people_list", "get", lambda w: f"/championships/{w.a.pk}/people", None,
+     {**_READ_APPLICATION, "chief_expert": 200, "expert": 403}),
+]
+
+
 def exam_world(w: Any) -> Any:
     """RM-1: a published exam of championship A's competency with an open attempt of a participant."""
     if not hasattr(w, "_exam"):

@@ -375,10 +375,10 @@ def test_reg7_document_check_scans_type_and_size(reg, settings, tmp_path):
     application = reg.valid_team()
     pupil = application.members.get(last_name="Алексеев")
     exe = SimpleUploadedFile("passport.pdf", b"MZ\x90\x00" + b"\x00" * 100, content_type="application/pdf")
-    with pytest.raises(DomainError, match="Скан должен быть файлом PDF, PNG или JPEG"):
+    with pytest.raises(DomainError, match="по содержимому это не PDF, PNG или JPEG \\(исполняемая программа\\)"):
         domain.record_document_check(pupil, item="identity", outcome="accepted", scan=exe, by=reg.chief)
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4" + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
-    with pytest.raises(DomainError, match="Скан больше 5 МБ"):
+    with pytest.raises(DomainError, match=r"размер 10\.0 МБ больше допустимых 5 МБ"):
         domain.record_document_check(pupil, item="identity", outcome="accepted", scan=big, by=reg.chief)
     with pytest.raises(DomainError, match="Опишите, что не так"):
         domain.record_document_check(pupil, item="identity", outcome="invalid", by=reg.chief)

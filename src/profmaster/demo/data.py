@@ -243,7 +243,20 @@ def load_demo() -> Championship:
     _demo_documents(championship, konditer, people, by)
     _demo_scheme(konditer, final, people["chief.konditer@profmaster.local"])
     _demo_application(championship, konditer, schools["Школа № 1520"], people)
+    _demo_consents(championship, by)
     return championship
+
+
+def _demo_consents(championship: Championship, by: User) -> None:
+    """The three consent forms of 003 §3.5.1, published by the Directorate (REG-6)."""
+    from profmaster.registration.domain import publish_consent_version
+
+    for kind, title in (("participation", "Согласие на участие в чемпионате"),
+                        ("personal_data", "Согласие на обработку и передачу персональных данных"),
+                        ("photo_video", "Согласие на фото- и видеосъёмку и публикацию материалов")):
+        publish_consent_version(championship=championship, kind=kind, title=title, by=by,
+                                text=f"{title}. Я, законный представитель участника, даю согласие в соответствии с "
+                                     "методикой проведения чемпионата (п. 3.5.1).")
 
 
 def _demo_application(championship: Championship, competency: Competency, school: Organisation,

@@ -655,6 +655,9 @@ def end_participation(member: TeamMember, *, by: Any, reason: str) -> TeamMember
 SCAN_MAX_BYTES = 5 * 1024 * 1024
 #: Leading bytes of the scan types accepted: PDF, PNG, JPEG.
 SCAN_SIGNATURES = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+#: Leading bytes of what people most often upload by mistake, to name it in the message.
+KNOWN_OTHER_SIGNATURES = {b"MZ": "exe", b"\x7fELF": "exe", b"PK\x03\x04": "zip", b"\xd0\xcf\x11\xe0": "office",
+                          b"Rar!": "zip", b"GIF8": "gif"}
 
 
 def required_document_items(member: TeamMember) -> list[str]:
@@ -665,19 +668,32 @@ def required_document_items(member: TeamMember) -> list[str]:
     return [str(i) for i in items]
 
 
+def _named_kind(head: bytes) -> str:
+    names = {"exe": _("исполняемая программа"), "zip": _("архив или документ Office"),
+             "office": _("документ Office"), "gif": _("изображение GIF")}
+    for signature, kind in KNOWN_OTHER_SIGNATURES.items():
+        if head.startswith(signature):
+            return str(names[kind])
+    return _("неизвестный тип")
+
+
 def check_scan(upload: Any) -> str:
-    """The scan's real type (by content, not by name) or a DomainError: only PDF, PNG, JPEG up to 5 MB."""
+    """The scan's real type (by content, never by name or declared type) or a DomainError that names every
+    problem at once: only PDF, PNG, JPEG up to 5 MB."""
     size = getattr(upload, "size", 0) or 0
-    if size > SCAN_MAX_BYTES:
-        raise DomainError(_("Скан больше 5 МБ (%(size)s МБ). Уменьшите файл.") % {"size": round(size / 1024 / 1024, 1)},
-                          field="scan")
     head = upload.read(16)
     upload.seek(0)
-    for signature, kind in SCAN_SIGNATURES.items():
-        if head.startswith(signature):
-            return kind
-    raise DomainError(_("Скан должен быть файлом PDF, PNG или JPEG; этот файл не является ни одним из них."),
-                      field="scan")
+    kind = next((k for signature, k in SCAN_SIGNATURES.items() if head.startswith(signature)), None)
+    problems = []
+    if kind is None:
+        problems.append(_("по содержимому это не PDF, PNG или JPEG (%(what)s)") % {"what": _named_kind(head)})
+    if size > SCAN_MAX_BYTES:
+        problems.append(_("размер %(size)s МБ больше допустимых 5 МБ") % {"size": round(size / 1024 / 1024, 1)})
+    if problems:
+        name = str(getattr(upload, "name", "") or "")[-120:]
+        raise DomainError(_("Файл «%(name)s» не принят: %(problems)s. Загрузите скан в PDF, PNG или JPEG до 5 МБ.")
+                          % {"name": name, "problems": "; ".join(problems)}, field="scan")
+    return kind or ""
 
 
 def record_document_check(member: TeamMember, *, item: str, outcome: str, comment: str = "", scan: Any = None,
@@ -718,6 +734,21 @@ def delete_scans_after(championship: Championship, *, by: Any = None, today: dt.
                    reason=_("Срок хранения сканов истёк"), championship=championship)
         deleted += 1
     return deleted
+
+
+def delete_expired_scans(*, by: Any = None, today: dt.date | None = None) -> dict[Championship, int]:
+    """Retention over every championship that has ended (the ``delete_registration_scans`` command)."""
+    today = today or timezone.localdate()
+    ended = Championship.objects.filter(ends_on__lt=today, pk__in=DocumentCheck.objects.exclude(scan="").values(
+        "member__application__championship_id"))
+    return {championship: delete_scans_after(championship, by=by, today=today) for championship in ended}
+
+
+def log_scan_access(user: Any, check: DocumentCheck) -> None:
+    """Opening a scan of a person's document is an access to their personal data (X-1)."""
+    record(actor=user, action=AuditEntry.Action.ACCESS, instance=check.member,
+           reason=_("Скан: %(item)s") % {"item": check.get_item_display()},
+           championship=check.member.application.championship)
 
 
 # --- Personal data of minors (X-1) --------------------------------------------------------------

@@ -13,7 +13,7 @@ from profmaster.core.forms import DATE_WIDGET, BootstrapFormMixin
 from profmaster.organisations.models import Organisation
 
 from . import team_rules
-from .models import Application, TeamMember
+from .models import Application, Consent, ConsentForm, ConsentVersion, DocumentCheck, RegistrationRules, TeamMember
 
 
 def applicant_organisations(user: Any, championship: Championship, *, directorate: bool) -> Any:
@@ -74,7 +74,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.kind = kind
         for name in list(self.fields):
-            if name not in self.FIELDS[kind]:
+            if name in self.Meta.fields and name not in self.FIELDS[kind]:
                 del self.fields[name]
         if "grade" in self.fields:
             self.fields["grade"].required = True
@@ -131,3 +131,97 @@ class FilterForm(forms.Form):
             applications__championship=championship).distinct()
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+# --- Consents, substitutions, document checks, lists (REG-6…REG-8, REG-13, REG-14) ----------------
+
+
+class ConsentVersionForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Вид согласия"), choices=ConsentForm.Kind.choices)
+    title = forms.CharField(label=_("Название"), max_length=300)
+    text = forms.CharField(label=_("Текст согласия"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class ConsentRecordForm(BootstrapFormMixin, forms.Form):
+    version = forms.ModelChoiceField(label=_("Согласие (версия текста)"), queryset=ConsentVersion.objects.none())
+    given_by = forms.ChoiceField(label=_("Кем дано"), choices=Consent.GivenBy.choices)
+    given_by_name = forms.CharField(label=_("ФИО давшего согласие"), max_length=300)
+    given_on = forms.DateField(label=_("Дата согласия"), widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, championship: Championship, minor: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = (ConsentVersion.objects.filter(form__championship=championship)
+                                           .select_related("form").order_by("form__kind", "-number"))
+        if minor:
+            self.fields["given_by"].choices = [c for c in Consent.GivenBy.choices if c[0] != Consent.GivenBy.SELF]
+
+    def clean_given_on(self) -> Any:
+        value = self.cleaned_data["given_on"]
+        from django.utils import timezone
+
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Дата согласия не может быть в будущем."))
+        return value
+
+
+class NoteForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(label=_("Основание (как и когда получен отзыв)"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SubstitutionForm(MemberForm):
+    """The replacement's data (as for any team member) and the good reason (REG-13)."""
+
+    reason = forms.CharField(label=_("Уважительная причина замены"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+class DecisionForm(BootstrapFormMixin, forms.Form):
+    decision = forms.ChoiceField(label=_("Решение"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("Одобрить замену")), ("refuse", _("Отказать"))])
+    reason = forms.CharField(label=_("Основание (обязательно при отказе)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DocumentCheckForm(BootstrapFormMixin, forms.Form):
+    outcome = forms.ChoiceField(label=_("Результат"), choices=DocumentCheck.Outcome.choices)
+    comment = forms.CharField(label=_("Комментарий"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    scan = forms.FileField(label=_("Скан (необязательно): PDF, PNG или JPEG до 5 МБ"), required=False)
+
+
+class PeopleFilterForm(forms.Form):
+    KINDS = [("participant", _("Участники")), ("mentor", _("Наставники")), ("expert", _("Эксперты"))]
+    kind = forms.ChoiceField(label=_("Список"), required=False, choices=KINDS)
+    competency = forms.ModelChoiceField(label=_("Компетенция"), required=False, queryset=Competency.objects.none())
+    age_category = forms.ModelChoiceField(label=_("Категория"), required=False, queryset=AgeCategory.objects.none())
+    organisation = forms.ModelChoiceField(label=_("Организация"), required=False, queryset=Organisation.objects.none())
+    status = forms.ChoiceField(label=_("Состояние заявки"), required=False,
+                               choices=[("", "—"), *Application.Status.choices])
+
+    def __init__(self, *args: Any, championship: Championship, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competency"].queryset = Competency.objects.filter(championship=championship)
+        self.fields["age_category"].queryset = AgeCategory.objects.filter(championship=championship)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            applications__championship=championship).distinct()
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+class RulesForm(BootstrapFormMixin, forms.ModelForm):
+    relative_kinds = forms.MultipleChoiceField(label=_("Виды близкого родства («Семья мастеров»)"),
+                                               choices=list(team_rules.RELATIVE_KINDS.items()),
+                                               widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = RegistrationRules
+        fields = ["relative_kinds", "same_organisation_required", "one_application_per_organisation",
+                  "one_competency_per_participant", "mentor_single_organisation", "mentor_no_overlapping_dates",
+                  "substitution_days_before"]
+
+
+class ImportForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Что загружаем"), choices=[
+        ("organisations", _("Организации")), ("experts", _("Эксперты")), ("applications", _("Заявки"))])
+    file = forms.FileField(label=_("Файл xlsx (по шаблону)"))

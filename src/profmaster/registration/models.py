@@ -4,12 +4,15 @@ consents, document checks and substitutions. Thin: fields and database constrain
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import team_rules, workflow
@@ -329,6 +332,22 @@ class Consent(models.Model):
         return f"{self.member}: {self.version}"
 
 
+class PrivateScanStorage(FileSystemStorage):
+    """Scans of identity documents (REG-7, X-1): kept under MEDIA_ROOT/private, with no URL at all; they are
+    served only by the permission-checked view ``registration:document_scan``."""
+
+    @cached_property
+    def base_location(self) -> str:
+        return os.path.join(settings.MEDIA_ROOT, "private")
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("A private scan has no public URL; serve it through registration:document_scan.")
+
+
+def private_scan_storage() -> PrivateScanStorage:
+    return PrivateScanStorage()
+
+
 def scan_upload_to(instance: DocumentCheck, filename: str) -> str:
     import uuid
 
@@ -354,7 +373,7 @@ class DocumentCheck(models.Model):
     item = models.CharField(_("документ"), max_length=24, choices=Item.choices)
     outcome = models.CharField(_("результат"), max_length=16, choices=Outcome.choices)
     comment = models.TextField(_("комментарий"), blank=True)
-    scan = models.FileField(_("скан"), upload_to=scan_upload_to, blank=True)
+    scan = models.FileField(_("скан"), upload_to=scan_upload_to, storage=private_scan_storage, blank=True)
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     checked_at = models.DateTimeField(_("проверен"), auto_now=True)
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import people_views as pv
 from . import views
 
 app_name = "registration"
@@ -20,4 +21,26 @@ urlpatterns = [
     path("applications/<int:pk>/members/new/<slug:kind>/", views.member_create, name="member_create"),
     path("applications/<int:pk>/members/<int:member_pk>/edit/", views.member_edit, name="member_edit"),
     path("applications/<int:pk>/members/<int:member_pk>/delete/", views.member_delete, name="member_delete"),
+    # consents (REG-6, REG-8)
+    path("championships/<int:pk>/consent-forms/", pv.consent_forms, name="consent_forms"),
+    path("consent-versions/<int:pk>/", pv.consent_version, name="consent_version"),
+    path("applications/<int:pk>/members/<int:member_pk>/consents/", pv.member_consents, name="member_consents"),
+    path("consents/<int:consent_pk>/withdraw/", pv.consent_withdraw, name="consent_withdraw"),
+    path("applications/<int:pk>/members/<int:member_pk>/end/", pv.member_end, name="member_end"),
+    # substitution (REG-13)
+    path("applications/<int:pk>/members/<int:member_pk>/substitute/", pv.substitution_create,
+         name="substitution_create"),
+    path("substitutions/<int:substitution_pk>/decide/", pv.substitution_decide, name="substitution_decide"),
+    path("applications/<int:pk>/incomplete/", pv.application_incomplete, name="incomplete"),
+    # document check (REG-7)
+    path("applications/<int:pk>/documents/", pv.documents, name="documents"),
+    path("applications/<int:pk>/members/<int:member_pk>/documents/<slug:item>/", pv.document_check,
+         name="document_check"),
+    path("document-checks/<int:check_pk>/scan/", pv.document_scan, name="document_scan"),
+    # lists, protocol, rules, import (REG-14, REG-15)
+    path("championships/<int:pk>/people/", pv.people, name="people"),
+    path("championships/<int:pk>/registration-protocol/", pv.protocol, name="protocol"),
+    path("championships/<int:pk>/registration-rules/", pv.rules, name="rules"),
+    path("championships/<int:pk>/import/", pv.import_page, name="import"),
+    path("championships/<int:pk>/import/template/<slug:kind>/", pv.import_template, name="import_template"),
 ]

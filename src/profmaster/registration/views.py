@@ -122,6 +122,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reopen": can_review and domain.deadline_passed(application.championship)
         and application.status not in (workflow.REJECTED, workflow.WITHDRAWN),
         "kinds": TeamMember.Kind.choices, "rules_ok": not violations,
+        "can_check_documents": has_perm(request.user, "registration.check_documents", application),
+        "can_substitute": application.status == workflow.APPROVED
+        and has_perm(request.user, "registration.request_substitution", application),
+        "can_decide_substitution": can_review,
+        "substitutions": list(application.substitutions.select_related("outgoing", "incoming")),
         "breadcrumbs": _crumbs(application.championship) + [(_("Заявка № %(pk)s") % {"pk": application.pk}, None)],
     })
 
