@@ -318,6 +318,8 @@ def save_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | i
         existing.entered_by = by
         existing.entered_at = now
         existing.save()
+        # A resolution holds for the marks it was made on; the ledger keeps it after this.
+        SpreadResolution.objects.filter(aspect=aspect_obj, team=team_obj).delete()
     return existing
 
 

@@ -23,11 +23,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ23456789"  # no look-alikes (0/O, 1/I)
 
 
 def panel_of(competency: Any) -> Panel:
-    cached = getattr(competency, "_panel_cache", None)
-    if cached is None:
-        cached, _created = Panel.objects.get_or_create(competency=competency)
-        competency._panel_cache = cached
-    return cached
+    panel, _created = Panel.objects.get_or_create(competency_id=competency.pk)
+    return panel
 
 
 def experts_of(competency: Any) -> list[Any]:
