@@ -119,7 +119,7 @@ class TeamScore:
     team: Application
     totals: calculation.Totals | None
     missing: int
-    flags: list[tuple[str, list[int]]] = field(default_factory=list)
+    flags: list[tuple[str, list[int], int]] = field(default_factory=list)
 
     @property
     def total(self) -> Decimal | None:
@@ -151,7 +151,7 @@ def scheme_scores(scheme: MarkingScheme, teams: list[Application] | None = None,
             marks[aspect.code] = mark_for_calculation(aspect, given)
             if (aspect.kind == calculation.JUDGEMENT and calculation.spread_flagged(given, limit)
                     and resolved.get((team.pk, aspect.pk)) != sorted(given)):
-                flags.append((aspect.code, given))
+                flags.append((aspect.code, given, aspect.pk))
         totals = calculation.team_totals(rows, marks) if not missing else None
         scores.append(TeamScore(team, totals, missing, flags))
     return scores
@@ -466,7 +466,7 @@ def lock_problems(scheme: MarkingScheme) -> list[str]:
         if score.missing:
             problems.append(_("%(team)s: не оценено аспектов — %(count)s.")
                             % {"team": team_label(score.team), "count": score.missing})
-        for code, marks in score.flags:
+        for code, marks, _aspect_id in score.flags:
             problems.append(_("%(team)s, аспект %(code)s: расхождение оценок %(marks)s — переоцените или "
                               "оставьте с основанием.") % {"team": team_label(score.team), "code": code,
                                                            "marks": ", ".join(map(str, marks))})
