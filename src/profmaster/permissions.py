@@ -312,7 +312,7 @@ def own_teams_with_locked_marks(user: Any, scheme: Any) -> set[int]:
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    if not SchemeMarking.objects.filter(scheme_id=scheme.pk, status=SchemeMarking.Status.LOCKED).exists():
+    if not SchemeMarking._default_manager.filter(scheme_id=scheme.pk, status=SchemeMarking.Status.LOCKED).exists():
         return set()
     return set(TeamMember.objects.filter(
         user=user, state=TeamMember.State.ACTIVE, kind__in=[TeamMember.Kind.MENTOR, TeamMember.Kind.PARTICIPANT],

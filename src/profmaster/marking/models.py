@@ -409,7 +409,7 @@ class MarkEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["scheme", "seq"], name="mark_entry_seq_unique")]
 
     def __str__(self) -> str:
-        return f"{self.scheme_id}#{self.seq}"
+        return f"#{self.seq}"
 
 
 class Sheet(models.Model):
@@ -438,7 +438,7 @@ class Sheet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sub_criterion_id}/{self.team_id}"
+        return f"{self.sub_criterion} — {self.team}"
 
 
 class SpreadResolution(models.Model):
@@ -465,4 +465,4 @@ class SpreadResolution(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.aspect_id}/{self.team_id}: {self.reason[:40]}"
+        return f"{self.aspect} — {self.team}: {self.reason[:40]}"
