@@ -372,6 +372,43 @@ for _part, _obj in {"criterion": "criterion", "sub-criterion": "sub_criterion", 
         PAGES[f"marking:{_name}[{_part}]"] = Page(SCHEME_EDITORS, kwargs=lambda w, k=_part, o=_obj: {
             "scheme_pk": w.scheme.pk, "kind": k, "part_pk": w.objects[o].pk})
 
+# --- Marks, panels and the assessment (SC-1…SC-9) ---------------------------------------------------
+MARKS_READERS = AUDITORS | {"chief", "expert"}  # the competency's panel, the Directorate, quality control
+MARKS_ENTRY = frozenset({"chief", "expert"})  # the domain refines by mode (in-person: the chief expert only)
+
+
+def _marked_team(w: World) -> Any:
+    """An approved application of competency 1: a team of the world's scheme (created once)."""
+    from profmaster.registration.models import Application
+
+    if "marked_team" not in w.objects:
+        w.objects["marked_team"] = Application.objects.create(
+            championship=w.championship, competency=w.competency, age_category=w.age_category,
+            organisation=OrganisationFactory(), created_by=w.users["directorate"], status="approved")
+    return w.objects["marked_team"]
+
+
+def team_kw(w: World) -> dict[str, Any]:
+    return {"scheme_pk": w.scheme.pk, "team_pk": _marked_team(w).pk}
+
+
+PAGES.update({
+    "marking:panel": Page(MARKS_READERS, kwargs=lambda w: {"pk": w.championship.pk, "competency_pk": w.competency.pk}),
+    "marking:my_marks": Page(IN_CHAMPIONSHIP, kwargs=ch),
+    "marking:board": Page(MARKS_READERS, kwargs=scheme_kw),
+    "marking:pdf_status": Page(MARKS_READERS, kwargs=scheme_kw),
+    "marking:sheets_pdf": Page(frozenset(), kwargs=scheme_kw),  # nothing locked yet: 404 for everyone
+    "marking:blank_sheets": Page(MARKS_READERS, kwargs=scheme_kw),
+    "marking:lock_marks": Page(frozenset({"chief"}), kwargs=scheme_kw, method="post"),
+    "marking:unlock_marks_request": Page(frozenset({"chief"}), kwargs=scheme_kw, method="post"),
+    "marking:unlock_marks": Page(MANAGERS, kwargs=scheme_kw, method="post"),
+    "marking:resolve": Page(frozenset({"chief"}), kwargs=scheme_kw, method="post"),
+    "marking:entry": Page(MARKS_ENTRY, kwargs=team_kw),
+    "marking:save": Page(MARKS_ENTRY, kwargs=team_kw, method="post"),
+    "marking:complete": Page(MARKS_ENTRY, kwargs=team_kw, method="post"),
+    "marking:team_marks": Page(MARKS_READERS, kwargs=team_kw),
+})
+
 for _kind, _obj in STRUCTURE_OBJECTS.items():
     PAGES[f"championships:structure_create[{_kind}]"] = Page(MANAGERS, kwargs=kind(_kind))
     PAGES[f"championships:structure_edit[{_kind}]"] = Page(MANAGERS, kwargs=kind(_kind, _obj))

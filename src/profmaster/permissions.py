@@ -178,6 +178,12 @@ def is_handout_recipient(user: Any, handout: Any = None) -> bool:
 examinee = role_in(Role.PARTICIPANT, Role.PUPIL)
 competency_panel = role_in(Role.CHIEF_EXPERT, Role.EXPERT, exact=True)
 
+# --- Marks, panels and the assessment (SC-1…SC-9, X-2) -------------------------------------------
+# The competency's panel, the Directorate and quality control see all marks of a scheme; the chief
+# expert (in-person) or each expert (remote, own sheet — refined in marking.marks) enters them; the
+# Directorate approves an unlock. A team's own marks reach its mentor and participants only after the
+# lock: :func:`may_view_team_marks` is the one rule, used by pages, API and PDFs.
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -227,6 +233,12 @@ PERMISSIONS: dict[str, Any] = {
     "exams.view_attempt": is_owner | directorate | quality_control | competency_panel,
     "exams.manage_handout": directorate | chief_expert_of_competency,
     "exams.view_handout": is_handout_recipient,
+    # Marks, panels and the assessment (SC-1…SC-9); the object is the competency or the scheme
+    "marking.view_marks": directorate | quality_control | competency_panel,
+    "marking.enter_marks": competency_panel,
+    "marking.manage_panel": directorate | chief_expert_of_competency,
+    "marking.lock_marks": chief_expert_of_competency,
+    "marking.approve_unlock": directorate,
     # Personal settings: one's own API tokens
     "accounts.manage_token": is_owner,
 }
@@ -285,3 +297,31 @@ def competency_filter(user: Any, championship: Any, *roles: str) -> Q:
         if ch_id == championship.pk and comp_id is not None:
             comp_ids.add(comp_id)
     return Q(competency_id__in=comp_ids)
+
+
+# --- Visibility of marks (SC-5, SC-9) --------------------------------------------------------------
+
+
+def may_view_team_marks(user: Any, scheme: Any, team: Any) -> bool:
+    """Whether ``user`` may see ``team``'s marks under ``scheme``: the panel, the Directorate and quality
+    control always; the team's own mentor and participants once the scheme's marks are locked."""
+    if team.competency_id != scheme.competency_id:
+        return False
+    if has_perm(user, "marking.view_marks", scheme):
+        return True
+    return team.pk in own_teams_with_locked_marks(user, scheme)
+
+
+def own_teams_with_locked_marks(user: Any, scheme: Any) -> set[int]:
+    """The teams of ``scheme`` whose mentor or participant ``user`` is, if its marks are locked."""
+    from profmaster.marking.models import SchemeMarking
+    from profmaster.registration.models import TeamMember
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    if not SchemeMarking._default_manager.filter(scheme_id=scheme.pk, status=SchemeMarking.Status.LOCKED).exists():
+        return set()
+    return set(TeamMember.objects.filter(
+        user=user, state=TeamMember.State.ACTIVE, kind__in=[TeamMember.Kind.MENTOR, TeamMember.Kind.PARTICIPANT],
+        application__competency_id=scheme.competency_id, application__status="approved",
+    ).values_list("application_id", flat=True))

@@ -361,6 +361,28 @@ CASES += [
      lambda w: {"token": exam_world(w)["token"]}, _NOT_YOURS),
 ]
 
+# --- Marks, panels and lock status (SC-2…SC-9) --------------------------------------------------------
+_MARKS_READ = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+               "chief_expert": 200, "expert": 200, "mentor": 403, "no_role": 404}
+
+
+def _marks_write(ok: int, *, expert: int = 403) -> dict[str, int]:
+    return {"anonymous": 401, "platform_directorate": 403, "directorate": 403, "other_directorate": 404,
+            "chief_expert": ok, "expert": expert, "mentor": 403, "no_role": 404}
+
+
+CASES += [
+    ("panel_detail", "get", lambda w: f"/competencies/{w.competency.pk}/panel", None, _MARKS_READ),
+    ("marks_list", "get", lambda w: f"/schemes/{scheme(w).pk}/marks", None, _MARKS_READ),
+    ("marks_status", "get", lambda w: f"/schemes/{scheme(w).pk}/marks/status", None, _MARKS_READ),
+    ("marks_results", "get", lambda w: f"/schemes/{scheme(w).pk}/results", None, _MARKS_READ),
+    # the draft scheme has no such aspect: the panel gets the domain's 400, others are refused first
+    ("mark_save", "put", lambda w: f"/schemes/{scheme(w).pk}/marks",
+     lambda w: {"aspect_id": 999999, "team_id": 999999, "value": 1}, _marks_write(400, expert=400)),
+    ("marks_lock", "post", lambda w: f"/schemes/{scheme(w).pk}/marks/lock", None, _marks_write(400)),
+]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

@@ -40,3 +40,53 @@ def scheme(competency, panel):
                                        description="Аккуратность", max_points=Decimal("2.00"),
                                        descriptors=DESCRIPTORS), by=chief)
     return scheme
+
+
+# --- Marks (SC-2…SC-7, X-2) -------------------------------------------------------------------------
+
+
+def make_team(competency, *, organisation=None, by=None, mentor=None):
+    """An approved application of the competency: a team the marks are for."""
+    from profmaster.registration.models import Application, TeamMember
+
+    from ..factories import AgeCategoryFactory, OrganisationFactory
+
+    category = competency.age_categories.first()
+    if category is None:
+        category = AgeCategoryFactory(championship=competency.championship)
+        competency.age_categories.add(category)
+    team = Application.objects.create(
+        championship=competency.championship, competency=competency, age_category=category,
+        organisation=organisation or OrganisationFactory(), status=Application.Status.APPROVED,
+        created_by=by or UserFactory())
+    if mentor is not None:
+        TeamMember.objects.create(application=team, kind=TeamMember.Kind.MENTOR, last_name=mentor.last_name,
+                                  first_name=mentor.first_name, email=mentor.email, user=mentor)
+    return team
+
+
+@pytest.fixture
+def locked_scheme(scheme, panel):
+    """The fixture scheme with its criteria locked: marks may be entered."""
+    chief, _ = panel
+    domain.lock_scheme(scheme, by=chief)
+    scheme.refresh_from_db()
+    return scheme
+
+
+@pytest.fixture
+def teams(competency):
+    return [make_team(competency), make_team(competency)]
+
+
+def mark_everything(scheme, teams, chief, value=2):
+    """Every judgement mark of every expert, every sheet complete."""
+    from profmaster.marking import marks
+    from profmaster.marking.models import SubCriterion
+
+    for team in teams:
+        for aspect in marks.aspects_of(scheme):
+            for expert in marks.judging_experts(scheme, team):
+                marks.save_mark(scheme, aspect, team, value, expert=expert, by=chief)
+        for sub in SubCriterion.objects.filter(criterion__scheme=scheme):
+            marks.complete_sheet(scheme, team, sub, by=chief)

@@ -9,6 +9,7 @@ xlsx import, and goes through the same domain function.
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -17,12 +18,26 @@ from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS
 from profmaster.api.shortcuts import NotFound, current_user, get_or_404, reference
 from profmaster.api.types import Id
 from profmaster.championships.models import Competency
+from profmaster.core.errors import DomainError
 from profmaster.documents.models import Document
-from profmaster.permissions import has_perm, require
+from profmaster.permissions import has_perm, may_view_team_marks, require
+from profmaster.registration.models import Application
 
-from . import domain
-from .models import MarkingScheme
-from .schemas import DocumentRefOut, ReasonIn, SchemeContentIn, SchemeIn, SchemeOut
+from . import domain, marks
+from . import panel as panels
+from .models import Mark, MarkingScheme
+from .schemas import (
+    DocumentRefOut,
+    MarkIn,
+    MarkOut,
+    MarksStatusOut,
+    PanelOut,
+    ReasonIn,
+    SchemeContentIn,
+    SchemeIn,
+    SchemeOut,
+    TeamResultOut,
+)
 from .scheme_rules import AspectDraft, CriterionDraft, SubCriterionDraft
 
 router = Router(tags=["Схемы оценки"])
@@ -122,3 +137,108 @@ def scheme_unlock_request(request: HttpRequest, scheme_id: Id, payload: ReasonIn
 def scheme_unlock(request: HttpRequest, scheme_id: Id) -> Any:
     scheme = _scheme(request, scheme_id, manage=True)
     return _out(domain.unlock_scheme(scheme, by=current_user(request)))
+
+
+# --- Marks, panels and lock status (SC-2…SC-9) --------------------------------------------------------
+
+
+def _marks_scheme(request: HttpRequest, scheme_id: int, perm: str | None = "marking.view_marks") -> MarkingScheme:
+    scheme = get_or_404(MarkingScheme.objects.select_related("competency__championship"), scheme_id,
+                        _("Схема оценки не найдена."))
+    user = current_user(request)
+    if not has_perm(user, "championships.view_championship", scheme.competency.championship):
+        raise NotFound(_("Схема оценки не найдена."))
+    if perm:
+        require(user, perm, scheme)
+    return scheme
+
+
+def _status(scheme: MarkingScheme) -> dict[str, Any]:
+    marking = marks.marking_of(scheme)
+    return {"scheme_id": scheme.pk, "status": marking.status, "entry_count": marking.entry_count,
+            "head_hash": marking.head_hash, "problems": [] if marking.is_locked else marks.lock_problems(scheme),
+            "pdf_status": marking.pdf_status, "pdf_progress": marking.pdf_progress,
+            "lock_document_id": marking.lock_document_id, "unlock_document_id": marking.unlock_document_id}
+
+
+@router.get("/competencies/{competency_id}/panel", response={200: PanelOut, **READ_ERRORS}, url_name="panel_detail",
+            summary="Жюри компетенции")
+def panel_detail(request: HttpRequest, competency_id: Id) -> Any:
+    competency = get_or_404(Competency.objects.select_related("championship"), competency_id,
+                            _("Компетенция не найдена."))
+    user = current_user(request)
+    if not has_perm(user, "championships.view_championship", competency.championship):
+        raise NotFound(_("Компетенция не найдена."))
+    require(user, "marking.view_marks", competency)
+    panel = panels.panel_of(competency)
+    return {"competency_id": competency.pk, "mark_entry_mode": competency.mark_entry_mode,
+            "four_eyes": panel.four_eyes, "blind": panel.blind,
+            "exclude_own_organisation": panel.exclude_own_organisation,
+            "members": [{"user_id": u.pk, "name": u.full_name, "role": label}
+                        for u, label in panels.panel_signers(competency)],
+            "warnings": panels.warnings(competency), "roles_document_id": panel.roles_document_id}
+
+
+@router.get("/schemes/{scheme_id}/marks", response={200: list[MarkOut], **READ_ERRORS}, url_name="marks_list",
+            summary="Оценки по схеме (все — жюри; своей команды — наставнику и участнику после блокировки)")
+def marks_list(request: HttpRequest, scheme_id: Id, team_id: Id | None = None) -> Any:
+    scheme = _marks_scheme(request, scheme_id, perm=None)
+    user = current_user(request)
+    rows = Mark.objects.filter(scheme=scheme).select_related("aspect").order_by("team_id", "aspect_id", "expert_id")
+    if team_id is not None:
+        team = get_or_404(Application.objects.all(), team_id, _("Команда не найдена."))
+        if not may_view_team_marks(user, scheme, team):
+            require(user, "marking.view_marks", scheme)  # 403 with the permission's name
+            raise NotFound(_("Команда не найдена."))
+        rows = rows.filter(team=team)
+    else:
+        require(user, "marking.view_marks", scheme)
+    return [{"aspect_id": m.aspect_id, "aspect_code": m.aspect.code, "team_id": m.team_id, "expert_id": m.expert_id,
+             "value": m.value, "entered_at": m.entered_at.isoformat()} for m in rows]
+
+
+@router.put("/schemes/{scheme_id}/marks", response={200: MarkOut, **WRITE_ERRORS}, url_name="mark_save",
+            summary="Сохранить оценку (тот же путь, что и таблица ввода)")
+def mark_save(request: HttpRequest, scheme_id: Id, payload: MarkIn) -> Any:
+    scheme = _marks_scheme(request, scheme_id, "marking.enter_marks")
+    expert = None
+    if payload.expert_id is not None:
+        expert = get_user_model().objects.filter(pk=payload.expert_id).first()
+        if expert is None:
+            raise DomainError(_("Неизвестный эксперт."), field="expert_id")
+    mark = marks.save_mark(scheme, payload.aspect_id, payload.team_id, payload.value, expert=expert,
+                           by=current_user(request), reason=payload.reason)
+    return {"aspect_id": mark.aspect_id, "aspect_code": mark.aspect.code, "team_id": mark.team_id,
+            "expert_id": mark.expert_id, "value": mark.value, "entered_at": mark.entered_at.isoformat()}
+
+
+@router.get("/schemes/{scheme_id}/marks/status", response={200: MarksStatusOut, **READ_ERRORS},
+            url_name="marks_status", summary="Состояние блокировки оценок")
+def marks_status(request: HttpRequest, scheme_id: Id) -> Any:
+    return _status(_marks_scheme(request, scheme_id))
+
+
+@router.get("/schemes/{scheme_id}/results", response={200: list[TeamResultOut], **READ_ERRORS},
+            url_name="marks_results", summary="Точные итоги команд с подытогами (для жюри)")
+def marks_results(request: HttpRequest, scheme_id: Id) -> Any:
+    scheme = _marks_scheme(request, scheme_id)
+    result = []
+    for score in marks.scheme_scores(scheme):
+        totals = score.totals
+        result.append({
+            "team_id": score.team.pk, "team": marks.team_label(score.team), "total": score.total,
+            "missing": score.missing,
+            "criteria": [{"code": c, "points": p} for c, p in totals.rounded(totals.by_criterion).items()]
+            if totals else [],
+            "sub_criteria": [{"code": c, "points": p} for c, p in totals.rounded(totals.by_sub_criterion).items()]
+            if totals else [],
+            "flags": [code for code, _values, _aspect in score.flags]})
+    return result
+
+
+@router.post("/schemes/{scheme_id}/marks/lock", response={200: MarksStatusOut, **WRITE_ERRORS},
+             url_name="marks_lock", summary="Заблокировать оценки")
+def marks_lock(request: HttpRequest, scheme_id: Id) -> Any:
+    scheme = _marks_scheme(request, scheme_id, "marking.lock_marks")
+    marks.lock_marks(scheme, by=current_user(request))
+    return _status(scheme)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -215,3 +216,253 @@ class TeamResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team}: {self.total}"
+
+
+# --- Panels, marks and the marks ledger (SC-1…SC-8, X-2) -----------------------------------------
+
+
+class Panel(models.Model):
+    """How a competency's panel marks (SC-8, SC-2, SC-3); its members are the competency's
+    chief expert and expert role assignments."""
+
+    competency = models.OneToOneField("championships.Competency", on_delete=models.CASCADE, related_name="panel",
+                                      verbose_name=_("компетенция"))
+    four_eyes = models.BooleanField(_("проверка в четыре глаза"), default=False,
+                                    help_text=_("Второй член жюри вслепую повторяет ввод; расхождения не дают "
+                                                "завершить ведомость."))
+    blind = models.BooleanField(_("слепая оценка"), default=False,
+                                help_text=_("Команды показываются экспертам под кодами работ."))
+    exclude_own_organisation = models.BooleanField(
+        _("эксперт не оценивает команды своей организации"), default=True)
+    roles_document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("протокол распределения судейских ролей"))
+
+    class Meta:
+        verbose_name = _("жюри")
+        verbose_name_plural = _("жюри")
+
+    def __str__(self) -> str:
+        return str(self.competency)
+
+    @property
+    def championship(self):  # type: ignore[no-untyped-def]
+        return self.competency.championship
+
+
+class JudgingRole(models.Model):
+    """A panel member's duty on competition day (003 §6.4, the protocol of role distribution)."""
+
+    competency = models.ForeignKey("championships.Competency", on_delete=models.CASCADE, related_name="judging_roles",
+                                   verbose_name=_("компетенция"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judging_roles",
+                             verbose_name=_("эксперт"))
+    duty = models.CharField(_("судейская роль"), max_length=200)
+    team = models.ForeignKey("registration.Application", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name=_("команда"),
+                             help_text=_("Если роль — оценка определённой команды."))
+
+    class Meta:
+        verbose_name = _("судейская роль")
+        verbose_name_plural = _("судейские роли")
+        ordering = ["competency", "user", "duty", "pk"]
+        constraints = [models.UniqueConstraint(fields=["competency", "user", "duty"], name="judging_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.duty}"
+
+
+class WorkCode(models.Model):
+    """SC-8 blind assessment: the code under which a team's work is shown to experts."""
+
+    competency = models.ForeignKey("championships.Competency", on_delete=models.CASCADE, related_name="work_codes",
+                                   verbose_name=_("компетенция"))
+    team = models.OneToOneField("registration.Application", on_delete=models.CASCADE, related_name="work_code",
+                                verbose_name=_("команда"))
+    code = models.CharField(_("код работы"), max_length=12)
+
+    class Meta:
+        verbose_name = _("код работы")
+        verbose_name_plural = _("коды работ")
+        constraints = [models.UniqueConstraint(fields=["competency", "code"], name="work_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SchemeMarking(models.Model):
+    """The marking state of one scheme: open or locked (SC-5…SC-7), the chain head of its ledger and
+    the score-sheet PDF job. Its row is the lock that serialises writers of the scheme's marks."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Идёт ввод оценок")
+        LOCKED = "locked", _("Оценки заблокированы")
+
+    class PdfStatus(models.TextChoices):
+        NONE = "none", _("Не формировался")
+        RUNNING = "running", _("Формируется")
+        READY = "ready", _("Готов")
+        FAILED = "failed", _("Ошибка")
+
+    scheme = models.OneToOneField(MarkingScheme, on_delete=models.CASCADE, related_name="marking",
+                                  verbose_name=_("схема оценки"))
+    status = models.CharField(_("состояние"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    head_hash = models.CharField(_("последний хеш журнала"), max_length=64, default="0" * 64)
+    entry_count = models.PositiveIntegerField(_("записей в журнале"), default=0)
+    locked_at = models.DateTimeField(_("заблокировано"), null=True, blank=True)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("заблокировал"))
+    lock_document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("форма принятия блокировки"))
+    unlock_document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("протокол разблокировки оценок"))
+    unlock_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                           blank=True, related_name="+", verbose_name=_("разблокировку одобрил"))
+    pdf_status = models.CharField(_("ведомости PDF"), max_length=16, choices=PdfStatus.choices,
+                                  default=PdfStatus.NONE)
+    pdf_progress = models.PositiveSmallIntegerField(_("готово, %"), default=0)
+    pdf = models.BinaryField(_("PDF ведомостей"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("оценивание по схеме")
+        verbose_name_plural = _("оценивание по схемам")
+        constraints = [
+            models.CheckConstraint(condition=Q(status="open") | Q(locked_at__isnull=False, lock_document__isnull=False),
+                                   name="marks_lock_has_form"),
+            models.CheckConstraint(condition=Q(pdf_progress__lte=100), name="marks_pdf_progress_range"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.scheme)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.LOCKED
+
+
+class Mark(models.Model):
+    """The current mark of an aspect for a team: a judgement mark per expert (0–3), or one
+    measurement mark (binary 0/1, discrete: the level's index). Every change is first appended to the
+    ledger (:class:`MarkEntry`); ``verify_marks`` recomputes these rows from it."""
+
+    scheme = models.ForeignKey(MarkingScheme, on_delete=models.CASCADE, related_name="marks", verbose_name=_("схема"))
+    aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="marks", verbose_name=_("аспект"))
+    team = models.ForeignKey("registration.Application", on_delete=models.PROTECT, related_name="marks",
+                             verbose_name=_("команда"))
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("эксперт"))
+    value = models.PositiveSmallIntegerField(_("оценка"))
+    check_value = models.PositiveSmallIntegerField(_("повторный ввод"), null=True, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("проверил"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("ввёл"))
+    entered_at = models.DateTimeField(_("введено"))
+
+    class Meta:
+        verbose_name = _("оценка")
+        verbose_name_plural = _("оценки")
+        constraints = [
+            # X-2 / SC-2: never two current marks of one aspect, team and expert.
+            models.UniqueConstraint(fields=["aspect", "team", "expert"], condition=Q(expert__isnull=False),
+                                    name="one_current_judgement_mark"),
+            models.UniqueConstraint(fields=["aspect", "team"], condition=Q(expert__isnull=True),
+                                    name="one_current_measurement_mark"),
+            models.CheckConstraint(condition=Q(value__lte=99), name="mark_value_range"),
+        ]
+        indexes = [models.Index(fields=["scheme", "team"], name="mark_scheme_team")]
+
+    def __str__(self) -> str:
+        return f"{self.aspect.code}: {self.value}"
+
+
+class MarkEntry(models.Model):
+    """X-2: the append-only marks ledger. Each entry is chained to the previous entry of its scheme by
+    SHA-256; on PostgreSQL a trigger refuses UPDATE and DELETE."""
+
+    class Kind(models.TextChoices):
+        MARK = "mark", _("Оценка")
+        CHECK = "check", _("Повторный ввод (четыре глаза)")
+        RESOLVE = "resolve", _("Расхождение разрешено")
+
+    scheme = models.ForeignKey(MarkingScheme, on_delete=models.PROTECT, related_name="ledger",
+                               verbose_name=_("схема"))
+    seq = models.PositiveIntegerField(_("номер записи"))
+    kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices, default=Kind.MARK)
+    aspect = models.ForeignKey(Aspect, on_delete=models.PROTECT, related_name="+", verbose_name=_("аспект"))
+    team = models.ForeignKey("registration.Application", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("команда"))
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("эксперт"))
+    old_value = models.PositiveSmallIntegerField(_("было"), null=True, blank=True)
+    new_value = models.PositiveSmallIntegerField(_("стало"), null=True, blank=True)
+    reason = models.TextField(_("причина"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("кто"))
+    at = models.DateTimeField(_("когда"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("запись журнала оценок")
+        verbose_name_plural = _("журнал оценок")
+        ordering = ["scheme", "seq"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "seq"], name="mark_entry_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
+
+class Sheet(models.Model):
+    """A score sheet (SC-1): one sub-criterion of one team; complete once every aspect is marked.
+    ``expert`` is set in remote mode, where each expert completes their own sheet."""
+
+    scheme = models.ForeignKey(MarkingScheme, on_delete=models.CASCADE, related_name="sheets", verbose_name=_("схема"))
+    sub_criterion = models.ForeignKey(SubCriterion, on_delete=models.CASCADE, related_name="sheets",
+                                      verbose_name=_("субкритерий"))
+    team = models.ForeignKey("registration.Application", on_delete=models.PROTECT, related_name="sheets",
+                             verbose_name=_("команда"))
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("эксперт"))
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("завершил"))
+    completed_at = models.DateTimeField(_("завершена"))
+
+    class Meta:
+        verbose_name = _("завершённая ведомость")
+        verbose_name_plural = _("завершённые ведомости")
+        constraints = [
+            models.UniqueConstraint(fields=["sub_criterion", "team", "expert"], condition=Q(expert__isnull=False),
+                                    name="one_sheet_per_expert"),
+            models.UniqueConstraint(fields=["sub_criterion", "team"], condition=Q(expert__isnull=True),
+                                    name="one_sheet_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sub_criterion} — {self.team}"
+
+
+class SpreadResolution(models.Model):
+    """SC-4: a recorded decision to keep judgement marks whose spread exceeds the limit. It holds only
+    for the marks it was made on."""
+
+    scheme = models.ForeignKey(MarkingScheme, on_delete=models.CASCADE, related_name="resolutions",
+                               verbose_name=_("схема"))
+    aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="+", verbose_name=_("аспект"))
+    team = models.ForeignKey("registration.Application", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("команда"))
+    marks = models.JSONField(_("оценки при решении"))
+    reason = models.TextField(_("основание"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("кто решил"))
+    at = models.DateTimeField(_("когда"))
+
+    class Meta:
+        verbose_name = _("разрешённое расхождение")
+        verbose_name_plural = _("разрешённые расхождения")
+        constraints = [
+            models.UniqueConstraint(fields=["aspect", "team"], name="one_resolution_per_aspect_team"),
+            models.CheckConstraint(condition=~Q(reason=""), name="resolution_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aspect} — {self.team}: {self.reason[:40]}"

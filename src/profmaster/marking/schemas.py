@@ -101,3 +101,67 @@ class DocumentRefOut(Schema):
     document_id: int
     number: int
     title: str
+
+
+# --- Marks, panels and lock status (SC-2…SC-9) --------------------------------------------------------
+
+
+class MarkIn(_In):
+    aspect_id: Id
+    team_id: Id
+    expert_id: Id | None = Field(None, description="Эксперт, чья это судейская оценка; пусто для измеримых.")
+    value: int = Field(ge=0, le=99, description="Судейская 0–3; бинарная 0/1; шкала — номер уровня с 0.")
+    reason: Text(2000) = Field("", description="Причина исправления (обязательна после завершения ведомости).")
+
+
+class MarkOut(Schema):
+    aspect_id: int
+    aspect_code: str
+    team_id: int
+    expert_id: int | None
+    value: int
+    entered_at: str
+
+
+class PanelMemberOut(Schema):
+    user_id: int
+    name: str
+    role: str
+
+
+class PanelOut(Schema):
+    competency_id: int
+    mark_entry_mode: str
+    four_eyes: bool
+    blind: bool
+    exclude_own_organisation: bool
+    members: list[PanelMemberOut]
+    warnings: list[str]
+    roles_document_id: int | None
+
+
+class MarksStatusOut(Schema):
+    scheme_id: int
+    status: str
+    entry_count: int
+    head_hash: str
+    problems: list[str]
+    pdf_status: str
+    pdf_progress: int
+    lock_document_id: int | None
+    unlock_document_id: int | None
+
+
+class CriterionPointsOut(Schema):
+    code: str
+    points: Decimal
+
+
+class TeamResultOut(Schema):
+    team_id: int
+    team: str
+    total: Decimal | None
+    missing: int
+    criteria: list[CriterionPointsOut]
+    sub_criteria: list[CriterionPointsOut]
+    flags: list[str]

@@ -28,3 +28,22 @@ urlpatterns = [
     path("schemes/<int:scheme_pk>/export.xlsx", views.scheme_export, name="export"),
     path("schemes/<int:scheme_pk>/import/", views.scheme_import, name="import"),
 ]
+
+from . import views_marks  # noqa: E402  (the assessment pages, SC-1…SC-9)
+
+urlpatterns += [
+    path("championships/<int:pk>/competencies/<int:competency_pk>/panel/", views_marks.panel_page, name="panel"),
+    path("championships/<int:pk>/my-marks/", views_marks.my_marks, name="my_marks"),
+    path("schemes/<int:scheme_pk>/marks/", views_marks.marks_board, name="board"),
+    path("schemes/<int:scheme_pk>/marks/pdf-status/", views_marks.pdf_status, name="pdf_status"),
+    path("schemes/<int:scheme_pk>/marks/sheets.pdf", views_marks.sheets_pdf, name="sheets_pdf"),
+    path("schemes/<int:scheme_pk>/marks/blank-sheets.pdf", views_marks.blank_sheets, name="blank_sheets"),
+    path("schemes/<int:scheme_pk>/marks/lock/", views_marks.lock, name="lock_marks"),
+    path("schemes/<int:scheme_pk>/marks/unlock-request/", views_marks.unlock_request, name="unlock_marks_request"),
+    path("schemes/<int:scheme_pk>/marks/unlock/", views_marks.unlock, name="unlock_marks"),
+    path("schemes/<int:scheme_pk>/marks/resolve/", views_marks.resolve, name="resolve"),
+    path("schemes/<int:scheme_pk>/marks/<int:team_pk>/", views_marks.entry, name="entry"),
+    path("schemes/<int:scheme_pk>/marks/<int:team_pk>/save/", views_marks.save, name="save"),
+    path("schemes/<int:scheme_pk>/marks/<int:team_pk>/complete/", views_marks.complete, name="complete"),
+    path("schemes/<int:scheme_pk>/teams/<int:team_pk>/marks/", views_marks.team_marks, name="team_marks"),
+]

@@ -1,0 +1,611 @@
+"""State changes of marks (SC-2…SC-7, X-2): saving a mark, four-eyes checks, completing sheets,
+resolving discrepancies, locking and unlocking a scheme's marks. Pages, the API and commands call
+these; none writes a mark any other way.
+
+Every mark change first appends an entry to the hash-chained ledger under the lock of the scheme's
+:class:`SchemeMarking` row, so the chain has one order and no gaps.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from profmaster.accounts.models import Role
+from profmaster.audit.domain import record, snapshot
+from profmaster.audit.models import AuditEntry
+from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+from profmaster.documents.domain import create_document
+from profmaster.documents.models import Document, DocumentType
+from profmaster.documents.selectors import is_complete
+from profmaster.registration.models import Application
+
+from . import calculation, ledger
+from .domain import rules_for
+from .models import (
+    Aspect,
+    Mark,
+    MarkEntry,
+    MarkingScheme,
+    SchemeMarking,
+    Sheet,
+    SpreadResolution,
+    SubCriterion,
+    TeamResult,
+)
+from .panel import conflict_of, experts_of, panel_of, panel_signers
+
+IN_PERSON = "in_person"
+REMOTE = "remote"
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+def teams_of(scheme: MarkingScheme) -> QuerySet[Application]:
+    """The scheme's teams: approved applications of its competency (and age category, if it has one)."""
+    teams = Application.objects.filter(competency_id=scheme.competency_id, status=Application.Status.APPROVED)
+    if scheme.age_category_id:
+        teams = teams.filter(age_category_id=scheme.age_category_id)
+    return teams.select_related("organisation").order_by("pk")
+
+
+def marking_of(scheme: MarkingScheme) -> SchemeMarking:
+    marking, _created = SchemeMarking.objects.get_or_create(scheme=scheme)
+    return marking
+
+
+def aspects_of(scheme: MarkingScheme) -> list[Aspect]:
+    return list(Aspect.objects.filter(sub_criterion__criterion__scheme=scheme)
+                .select_related("sub_criterion__criterion")
+                .order_by("sub_criterion__criterion__order", "sub_criterion__criterion__code",
+                          "sub_criterion__order", "sub_criterion__code", "order", "code"))
+
+
+def judging_experts(scheme: MarkingScheme, team: Application) -> list[Any]:
+    """The panel experts who mark this team's judgement aspects: every expert without a conflict."""
+    panel = panel_of(scheme.competency)
+    return [e for e in experts_of(scheme.competency) if conflict_of(e, team, panel) is None]
+
+
+def level_count(aspect: Aspect) -> int:
+    return len(aspect.levels or [])
+
+
+def check_value(aspect: Aspect, value: Any) -> int:
+    """The mark as the integer stored, or a DomainError saying what the aspect accepts."""
+    if isinstance(value, bool):
+        value = int(value)
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = -1
+    if aspect.kind == calculation.JUDGEMENT:
+        allowed = range(0, 4)
+        message = _("Судейская оценка — 0, 1, 2 или 3.")
+    elif aspect.kind == calculation.BINARY:
+        allowed = range(0, 2)
+        message = _("Бинарная оценка — 0 (нет) или 1 (да).")
+    else:
+        allowed = range(0, level_count(aspect))
+        message = _("Уровень шкалы — от 0 до %(last)s.") % {"last": level_count(aspect) - 1}
+    if number not in allowed:
+        raise DomainError(message, field="value")
+    return number
+
+
+def spec_of(aspect: Aspect) -> calculation.AspectSpec:
+    levels = {str(index): Decimal(str(points)) for index, (_label, points) in enumerate(aspect.levels or [])}
+    return calculation.AspectSpec(aspect.code, aspect.kind, aspect.max_points, levels)
+
+
+def mark_for_calculation(aspect: Aspect, values: list[int]) -> Any:
+    if aspect.kind == calculation.JUDGEMENT:
+        return values
+    if aspect.kind == calculation.BINARY:
+        return bool(values[0])
+    return str(values[0])
+
+
+@dataclass
+class TeamScore:
+    team: Application
+    totals: calculation.Totals | None
+    missing: int
+    flags: list[tuple[str, list[int], int]] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.totals.rounded_total if self.totals else None
+
+
+def scheme_scores(scheme: MarkingScheme, teams: list[Application] | None = None,
+                  aspects: list[Aspect] | None = None) -> list[TeamScore]:
+    """SC-4: exact totals of every team (None while marks are missing) and its unresolved flags."""
+    aspects = aspects if aspects is not None else aspects_of(scheme)
+    teams = teams if teams is not None else list(teams_of(scheme))
+    limit = rules_for(scheme.competency.championship).judgement_spread_limit
+    values: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for team_id, aspect_id, value in (Mark.objects.filter(scheme=scheme, team__in=teams)
+                                      .order_by("expert_id").values_list("team_id", "aspect_id", "value")):
+        values[(team_id, aspect_id)].append(value)
+    resolved = {(r.team_id, r.aspect_id): sorted(r.marks) for r in SpreadResolution.objects.filter(scheme=scheme)}
+    rows = [(a.sub_criterion.criterion.code, a.sub_criterion.code, spec_of(a)) for a in aspects]
+    scores = []
+    for team in teams:
+        marks: dict[str, Any] = {}
+        missing = 0
+        flags = []
+        for aspect in aspects:
+            given = values.get((team.pk, aspect.pk))
+            if not given:
+                missing += 1
+                continue
+            marks[aspect.code] = mark_for_calculation(aspect, given)
+            if (aspect.kind == calculation.JUDGEMENT and calculation.spread_flagged(given, limit)
+                    and resolved.get((team.pk, aspect.pk)) != sorted(given)):
+                flags.append((aspect.code, given, aspect.pk))
+        totals = calculation.team_totals(rows, marks) if not missing else None
+        scores.append(TeamScore(team, totals, missing, flags))
+    return scores
+
+
+def partial_totals(scheme: MarkingScheme, team: Application, aspects: list[Aspect]) -> calculation.Totals:
+    """Subtotals of what is marked so far (missing aspects count 0) — for the panel's progress view."""
+    values: dict[int, list[int]] = defaultdict(list)
+    for aspect_id, value in Mark.objects.filter(scheme=scheme, team=team).values_list("aspect_id", "value"):
+        values[aspect_id].append(value)
+    rows = [(a.sub_criterion.criterion.code, a.sub_criterion.code, spec_of(a)) for a in aspects if values.get(a.pk)]
+    return calculation.team_totals(rows, {a.code: mark_for_calculation(a, values[a.pk])
+                                          for a in aspects if values.get(a.pk)})
+
+
+# --- The ledger ----------------------------------------------------------------------------------
+
+
+def entry_fields(entry: MarkEntry) -> dict[str, Any]:
+    return {"scheme": entry.scheme_id, "seq": entry.seq, "kind": entry.kind, "aspect": entry.aspect_id,
+            "team": entry.team_id, "expert": entry.expert_id, "old": entry.old_value, "new": entry.new_value,
+            "reason": entry.reason, "by": entry.by_id, "at": entry.at.isoformat()}
+
+
+def _append(marking: SchemeMarking, *, kind: str, aspect: Aspect, team: Application, expert: Any,
+            old: int | None, new: int | None, reason: str, by: Any, at: Any) -> MarkEntry:
+    """Append one chained entry; the caller holds the lock on ``marking``."""
+    entry = MarkEntry(scheme_id=marking.scheme_id, seq=marking.entry_count + 1, kind=kind, aspect=aspect, team=team,
+                      expert=expert, old_value=old, new_value=new, reason=reason, by=by, at=at,
+                      prev_hash=marking.head_hash)
+    entry.hash = ledger.entry_hash(entry.prev_hash, entry_fields(entry))
+    entry.save(force_insert=True)
+    marking.entry_count = entry.seq
+    marking.head_hash = entry.hash
+    marking.save(update_fields=["entry_count", "head_hash"])
+    return entry
+
+
+def _locked_marking(scheme: MarkingScheme) -> SchemeMarking:
+    marking_of(scheme)
+    return SchemeMarking.objects.select_for_update().get(scheme_id=scheme.pk)
+
+
+def verify(scheme: MarkingScheme) -> list[str]:
+    """X-2: recompute the chain and the current marks from the ledger; every difference is reported."""
+    entries = list(MarkEntry.objects.filter(scheme=scheme).order_by("seq"))
+    problems = [p.message for p in ledger.verify_chain((e.seq, e.prev_hash, e.hash, entry_fields(e))
+                                                       for e in entries)]
+    marking = SchemeMarking.objects.filter(scheme=scheme).first()
+    if marking is not None and entries and (marking.head_hash != entries[-1].hash
+                                            or marking.entry_count != entries[-1].seq):
+        problems.append("the chain head does not match the last entry (entries removed)")
+    replay: dict[tuple[int, int, int | None], int] = {}
+    checks: dict[tuple[int, int, int | None], int | None] = {}
+    for e in entries:
+        key = (e.aspect_id, e.team_id, e.expert_id)
+        if e.kind == MarkEntry.Kind.MARK and e.new_value is not None:
+            replay[key] = e.new_value
+        elif e.kind == MarkEntry.Kind.CHECK:
+            checks[key] = e.new_value
+    current = {(m.aspect_id, m.team_id, m.expert_id): m for m in Mark.objects.filter(scheme=scheme)}
+    for key, value in replay.items():
+        mark = current.pop(key, None)
+        if mark is None:
+            problems.append(f"mark aspect={key[0]} team={key[1]} expert={key[2]} is in the ledger but missing")
+        elif mark.value != value:
+            problems.append(f"mark aspect={key[0]} team={key[1]} expert={key[2]} is {mark.value}, "
+                            f"the ledger says {value} (changed outside the application)")
+        elif mark.check_value != checks.get(key):
+            problems.append(f"check of mark aspect={key[0]} team={key[1]} expert={key[2]} differs from the ledger")
+    for key in current:
+        problems.append(f"mark aspect={key[0]} team={key[1]} expert={key[2]} has no ledger entry")
+    return problems
+
+
+# --- Saving marks --------------------------------------------------------------------------------
+
+
+def _sheet_complete(scheme: MarkingScheme, aspect: Aspect, team: Application, expert: Any, mode: str) -> bool:
+    sheets = Sheet.objects.filter(sub_criterion_id=aspect.sub_criterion_id, team=team)
+    if mode == REMOTE and expert is not None:
+        return sheets.filter(expert=expert).exists()
+    return sheets.exists()
+
+
+def _may_enter(scheme: MarkingScheme, by: Any, expert: Any, mode: str) -> None:
+    from profmaster.permissions import holds
+
+    championship_id = scheme.competency.championship_id
+    if holds(by, {Role.CHIEF_EXPERT}, championship_id, scheme.competency_id, exact=True):
+        return
+    if mode == REMOTE and holds(by, {Role.EXPERT}, championship_id, scheme.competency_id, exact=True):
+        if expert is None or expert.pk == by.pk:
+            return
+        raise AccessDenied(_("В дистанционном режиме эксперт заполняет только свою ведомость."))
+    raise AccessDenied(_("Оценки вводит главный эксперт компетенции (очный режим) или сам эксперт (дистанционный)."))
+
+
+def _resolve_expert(aspect: Aspect, team: Application, expert: Any, scheme: MarkingScheme) -> Any:
+    if aspect.kind != calculation.JUDGEMENT:
+        if expert is not None:
+            raise DomainError(_("Измеримый аспект оценивается одной оценкой, без эксперта."), field="expert")
+        return None
+    if expert is None:
+        raise DomainError(_("Укажите эксперта, чья это оценка."), field="expert")
+    if expert.pk not in {e.pk for e in experts_of(scheme.competency)}:
+        raise DomainError(_("%(expert)s не входит в жюри компетенции.") % {"expert": expert}, field="expert")
+    reason = conflict_of(expert, team, panel_of(scheme.competency))
+    if reason:
+        raise DomainError(reason, field="expert")
+    return expert
+
+
+def _team(scheme: MarkingScheme, team: Application | int) -> Application:
+    team_id = team.pk if isinstance(team, Application) else team
+    team_obj = teams_of(scheme).filter(pk=team_id).first()
+    if team_obj is None:
+        raise DomainError(_("Команда не участвует в оценке по этой схеме."), field="team")
+    return team_obj
+
+
+def _load(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int) -> tuple[Aspect, Application]:
+    aspect_id = aspect.pk if isinstance(aspect, Aspect) else aspect
+    aspect_obj = (Aspect.objects.select_related("sub_criterion__criterion")
+                  .filter(pk=aspect_id, sub_criterion__criterion__scheme=scheme).first())
+    if aspect_obj is None:
+        raise DomainError(_("Аспект не из этой схемы."), field="aspect")
+    return aspect_obj, _team(scheme, team)
+
+
+def _open_for_marks(scheme: MarkingScheme, marking: SchemeMarking) -> None:
+    if not MarkingScheme.objects.filter(pk=scheme.pk, status=MarkingScheme.Status.LOCKED).exists():
+        raise TransitionError(_("Оценки вводятся только по заблокированной схеме (протокол блокировки критериев)."))
+    if marking.is_locked:
+        raise TransitionError(_("Оценки заблокированы: исправления — только после разблокировки по протоколу."))
+
+
+def save_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int, value: Any, *, by: Any,
+              expert: Any = None, reason: str = "") -> Mark:
+    """SC-2/SC-3: record a mark (or change it). Unchanged values write nothing, so autosave may repeat.
+
+    A correction on a completed sheet needs a reason; the ledger keeps who, when, old → new and why.
+    """
+    mode = scheme.competency.mark_entry_mode
+    aspect_obj, team_obj = _load(scheme, aspect, team)
+    number = check_value(aspect_obj, value)
+    expert = _resolve_expert(aspect_obj, team_obj, expert, scheme)
+    _may_enter(scheme, by, expert, mode)
+    reason = (reason or "").strip()[:2000]
+    with transaction.atomic():
+        marking = _locked_marking(scheme)
+        _open_for_marks(scheme, marking)
+        existing = Mark.objects.select_for_update().filter(aspect=aspect_obj, team=team_obj, expert=expert).first()
+        if existing is not None and existing.value == number:
+            return existing
+        if existing is not None and not reason and _sheet_complete(scheme, aspect_obj, team_obj, expert, mode):
+            raise DomainError(_("Ведомость уже завершена: исправление требует причины."), field="reason")
+        now = timezone.now()
+        _append(marking, kind=MarkEntry.Kind.MARK, aspect=aspect_obj, team=team_obj, expert=expert,
+                old=existing.value if existing else None, new=number, reason=reason, by=by, at=now)
+        if existing is None:
+            existing = Mark(scheme=scheme, aspect=aspect_obj, team=team_obj, expert=expert)
+        existing.value = number
+        existing.entered_by = by
+        existing.entered_at = now
+        existing.save()
+        # A resolution holds for the marks it was made on; the ledger keeps it after this.
+        SpreadResolution.objects.filter(aspect=aspect_obj, team=team_obj).delete()
+    return existing
+
+
+def check_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int, value: Any, *, by: Any,
+               expert: Any = None) -> Mark:
+    """Four-eyes check: a second panel member re-enters a mark blind; a mismatch blocks completion."""
+    aspect_obj, team_obj = _load(scheme, aspect, team)
+    number = check_value(aspect_obj, value)
+    if not panel_of(scheme.competency).four_eyes:
+        raise TransitionError(_("Проверка в четыре глаза для этой компетенции не включена."))
+    from profmaster.permissions import holds
+
+    if not holds(by, {Role.CHIEF_EXPERT, Role.EXPERT}, scheme.competency.championship_id, scheme.competency_id,
+                 exact=True):
+        raise AccessDenied(_("Проверяет член жюри компетенции."))
+    with transaction.atomic():
+        marking = _locked_marking(scheme)
+        _open_for_marks(scheme, marking)
+        mark = Mark.objects.select_for_update().filter(aspect=aspect_obj, team=team_obj, expert=expert).first()
+        if mark is None:
+            raise DomainError(_("Сначала должна быть введена сама оценка."))
+        if mark.entered_by_id == by.pk:
+            raise AccessDenied(_("Проверяет другой член жюри, не тот, кто вводил оценку."))
+        _append(marking, kind=MarkEntry.Kind.CHECK, aspect=aspect_obj, team=team_obj, expert=expert,
+                old=mark.check_value, new=number, reason="", by=by, at=timezone.now())
+        mark.check_value = number
+        mark.checked_by = by
+        mark.save(update_fields=["check_value", "checked_by"])
+    return mark
+
+
+@dataclass
+class SheetState:
+    missing: list[str]
+    mismatches: list[str]
+    complete: bool
+
+
+def sheet_state(scheme: MarkingScheme, team: Application, sub_criterion: SubCriterion,
+                expert: Any = None) -> SheetState:
+    """What stops the sheet from completing: unmarked aspects (with whose mark) and four-eyes mismatches."""
+    aspects = list(sub_criterion.aspects.order_by("order", "code"))
+    marks = {(m.aspect_id, m.expert_id): m for m in Mark.objects.filter(team=team, aspect__in=aspects)}
+    experts = [expert] if expert is not None else judging_experts(scheme, team)
+    four_eyes = panel_of(scheme.competency).four_eyes
+    missing, mismatches = [], []
+    for aspect in aspects:
+        keys = [(aspect.pk, e.pk) for e in experts] if aspect.kind == calculation.JUDGEMENT else [(aspect.pk, None)]
+        for key in keys:
+            mark = marks.get(key)
+            label = aspect.code if key[1] is None else f"{aspect.code} ({next(e for e in experts if e.pk == key[1])})"
+            if mark is None:
+                missing.append(label)
+            elif four_eyes and mark.check_value != mark.value:
+                mismatches.append(label)
+    if aspects and not any(a.kind == calculation.JUDGEMENT for a in aspects) and expert is not None:
+        missing = []  # remote mode: measurement aspects are one shared mark, not each expert's
+    completed = Sheet.objects.filter(sub_criterion=sub_criterion, team=team, expert=expert).exists()
+    return SheetState(missing, mismatches, completed)
+
+
+def complete_sheet(scheme: MarkingScheme, team: Application | int, sub_criterion: SubCriterion | int, *, by: Any,
+                   expert: Any = None) -> Sheet:
+    """SC-2: a sheet is complete only when every aspect is marked (0 for not attempted) and checked."""
+    sub = SubCriterion.objects.filter(pk=getattr(sub_criterion, "pk", sub_criterion), criterion__scheme=scheme).first()
+    if sub is None:
+        raise DomainError(_("Субкритерий не из этой схемы."), field="sub_criterion")
+    team_obj = _team(scheme, team)
+    mode = scheme.competency.mark_entry_mode
+    if mode == IN_PERSON:
+        expert = None
+    _may_enter(scheme, by, expert if mode == REMOTE else None, mode)
+    if mode == REMOTE and expert is None and by is not None:
+        from profmaster.permissions import holds
+
+        if not holds(by, {Role.CHIEF_EXPERT}, scheme.competency.championship_id, scheme.competency_id, exact=True):
+            expert = by
+    with transaction.atomic():
+        marking = _locked_marking(scheme)
+        _open_for_marks(scheme, marking)
+        state = sheet_state(scheme, team_obj, sub, expert)
+        if state.complete:
+            raise TransitionError(_("Ведомость уже завершена."))
+        if state.missing:
+            raise DomainError(_("Не оценены: %(aspects)s. Не выполненный аспект оценивается нулём.")
+                              % {"aspects": ", ".join(state.missing)})
+        if state.mismatches:
+            raise DomainError(_("Повторный ввод не совпал: %(aspects)s. Сверьте с рукописной ведомостью.")
+                              % {"aspects": ", ".join(state.mismatches)})
+        sheet = Sheet.objects.create(scheme=scheme, sub_criterion=sub, team=team_obj, expert=expert,
+                                     completed_by=by, completed_at=timezone.now())
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=sheet, after=snapshot(sheet),
+               championship=scheme.competency.championship)
+    return sheet
+
+
+def resolve_spread(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int, *, by: Any,
+                   reason: str) -> SpreadResolution:
+    """SC-4: keep flagged judgement marks by a recorded decision of the chief expert."""
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise DomainError(_("Укажите основание, по которому расхождение оставлено."), field="reason")
+    aspect_obj, team_obj = _load(scheme, aspect, team)
+    _may_enter(scheme, by, None, IN_PERSON)
+    with transaction.atomic():
+        marking = _locked_marking(scheme)
+        _open_for_marks(scheme, marking)
+        marks = sorted(Mark.objects.filter(aspect=aspect_obj, team=team_obj).values_list("value", flat=True))
+        limit = rules_for(scheme.competency.championship).judgement_spread_limit
+        if not calculation.spread_flagged(marks, limit):
+            raise TransitionError(_("У этого аспекта нет расхождения сверх допустимого."))
+        _append(marking, kind=MarkEntry.Kind.RESOLVE, aspect=aspect_obj, team=team_obj, expert=None, old=None,
+                new=None, reason=reason, by=by, at=timezone.now())
+        resolution, _created = SpreadResolution.objects.update_or_create(
+            aspect=aspect_obj, team=team_obj,
+            defaults={"scheme": scheme, "marks": marks, "reason": reason, "by": by, "at": timezone.now()})
+    return resolution
+
+
+# --- Lock and unlock (SC-5…SC-7) -----------------------------------------------------------------
+
+
+def lock_problems(scheme: MarkingScheme) -> list[str]:
+    """Why the marks cannot be locked yet; empty when they can."""
+    problems = []
+    if not scheme.is_locked:
+        problems.append(_("Схема оценки не заблокирована."))
+    teams = list(teams_of(scheme))
+    if not teams:
+        problems.append(_("Нет команд с одобренными заявками."))
+    mode = scheme.competency.mark_entry_mode
+    subs = list(SubCriterion.objects.filter(criterion__scheme=scheme))
+    sheets = set(Sheet.objects.filter(scheme=scheme).values_list("sub_criterion_id", "team_id", "expert_id"))
+    for team in teams:
+        if mode == IN_PERSON:
+            open_count = sum(1 for s in subs if (s.pk, team.pk, None) not in sheets)
+        else:
+            experts = judging_experts(scheme, team)
+            open_count = sum(1 for s in subs for e in experts if (s.pk, team.pk, e.pk) not in sheets)
+        if open_count:
+            problems.append(_("%(team)s: не завершено ведомостей — %(count)s.") % {"team": team_label(team),
+                                                                                 "count": open_count})
+    for score in scheme_scores(scheme, teams):
+        if score.missing:
+            problems.append(_("%(team)s: не оценено аспектов — %(count)s.")
+                            % {"team": team_label(score.team), "count": score.missing})
+        for code, marks, _aspect_id in score.flags:
+            problems.append(_("%(team)s, аспект %(code)s: расхождение оценок %(marks)s — переоцените или "
+                              "оставьте с основанием.") % {"team": team_label(score.team), "code": code,
+                                                           "marks": ", ".join(map(str, marks))})
+    return problems
+
+
+def team_label(team: Application) -> str:
+    code = getattr(team, "work_code", None) if panel_of(team.competency).blind else None
+    if code is not None:
+        return str(code)
+    return str(team.organisation)
+
+
+def _criteria_json(scheme: MarkingScheme, totals: calculation.Totals) -> list[dict[str, str]]:
+    titles = dict(scheme.criteria.values_list("code", "title"))
+    return [{"code": code, "title": titles.get(code, ""), "points": str(calculation.exact_half_up(points))}
+            for code, points in totals.by_criterion.items()]
+
+
+def lock_marks(scheme: MarkingScheme, *, by: Any) -> SchemeMarking:
+    """SC-5/SC-7: freeze the marks, write each team's :class:`TeamResult`, ask every expert to sign the
+    lock-acceptance form, and render the score sheets PDF in the background."""
+    with transaction.atomic():
+        marking = _locked_marking(scheme)
+        scheme = MarkingScheme.objects.select_related("competency__championship").get(pk=scheme.pk)
+        if marking.is_locked:
+            raise TransitionError(_("Оценки уже заблокированы."))
+        problems = lock_problems(scheme)
+        if problems:
+            raise DomainError(_("Оценки нельзя заблокировать: %(problems)s") % {"problems": " ".join(problems)})
+        now = timezone.now()
+        scores = scheme_scores(scheme)
+        rows = [{"Команда": team_label(s.team), "Итог": str(s.total)} for s in scores]
+        document = create_document(
+            championship=scheme.competency.championship, competency=scheme.competency,
+            doc_type=DocumentType.MARKS_LOCK,
+            title=_("Форма принятия блокировки оценок — %(scheme)s") % {"scheme": scheme.title},
+            data={"text": _("Оценки по схеме «%(scheme)s» сверены и заблокированы. Записей в журнале оценок: "
+                            "%(count)s, контрольный хеш %(hash)s.") % {"scheme": scheme.title,
+                                                                       "count": marking.entry_count,
+                                                                       "hash": marking.head_hash},
+                  "Итоги команд": rows},
+            signers=panel_signers(scheme.competency), by=by)
+        before = snapshot(marking)
+        TeamResult.objects.filter(scheme=scheme).delete()
+        TeamResult.objects.bulk_create(
+            TeamResult(scheme=scheme, team=s.team, total=s.total, locked_at=now,
+                       criteria=_criteria_json(scheme, s.totals))  # type: ignore[arg-type]
+            for s in scores)
+        marking.status = SchemeMarking.Status.LOCKED
+        marking.locked_at = now
+        marking.locked_by = by
+        marking.lock_document = document
+        marking.unlock_document = None
+        marking.unlock_approved_by = None
+        marking.pdf_status = SchemeMarking.PdfStatus.RUNNING
+        marking.pdf_progress = 0
+        marking.save()
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=marking, before=before,
+               after=snapshot(marking), championship=scheme.competency.championship)
+        from .tasks import render_scheme_sheets_task
+
+        scheme_id = scheme.pk
+        transaction.on_commit(lambda: render_scheme_sheets_task.delay(scheme_id), robust=True)
+    return marking
+
+
+def markers_of(scheme: MarkingScheme) -> list[tuple[Any, str]]:
+    """The chief expert and every expert who marked: the signers of an unlock protocol (SC-6)."""
+    marked = set(Mark.objects.filter(scheme=scheme, expert__isnull=False).values_list("expert_id", flat=True))
+    return [(user, label) for user, label in panel_signers(scheme.competency)
+            if label == str(Role.CHIEF_EXPERT.label) or user.pk in marked]
+
+
+def request_marks_unlock(scheme: MarkingScheme, *, by: Any, reason: str) -> Document:
+    """SC-6: the unlock protocol, signed by the chief expert and the experts who marked."""
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise DomainError(_("Укажите, какие оценки и почему нужно исправить."), field="reason")
+    with transaction.atomic():
+        marking = _locked_marking(scheme)
+        if not marking.is_locked:
+            raise TransitionError(_("Оценки не заблокированы."))
+        if marking.unlock_document is not None and not is_complete(marking.unlock_document):
+            raise TransitionError(_("Протокол разблокировки оценок уже ждёт подписей."))
+        document = create_document(
+            championship=scheme.competency.championship, competency=scheme.competency, doc_type=DocumentType.UNLOCK,
+            title=_("Протокол разблокировки оценок — %(scheme)s") % {"scheme": scheme.title},
+            data={"text": reason}, signers=markers_of(scheme), by=by)
+        before = snapshot(marking)
+        marking.unlock_document = document
+        marking.save(update_fields=["unlock_document"])
+        record(actor=by, action=AuditEntry.Action.UPDATE, instance=marking, before=before, after=snapshot(marking),
+               reason=reason, championship=scheme.competency.championship)
+    return document
+
+
+def unlock_marks(scheme: MarkingScheme, *, by: Any) -> SchemeMarking:
+    """SC-6: the Directorate approves a fully signed unlock protocol; the TeamResult rows go away."""
+    with transaction.atomic():
+        marking = _locked_marking(scheme)
+        if not marking.is_locked:
+            raise TransitionError(_("Оценки не заблокированы."))
+        if marking.unlock_document is None or not is_complete(marking.unlock_document):
+            raise TransitionError(_("Разблокировать можно только по протоколу разблокировки, подписанному главным "
+                                    "экспертом и экспертами, которые оценивали."))
+        before = snapshot(marking)
+        TeamResult.objects.filter(scheme=scheme).delete()
+        marking.status = SchemeMarking.Status.OPEN
+        marking.locked_at = None
+        marking.locked_by = None
+        marking.lock_document = None
+        marking.unlock_approved_by = by
+        marking.save()
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=marking, before=before,
+               after=snapshot(marking), championship=scheme.competency.championship,
+               reason=_("Протокол разблокировки № %(number)s") % {"number": marking.unlock_document.number})
+    return marking
+
+
+
+
+def render_locked_sheets(scheme_id: int) -> None:
+    """The background job of SC-5: one PDF with the marked sheets of every team; progress on the row."""
+    from . import sheets
+
+    scheme = MarkingScheme.objects.select_related("competency__championship").filter(pk=scheme_id).first()
+    if scheme is None:
+        return
+
+    def progress(percent: int) -> None:
+        SchemeMarking.objects.filter(scheme_id=scheme_id).update(pdf_progress=min(percent, 99))
+
+    try:
+        data = sheets.sheets_data(scheme, list(teams_of(scheme)), with_marks=True, label=team_label,
+                                  progress=progress)
+        pdf = sheets.render_pdf(data)
+    except Exception:  # kept on the row and shown on the page; the lock itself stands
+        SchemeMarking.objects.filter(scheme_id=scheme_id).update(pdf_status=SchemeMarking.PdfStatus.FAILED)
+        raise
+    SchemeMarking.objects.filter(scheme_id=scheme_id).update(pdf=pdf, pdf_progress=100,
+                                                             pdf_status=SchemeMarking.PdfStatus.READY)

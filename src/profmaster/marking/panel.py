@@ -1,0 +1,140 @@
+"""The panel of a competency (SC-8): its chief expert and experts (role assignments), how it marks,
+judging roles and their protocol, conflicts of interest and work codes for blind assessment."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from profmaster.accounts.models import Role, RoleAssignment
+from profmaster.audit.domain import record, save_audited, snapshot
+from profmaster.audit.models import AuditEntry
+from profmaster.core.errors import DomainError
+from profmaster.documents.domain import create_document
+from profmaster.documents.models import Document, DocumentType
+from profmaster.registration.models import Application, TeamMember
+
+from .models import JudgingRole, Panel, WorkCode
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ23456789"  # no look-alikes (0/O, 1/I)
+
+
+def panel_of(competency: Any) -> Panel:
+    panel, _created = Panel.objects.get_or_create(competency_id=competency.pk)
+    return panel
+
+
+def experts_of(competency: Any) -> list[Any]:
+    """The competency's experts (not the chief expert), in a stable order."""
+    return [a.user for a in RoleAssignment.objects.filter(competency=competency, role=Role.EXPERT)
+            .select_related("user").order_by("user__last_name", "user__first_name", "user_id")]
+
+
+def chief_of(competency: Any) -> Any:
+    assignment = (RoleAssignment.objects.filter(competency=competency, role=Role.CHIEF_EXPERT)
+                  .select_related("user").first())
+    return assignment.user if assignment else None
+
+
+def panel_signers(competency: Any) -> list[tuple[Any, str]]:
+    chief = chief_of(competency)
+    signers = [(chief, str(Role.CHIEF_EXPERT.label))] if chief else []
+    return signers + [(e, str(Role.EXPERT.label)) for e in experts_of(competency)]
+
+
+def expert_organisations(user: Any, competency: Any) -> set[int]:
+    return set(RoleAssignment.objects.filter(user=user, championship_id=competency.championship_id,
+                                             organisation__isnull=False)
+               .values_list("organisation_id", flat=True))
+
+
+def conflict_of(expert: Any, team: Application, panel: Panel) -> str | None:
+    """SC-8: why this expert may not mark this team, or None."""
+    if TeamMember.objects.filter(application=team, user=expert, kind=TeamMember.Kind.MENTOR,
+                                 state=TeamMember.State.ACTIVE).exists():
+        return _("%(expert)s — наставник этой команды и не оценивает её.") % {"expert": expert}
+    if panel.exclude_own_organisation and team.organisation_id in expert_organisations(expert, team.competency):
+        return _("%(expert)s — из организации этой команды и не оценивает её.") % {"expert": expert}
+    return None
+
+
+def warnings(competency: Any) -> list[str]:
+    """Warnings for the panel page: fewer experts than 003 §6.4 asks for."""
+    count = len(experts_of(competency))
+    wanted = competency.expert_count or competency.default_expert_count
+    result = []
+    if count < wanted:
+        result.append(_("В жюри %(count)s экспертов из %(wanted)s, положенных по п. 6.4 методики.")
+                      % {"count": count, "wanted": wanted})
+    if chief_of(competency) is None:
+        result.append(_("Главный эксперт не назначен."))
+    return result
+
+
+def save_panel(panel: Panel, *, by: Any) -> Panel:
+    """Change how the panel marks; turning blind assessment on gives every team a work code."""
+    with transaction.atomic():
+        save_audited(panel, by=by, championship=panel.competency.championship)
+        if panel.blind:
+            assign_work_codes(panel.competency)
+    return panel
+
+
+def assign_work_codes(competency: Any) -> None:
+    taken = set(WorkCode.objects.filter(competency=competency).values_list("code", flat=True))
+    for team in Application.objects.filter(competency=competency, status=Application.Status.APPROVED,
+                                           work_code__isnull=True):
+        code = ""
+        while not code or code in taken:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(5))
+        taken.add(code)
+        WorkCode.objects.create(competency=competency, team=team, code=code)
+
+
+def add_judging_role(competency: Any, user: Any, duty: str, *, by: Any, team: Application | None = None) -> JudgingRole:
+    """Give a panel member a duty; marking a particular team is refused on a conflict of interest."""
+    duty = (duty or "").strip()[:200]
+    if not duty:
+        raise DomainError(_("Укажите судейскую роль."), field="duty")
+    if not RoleAssignment.objects.filter(competency=competency, user=user,
+                                         role__in=[Role.CHIEF_EXPERT, Role.EXPERT]).exists():
+        raise DomainError(_("%(user)s не входит в жюри компетенции.") % {"user": user}, field="user")
+    if team is not None:
+        if team.competency_id != competency.pk:
+            raise DomainError(_("Команда другой компетенции."), field="team")
+        reason = conflict_of(user, team, panel_of(competency))
+        if reason:
+            raise DomainError(reason, field="team")
+    if JudgingRole.objects.filter(competency=competency, user=user, duty=duty).exists():
+        raise DomainError(_("Такая роль уже назначена."), field="duty")
+    with transaction.atomic():
+        role = JudgingRole(competency=competency, user=user, duty=duty, team=team)
+        return save_audited(role, by=by, championship=competency.championship)
+
+
+def roles_protocol(competency: Any, *, by: Any) -> Document:
+    """The protocol of role distribution (003 §20.1), signed by the whole panel."""
+    roles = list(JudgingRole.objects.filter(competency=competency).select_related("user", "team__organisation"))
+    if not roles:
+        raise DomainError(_("Сначала распределите судейские роли."))
+    signers = panel_signers(competency)
+    if not signers:
+        raise DomainError(_("В жюри нет ни одного человека."))
+    with transaction.atomic():
+        panel = Panel.objects.select_for_update().get(pk=panel_of(competency).pk)
+        rows = [{"Эксперт": r.user.short_name,
+                 "Роль": r.duty, "Команда": str(r.team.organisation) if r.team else ""} for r in roles]
+        document = create_document(
+            championship=competency.championship, competency=competency, doc_type=DocumentType.JUDGING_ROLES,
+            title=_("Протокол распределения судейских ролей — %(competency)s") % {"competency": competency},
+            data={"text": _("Судейские роли жюри компетенции «%(competency)s».") % {"competency": competency},
+                  "Роли": rows}, signers=signers, by=by)
+        before = snapshot(panel)
+        panel.roles_document = document
+        panel.save(update_fields=["roles_document"])
+        record(actor=by, action=AuditEntry.Action.UPDATE, instance=panel, before=before, after=snapshot(panel),
+               championship=competency.championship)
+    return document

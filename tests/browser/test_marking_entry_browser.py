@@ -1,0 +1,89 @@
+"""The chief expert enters a sheet by keyboard, sees a discrepancy, resolves it and locks; the mentor then
+sees only their own team's marks (SC-2…SC-5, SC-9)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from profmaster.accounts.models import Role
+from profmaster.marking import domain, marks
+from profmaster.marking.models import Aspect, Criterion, MarkingScheme, SubCriterion, TeamResult
+
+from ..factories import PASSWORD, CompetencyFactory, StageFactory, UserFactory, give_role
+from ..marking.conftest import make_team, mark_everything
+from .conftest import login
+
+pytestmark = pytest.mark.browser
+
+
+def _locked_scheme(competency, chief):
+    scheme = domain.save_scheme_part(MarkingScheme(competency=competency, title="Схема оценки финала",
+                                                   stage=StageFactory(championship=competency.championship)), by=chief)
+    section = competency.skill_sections.create(number=1, title="Организация работы")
+    for letter in "ABC":
+        criterion = domain.save_scheme_part(Criterion(scheme=scheme, code=letter, title=f"Критерий {letter}"),
+                                            by=chief, m2m={"skill_sections": [section]})
+        sub = domain.save_scheme_part(SubCriterion(criterion=criterion, code=f"{letter}1", title=f"Суб {letter}"),
+                                      by=chief)
+        domain.save_scheme_part(Aspect(sub_criterion=sub, code=f"{letter}1.1", kind="judgement",
+                                       description=f"Аккуратность {letter}", max_points=Decimal("2.00"),
+                                       descriptors=["Нет", "Да", "Хорошо", "Отлично"]), by=chief)
+    domain.lock_scheme(scheme, by=chief)
+    return MarkingScheme.objects.get(pk=scheme.pk)
+
+
+def test_sc3_keyboard_entry_discrepancy_lock_and_mentor_view(page):
+    competency = CompetencyFactory(name="Кондитерское дело")
+    chief = UserFactory(email="chief@example.ru", last_name="Главная")
+    give_role(chief, Role.CHIEF_EXPERT, competency.championship, competency)
+    for name in ("Альфа", "Бета"):
+        give_role(UserFactory(last_name=name), Role.EXPERT, competency.championship, competency)
+    mentor = UserFactory(email="mentor@example.ru", last_name="Наставникова")
+    give_role(mentor, Role.MENTOR, competency.championship)
+    scheme = _locked_scheme(competency, chief)
+    mine = make_team(competency, mentor=mentor)
+    theirs = make_team(competency)
+    mark_everything(scheme, [theirs], chief)
+
+    login(page, "chief@example.ru", PASSWORD)
+    page.wait_for_url(re.compile(r"/cabinet/$"))
+    page.goto(f"/marking/schemes/{scheme.pk}/marks/{mine.pk}/")
+    grid = page.locator("#entry-grid input.mark-input")
+    expect(grid).to_have_count(6)
+    expect(grid.first).to_be_focused()
+    for value in ["0", "3", "2", "2", "2", "2"]:  # A1.1 by Альфа, Бета; B1.1; C1.1
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+    expect(page.locator("#save-state")).to_have_text("Все изменения сохранены")
+    expect(grid.nth(5)).to_have_class(re.compile("is-valid"))
+    for _sheet in range(3):
+        page.get_by_role("button", name="Завершить ведомость").first.click()
+        expect(page.locator(".alert-success, .alert").first).to_be_visible()
+    expect(page.locator(".sheet-complete")).to_have_count(3)
+    expect(page.locator("tr.table-danger .discrepancy")).to_be_visible()
+
+    page.goto(f"/marking/schemes/{scheme.pk}/marks/")
+    expect(page.locator("#lock-problems")).to_contain_text("расхождение оценок 0, 3")
+    expect(page.locator("#lock-marks")).to_be_disabled()
+    page.get_by_label("Основание A1.1").fill("Эксперты обсудили: оценки обоснованы")
+    page.get_by_role("button", name="Оставить").click()
+    expect(page.locator("#lock-problems")).to_have_count(0)
+    page.locator("#lock-marks").click()
+    expect(page.locator("#marks-status")).to_have_text("Оценки заблокированы")
+    assert TeamResult.objects.get(scheme=scheme, team=mine).total == Decimal("3.67")  # 1 + 4/3 + 4/3
+
+    page.context.clear_cookies()
+    login(page, "mentor@example.ru", PASSWORD)
+    page.wait_for_url(re.compile(r"/cabinet/$"))
+    page.goto(f"/marking/championships/{competency.championship.pk}/my-marks/")
+    expect(page.locator("#my-marks li")).to_have_count(1)
+    page.locator("#my-marks a").click()
+    expect(page.locator("#team-total")).to_have_text("3,67")
+    expect(page.locator("#team-marks")).to_contain_text("0, 3")
+    response = page.goto(f"/marking/schemes/{scheme.pk}/teams/{theirs.pk}/marks/")
+    assert response.status == 403
+    assert marks.verify(scheme) == []
