@@ -178,6 +178,27 @@ def is_handout_recipient(user: Any, handout: Any = None) -> bool:
 examinee = role_in(Role.PARTICIPANT, Role.PUPIL)
 competency_panel = role_in(Role.CHIEF_EXPERT, Role.EXPERT, exact=True)
 
+# --- Results and awards (AW-1…AW-7, DOC-1, DOC-4, SC-9) ------------------------------------------
+# Working results (live rankings, medal proposals, undecided places, quality-control findings) are for the
+# Directorate, quality control and the competency's own panel. Everyone else — mentors, participants,
+# anonymous visitors — sees only what a published results version froze. ``visible_results`` below is
+# the one rule every channel (pages, API, xlsx, PDFs) asks.
+
+results_working = directorate | quality_control | competency_panel
+
+RESULTS_PERMISSIONS: dict[str, Any] = {
+    "results.view_working": results_working,
+    "results.propose_medals": chief_expert_of_competency,
+    "results.propose_nomination": competency_panel,
+    "results.decide": directorate,
+    "results.publish": directorate,
+    "results.create_protocol": directorate | chief_expert_of_competency,
+    "results.check_quality": directorate | quality_control,
+    "results.view_quality": directorate | quality_control,
+    "results.invalidate": directorate,
+    "results.manage_diplomas": directorate,
+}
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -222,6 +243,8 @@ PERMISSIONS: dict[str, Any] = {
     "exams.view_handout": is_handout_recipient,
     # Personal settings: one's own API tokens
     "accounts.manage_token": is_owner,
+    # Results and awards (AW-1…AW-7, DOC-4): see the section above
+    **RESULTS_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():
@@ -278,3 +301,42 @@ def competency_filter(user: Any, championship: Any, *roles: str) -> Q:
         if ch_id == championship.pk and comp_id is not None:
             comp_ids.add(comp_id)
     return Q(competency_id__in=comp_ids)
+
+
+# --- Who may see results (AW-1, SC-9) -----------------------------------------------------------
+
+
+class ResultsView:
+    """What a person may see of one competency's results: the working state or a published version."""
+
+    def __init__(self, *, live: bool, data: dict[str, Any] | None, version: Any = None) -> None:
+        self.live = live
+        self.data = data
+        self.version = version
+
+    @property
+    def visible(self) -> bool:
+        return self.data is not None
+
+
+def visible_results(user: Any, competency: Any) -> ResultsView:
+    """THE visibility rule for rankings, medals and nominations (pages, API, exports, PDFs).
+
+    The Directorate, quality control and the competency's panel see the working results; everyone
+    else (signed in or not) sees the latest published version that contains the competency, or
+    nothing before publication (003 §25.1: no disclosure before the closing ceremony).
+    """
+    from profmaster.results import computation
+    from profmaster.results.domain import latest_version, version_competency
+
+    version = latest_version(competency)
+    if has_perm(user, "results.view_working", competency):
+        return ResultsView(live=True, data=computation.competency_results(competency), version=version)
+    if version is None:
+        return ResultsView(live=False, data=None)
+    return ResultsView(live=False, data=version_competency(version, competency.pk), version=version)
+
+
+def visible_version(user: Any, version: Any) -> bool:
+    """Published versions are public once they exist (earlier ones stay readable)."""
+    return version is not None and version.pk is not None
