@@ -60,6 +60,7 @@ def _keep_case(template: str, word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=20_000)
 def _inflect_word(word: str, grammeme: str, gender: str | None, case: str) -> str:
     if case == "nomn" or not word:
         return word
