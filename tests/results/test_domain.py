@@ -188,3 +188,15 @@ def test_doc1_results_protocol_lists_ranking_medals_nominations(results, chief_e
     rows = document.data["Финал — 5–7 класс"]
     assert [(r["Место"], r["Медаль"]) for r in rows] == [(1, "золото"), (2, "серебро")]
     assert {s.user for s in document.required_signers.all()} == {chief_expert, expert}
+
+
+def test_demo_results_skip_without_locked_totals_and_publish_with_them(results, directorate_user):
+    from profmaster.demo.data import _demo_results
+
+    _demo_results(results.championship, results.competency, directorate_user)
+    assert ResultsVersion.objects.count() == 0
+    a = results.team()
+    results.lock(results.final, [(a, "77.70")])
+    _demo_results(results.championship, results.competency, directorate_user)
+    _demo_results(results.championship, results.competency, directorate_user)  # idempotent
+    assert ResultsVersion.objects.count() == 1
