@@ -469,6 +469,83 @@ PAGES.update({
     "exams:handout_protocol": Page(EXAM_MANAGERS, kwargs=lambda w: {"handout_pk": w.handout.pk}, method="post"),
 })
 
+# --- Results and awards (AW-1…AW-7, DOC-4) -------------------------------------------------------
+# Results pages are public (what they show is decided by ``permissions.visible_results``: nothing before
+# publication except to the Directorate, quality control and the competency's panel); decisions are the
+# Directorate's, proposals the panel's; a diploma is its owner's (here the participant's) and the Directorate's.
+RESULTS_QUALITY = AUDITORS
+
+
+def _results_version(w: World) -> Any:
+    from profmaster.results.models import ResultsVersion
+
+    if "results_version" not in w.objects:
+        w.objects["results_version"] = ResultsVersion.objects.create(
+            championship=w.championship, number=1, content={"competencies": [], "medal_table": []},
+            competency_ids=[], published_by=w.users["directorate"])
+    return w.objects["results_version"]
+
+
+def _nomination(w: World) -> Any:
+    from profmaster.results.models import Nomination
+
+    if "nomination" not in w.objects:
+        w.objects["nomination"] = Nomination.objects.create(competency=w.competency, team=w.application,
+                                                            title="Аккуратность", reason="Чисто",
+                                                            proposed_by=w.users["expert"])
+    return w.objects["nomination"]
+
+
+def _diploma(w: World) -> Any:
+    from profmaster.results.models import Diploma
+
+    if "diploma" not in w.objects:
+        w.objects["diploma"] = Diploma.objects.create(
+            championship=w.championship, competency=w.competency, kind="participant", code="TESTCODE2345",
+            full_name="Участников Иван", declined_name="Участникову Ивану", user=w.users["participant"])
+    return w.objects["diploma"]
+
+
+def _batch(w: World) -> Any:
+    from profmaster.results.models import DiplomaBatch
+
+    if "batch" not in w.objects:
+        w.objects["batch"] = DiplomaBatch.objects.create(championship=w.championship, status="done",
+                                                         created_by=w.users["directorate"])
+    return w.objects["batch"]
+
+
+def comp_kw(w: World) -> dict[str, Any]:
+    return {"competency_pk": w.competency.pk}
+
+
+PAGES.update({
+    "results:championship": Page(EVERYONE, kwargs=ch, public=True),
+    "results:standings_export": Page(EVERYONE, kwargs=ch, public=True),
+    "results:version": Page(EVERYONE, public=True, kwargs=lambda w: {"pk": w.championship.pk,
+                                                                     "number": _results_version(w).number}),
+    "results:publish": Page(MANAGERS, kwargs=ch, method="post"),
+    "results:quality": Page(RESULTS_QUALITY, kwargs=ch),
+    "results:register_add": Page(MANAGERS, kwargs=ch, method="post"),
+    "results:diplomas": Page(MANAGERS, kwargs=ch),
+    "results:competency": Page(EVERYONE, kwargs=comp_kw, public=True),
+    "results:export": Page(EVERYONE, kwargs=comp_kw, public=True),
+    "results:propose_medals": Page(frozenset({"chief"}), kwargs=comp_kw, method="post"),
+    "results:decide_medals": Page(MANAGERS, kwargs=comp_kw, method="post"),
+    "results:decide_qualification": Page(MANAGERS, kwargs=comp_kw, method="post"),
+    "results:quota": Page(MANAGERS, kwargs=comp_kw, method="post"),
+    "results:propose_nomination": Page(frozenset({"chief", "expert"}), kwargs=comp_kw, method="post"),
+    "results:decide_nomination": Page(MANAGERS, method="post",
+                                      kwargs=lambda w: {"nomination_pk": _nomination(w).pk}),
+    "results:protocol": Page(MANAGERS | {"chief"}, kwargs=comp_kw, method="post"),
+    "results:quality_check": Page(RESULTS_QUALITY, kwargs=comp_kw, method="post"),
+    "results:invalidate": Page(MANAGERS, kwargs=comp_kw, method="post"),
+    "results:batch_progress": Page(MANAGERS, kwargs=lambda w: {"batch_pk": _batch(w).pk}),
+    "results:diploma_pdf": Page(MANAGERS | {"participant"}, kwargs=lambda w: {"diploma_pk": _diploma(w).pk}),
+    "results:my_diplomas": Page(EVERYONE),
+    "results:verify": Page(EVERYONE, public=True, kwargs=lambda w: {"code": _diploma(w).code}),
+})
+
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.
 EXCLUDED_NAMESPACES = {"admin", "api"}
 

@@ -183,6 +183,26 @@ competency_panel = role_in(Role.CHIEF_EXPERT, Role.EXPERT, exact=True)
 # expert (in-person) or each expert (remote, own sheet — refined in marking.marks) enters them; the
 # Directorate approves an unlock. A team's own marks reach its mentor and participants only after the
 # lock: :func:`may_view_team_marks` is the one rule, used by pages, API and PDFs.
+# --- Results and awards (AW-1…AW-7, DOC-1, DOC-4, SC-9) ------------------------------------------
+# Working results (live rankings, medal proposals, undecided places, quality-control findings) are for the
+# Directorate, quality control and the competency's own panel. Everyone else — mentors, participants,
+# anonymous visitors — sees only what a published results version froze. ``visible_results`` below is
+# the one rule every channel (pages, API, xlsx, PDFs) asks.
+
+results_working = directorate | quality_control | competency_panel
+
+RESULTS_PERMISSIONS: dict[str, Any] = {
+    "results.view_working": results_working,
+    "results.propose_medals": chief_expert_of_competency,
+    "results.propose_nomination": competency_panel,
+    "results.decide": directorate,
+    "results.publish": directorate,
+    "results.create_protocol": directorate | chief_expert_of_competency,
+    "results.check_quality": directorate | quality_control,
+    "results.view_quality": directorate | quality_control,
+    "results.invalidate": directorate,
+    "results.manage_diplomas": directorate,
+}
 
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
@@ -241,6 +261,8 @@ PERMISSIONS: dict[str, Any] = {
     "marking.approve_unlock": directorate,
     # Personal settings: one's own API tokens
     "accounts.manage_token": is_owner,
+    # Results and awards (AW-1…AW-7, DOC-4): see the section above
+    **RESULTS_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():
@@ -325,3 +347,40 @@ def own_teams_with_locked_marks(user: Any, scheme: Any) -> set[int]:
         user=user, state=TeamMember.State.ACTIVE, kind__in=[TeamMember.Kind.MENTOR, TeamMember.Kind.PARTICIPANT],
         application__competency_id=scheme.competency_id, application__status="approved",
     ).values_list("application_id", flat=True))
+# --- Who may see results (AW-1, SC-9) -----------------------------------------------------------
+
+
+class ResultsView:
+    """What a person may see of one competency's results: the working state or a published version."""
+
+    def __init__(self, *, live: bool, data: dict[str, Any] | None, version: Any = None) -> None:
+        self.live = live
+        self.data = data
+        self.version = version
+
+    @property
+    def visible(self) -> bool:
+        return self.data is not None
+
+
+def visible_results(user: Any, competency: Any) -> ResultsView:
+    """THE visibility rule for rankings, medals and nominations (pages, API, exports, PDFs).
+
+    The Directorate, quality control and the competency's panel see the working results; everyone
+    else (signed in or not) sees the latest published version that contains the competency, or
+    nothing before publication (003 §25.1: no disclosure before the closing ceremony).
+    """
+    from profmaster.results import computation
+    from profmaster.results.domain import latest_version, version_competency
+
+    version = latest_version(competency)
+    if has_perm(user, "results.view_working", competency):
+        return ResultsView(live=True, data=computation.competency_results(competency), version=version)
+    if version is None:
+        return ResultsView(live=False, data=None)
+    return ResultsView(live=False, data=version_competency(version, competency.pk), version=version)
+
+
+def visible_version(user: Any, version: Any) -> bool:
+    """Published versions are public once they exist (earlier ones stay readable)."""
+    return version is not None and version.pk is not None

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "profmaster.marking",
     "profmaster.registration",
     "profmaster.exams",
+    "profmaster.results",
     "profmaster.api",
     "profmaster.demo",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("marking/", include("profmaster.marking.urls")),
     path("registration/", include("profmaster.registration.urls")),
     path("", include("profmaster.exams.urls")),
+    path("results/", include("profmaster.results.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -380,6 +380,25 @@ CASES += [
     ("mark_save", "put", lambda w: f"/schemes/{scheme(w).pk}/marks",
      lambda w: {"aspect_id": 999999, "team_id": 999999, "value": 1}, _marks_write(400, expert=400)),
     ("marks_lock", "post", lambda w: f"/schemes/{scheme(w).pk}/marks/lock", None, _marks_write(400)),
+
+# Results and awards (AW-1…AW-7, SC-9): rankings go through the one visibility rule (everyone signed in gets a
+# 200, with the ranking only when allowed); published versions and the medal table are public data; proposals
+# and nominations are the panel's and the Directorate's; diploma verification needs no login.
+_RESULTS_WORKING = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+                    "chief_expert": 200, "expert": 200, "mentor": 403, "no_role": 404}
+CASES += [
+    ("competency_results", "get", lambda w: f"/competencies/{w.competency.pk}/results", None, signed_in(200)),
+    ("medal_table", "get", lambda w: f"/championships/{w.a.pk}/medal-table", None, signed_in(200)),
+    ("results_versions", "get", lambda w: f"/championships/{w.a.pk}/results-versions", None, signed_in(200)),
+    ("results_version", "get", lambda w: f"/championships/{w.a.pk}/results-versions/1", None, signed_in(404)),
+    ("results_publish", "post", lambda w: f"/championships/{w.a.pk}/publish", lambda w: {},
+     {**write_a(400)}),
+    ("nomination_list", "get", lambda w: f"/competencies/{w.competency.pk}/nominations", None, _RESULTS_WORKING),
+    ("nomination_propose", "post", lambda w: f"/competencies/{w.competency.pk}/nominations",
+     lambda w: {"team_id": 987654, "title": "Аккуратность", "reason": "Чисто"},
+     {**_RESULTS_WORKING, "platform_directorate": 403, "directorate": 403, "chief_expert": 422, "expert": 422}),
+    ("my_diplomas", "get", lambda w: "/me/diplomas", None, signed_in(200)),
+    ("diploma_verify", "get", lambda w: "/diplomas/verify/NOSUCHCODE12", None, {r: 404 for r in ROLES}),
 ]
 
 

@@ -13,6 +13,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.marking.api import router as marking_router
     from profmaster.organisations.api import router as organisations_router
     from profmaster.registration.api import router as registration_router
+    from profmaster.results.api import router as results_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", championships_router)
@@ -21,3 +22,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", marking_router)
     api.add_router("/", registration_router)
     api.add_router("/", exams_router)
+    api.add_router("/", results_router)

@@ -257,6 +257,29 @@ def _demo_consents(championship: Championship, by: User) -> None:
         publish_consent_version(championship=championship, kind=kind, title=title, by=by,
                                 text=f"{title}. Я, законный представитель участника, даю согласие в соответствии с "
                                      "методикой проведения чемпионата (п. 3.5.1).")
+    _demo_results(championship, konditer, by)
+    return championship
+
+
+def _demo_results(championship: Championship, competency: Competency, by: User) -> None:
+    """Results (AW-1…AW-7) of the one demo competency, only when marking left locked totals for it.
+
+    Award rules with the seed's defaults always; when ``marking.TeamResult`` rows exist and the rule
+    decides every place, the competency's results are published as version 1. Otherwise nothing.
+    """
+    from profmaster.marking.models import TeamResult
+    from profmaster.results import computation as results_computation
+    from profmaster.results import domain as results_domain
+
+    results_computation.rules_for(championship)
+    if not TeamResult.objects.filter(scheme__competency=competency).exists():
+        return
+    if results_domain.latest_version(competency) is not None:
+        return
+    current = results_computation.competency_results(competency)
+    if current["pending"]:
+        return
+    results_domain.publish_results(championship, competency=competency, by=by)
 
 
 def _demo_application(championship: Championship, competency: Competency, school: Organisation,

@@ -1,0 +1,440 @@
+"""State changes of results and awards (AW-1…AW-7, DOC-1, DOC-4): one function per change.
+
+Each validates, writes inside ``transaction.atomic()``, records the audit entry and queues
+notifications. Pages, the API, admin and commands call these; none re-implements them. Who may
+*reach* a function is checked by the caller (``permissions``); what follows from the data is here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from profmaster.accounts.models import Role, RoleAssignment
+from profmaster.audit.domain import record, save_audited, snapshot
+from profmaster.audit.models import AuditEntry
+from profmaster.championships.models import AgeCategory, Championship, Competency, Stage
+from profmaster.core.errors import DomainError, TransitionError
+from profmaster.documents.domain import create_document
+from profmaster.documents.models import Document, DocumentType
+from profmaster.registration.models import Application
+
+from . import computation, medals
+from .computation import rules_for
+from .models import (
+    VIOLATIONS,
+    GroupDecision,
+    Invalidation,
+    Nomination,
+    QualificationQuota,
+    QualityCheck,
+    ResultsRules,
+    ResultsVersion,
+    UnscrupulousExpert,
+)
+
+REASON_MAX = 2000
+MEDAL_LABELS = {medals.GOLD: "золото", medals.SILVER: "серебро", medals.BRONZE: "бронза"}
+
+
+def _text(value: str, *, field: str, what: str, max_length: int = REASON_MAX) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise DomainError(_("Текст содержит недопустимый символ."), field=field)
+    if not value:
+        raise DomainError(_("Укажите %(what)s.") % {"what": what}, field=field)
+    if len(value) > max_length:
+        raise DomainError(_("Не длиннее %(max)s символов.") % {"max": max_length}, field=field)
+    return value
+
+
+# --- Rules and quotas -----------------------------------------------------------------------------
+
+
+def save_rules(rules: ResultsRules, *, by: Any, reason: str = "") -> ResultsRules:
+    """Change the medal window, the cap per place or the default quota (championship data)."""
+    return save_audited(rules, by=by, reason=reason)  # type: ignore[return-value]
+
+
+def set_quota(competency: Competency, category: AgeCategory, quota: int, *, by: Any) -> QualificationQuota:
+    if category.championship_id != competency.championship_id:
+        raise DomainError(_("Категория другого чемпионата."), field="age_category")
+    if quota < 0 or quota > 10_000:
+        raise DomainError(_("Квота — от 0 до 10 000 команд."), field="quota")
+    with transaction.atomic():
+        existing = QualificationQuota.objects.filter(competency=competency, age_category=category).first()
+        item = existing or QualificationQuota(competency=competency, age_category=category)
+        item.quota = quota
+        return save_audited(item, by=by)  # type: ignore[return-value]
+
+
+# --- Medal proposals and decisions (AW-4, 003 §25.5) -------------------------------------------------
+
+
+def _group(competency: Competency, stage_id: int, category_id: int) -> computation.Group:
+    group = computation.find_group(competency, stage_id, category_id)
+    if group is None:
+        raise DomainError(_("Нет заблокированных итогов для этого этапа и категории."))
+    return group
+
+
+def _distribution(group: computation.Group, raw: dict[Any, Any], automatic: dict[int, str]) -> dict[str, str]:
+    distribution: dict[int, str | None] = {}
+    for key, medal in raw.items():
+        try:
+            team_id = int(key)
+        except (TypeError, ValueError):
+            raise DomainError(_("Неизвестная команда: %(team)s.") % {"team": str(key)[:40]},
+                              field="distribution") from None
+        distribution[team_id] = medal or None
+    problems = medals.check_distribution(group.entries(), distribution, automatic)
+    if problems:
+        messages = {
+            "unknown team": _("команда не из этой группы"), "unknown medal": _("неизвестная медаль"),
+            "out of competition": _("команда вне зачёта не получает медаль"),
+            "decided place changed": _("место, определённое правилом, изменять нельзя"),
+            "better medal than a team with a higher total": _("медаль выше, чем у команды с большим баллом"),
+        }
+        raise DomainError("; ".join(f"№ {p.team_id}: {messages[p.message]}" for p in problems), field="distribution")
+    return {str(k): v for k, v in sorted(distribution.items()) if v}
+
+
+def propose_medals(competency: Competency, *, stage_id: int, category_id: int, distribution: dict[Any, Any],
+                   reason: str, by: Any) -> GroupDecision:
+    """The chief expert proposes a distribution where the rule did not decide (more or fewer medals)."""
+    reason = _text(reason, field="reason", what=_("обоснование предложения"))
+    group = _group(competency, stage_id, category_id)
+    if group.stage.kind != Stage.Kind.FINAL:
+        raise DomainError(_("Медали распределяются по итогам финала."))
+    rules = rules_for(competency.championship)
+    allocation = medals.allocate_medals(group.entries(), window=rules.medal_window, cap=rules.medal_cap)
+    if allocation.decided:
+        raise TransitionError(_("Правило распределило медали само: предложение не требуется."))
+    cleaned = _distribution(group, distribution, allocation.medals())
+    with transaction.atomic():
+        decision = GroupDecision.objects.filter(kind=GroupDecision.Kind.MEDALS, competency=competency,
+                                                stage=group.stage, age_category=group.category).first()
+        if decision and decision.status == GroupDecision.Status.APPROVED and decision.basis == group.basis():
+            raise TransitionError(_("Дирекция уже утвердила распределение медалей."))
+        before = snapshot(decision) if decision else None
+        decision = decision or GroupDecision(kind=GroupDecision.Kind.MEDALS, competency=competency,
+                                             stage=group.stage, age_category=group.category)
+        decision.status = GroupDecision.Status.PROPOSED
+        decision.proposal, decision.proposal_reason = cleaned, reason
+        decision.proposed_by, decision.proposed_at = by, timezone.now()
+        decision.decision, decision.decision_reason, decision.decided_by, decision.decided_at = {}, "", None, None
+        decision.basis = group.basis()
+        decision.save()
+        record(actor=by, action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+               instance=decision, before=before, after=snapshot(decision), reason=reason,
+               championship=competency.championship)
+    return decision
+
+
+def decide_medals(competency: Competency, *, stage_id: int, category_id: int, distribution: dict[Any, Any] | None,
+                  reason: str, by: Any) -> GroupDecision:
+    """The Directorate approves the chief expert's proposal (``distribution`` None) or its own change."""
+    reason = _text(reason, field="reason", what=_("основание решения"))
+    group = _group(competency, stage_id, category_id)
+    rules = rules_for(competency.championship)
+    allocation = medals.allocate_medals(group.entries(), window=rules.medal_window, cap=rules.medal_cap)
+    if allocation.decided:
+        raise TransitionError(_("Правило распределило медали само: решение не требуется."))
+    with transaction.atomic():
+        decision = GroupDecision.objects.filter(kind=GroupDecision.Kind.MEDALS, competency=competency,
+                                                stage=group.stage, age_category=group.category).first()
+        if distribution is None:
+            if decision is None or not decision.proposal:
+                raise TransitionError(_("Предложения главного эксперта нет: укажите распределение сами."))
+            if decision.basis != group.basis():
+                raise TransitionError(_("Итоги изменились после предложения: нужно новое предложение."))
+            distribution = decision.proposal
+        cleaned = _distribution(group, distribution, allocation.medals())
+        before = snapshot(decision) if decision else None
+        decision = decision or GroupDecision(kind=GroupDecision.Kind.MEDALS, competency=competency,
+                                             stage=group.stage, age_category=group.category)
+        decision.status = GroupDecision.Status.APPROVED
+        decision.decision, decision.decision_reason = cleaned, reason
+        decision.decided_by, decision.decided_at = by, timezone.now()
+        decision.basis = group.basis()
+        decision.save()
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=decision, before=before,
+               after=snapshot(decision), reason=reason, championship=competency.championship)
+    return decision
+
+
+# --- Qualification to the final -----------------------------------------------------------------------
+
+
+def decide_qualification(competency: Competency, *, stage_id: int, category_id: int, qualified: list[int],
+                         reason: str, by: Any) -> GroupDecision:
+    """The Directorate decides which teams tied on the quota's cut proceed to the final (recorded)."""
+    reason = _text(reason, field="reason", what=_("основание решения"))
+    group = _group(competency, stage_id, category_id)
+    if group.stage.kind != Stage.Kind.REMOTE:
+        raise DomainError(_("Выход в финал решается по итогам дистанционного этапа."))
+    _above, tied, _final = computation.qualification(competency, group)
+    if not tied:
+        raise TransitionError(_("На границе квоты нет равенства: решение не требуется."))
+    unknown = [t for t in qualified if t not in tied]
+    if unknown:
+        raise DomainError(_("Команды не из числа равных на границе: %(teams)s.")
+                          % {"teams": ", ".join(map(str, unknown))}, field="qualified")
+    with transaction.atomic():
+        decision = GroupDecision.objects.filter(kind=GroupDecision.Kind.QUALIFICATION, competency=competency,
+                                                stage=group.stage, age_category=group.category).first()
+        before = snapshot(decision) if decision else None
+        decision = decision or GroupDecision(kind=GroupDecision.Kind.QUALIFICATION, competency=competency,
+                                             stage=group.stage, age_category=group.category)
+        decision.status = GroupDecision.Status.APPROVED
+        decision.decision = {str(t): t in qualified for t in tied}
+        decision.decision_reason, decision.decided_by, decision.decided_at = reason, by, timezone.now()
+        decision.basis = group.basis()
+        decision.save()
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=decision, before=before,
+               after=snapshot(decision), reason=reason, championship=competency.championship)
+    return decision
+
+
+# --- Nominations (AW-5) -----------------------------------------------------------------------------------
+
+
+def propose_nomination(competency: Competency, *, team: Application, title: str, reason: str, by: Any) -> Nomination:
+    """The panel proposes «Лучший в номинации» for a finalist team without a medal."""
+    title = _text(title, field="title", what=_("название номинации"), max_length=200)
+    reason = _text(reason, field="reason", what=_("обоснование"))
+    if team.competency_id != competency.pk:
+        raise DomainError(_("Команда другой компетенции."), field="team")
+    finalist = False
+    for group in computation.groups_of(competency):
+        if group.stage.kind == Stage.Kind.FINAL and any(r.team_id == team.pk for r in group.results):
+            finalist = True
+            medal_of, _allocation, _settled = computation.effective_medals(competency, group)
+            if team.pk in medal_of:
+                raise DomainError(_("У команды медаль: номинация — для финалистов без медали."), field="team")
+    if not finalist:
+        raise DomainError(_("Номинация — для команд, вышедших в финал (итоги финала заблокированы)."), field="team")
+    nomination = Nomination(competency=competency, team=team, title=title, reason=reason, proposed_by=by)
+    with transaction.atomic():
+        if Nomination.objects.filter(team=team).exclude(status=Nomination.Status.REFUSED).exists():
+            raise DomainError(_("У команды уже есть номинация."), field="team")
+        try:
+            with transaction.atomic():
+                nomination.save()
+        except IntegrityError as exc:
+            raise DomainError(_("У команды уже есть номинация.")) from exc
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=nomination, after=snapshot(nomination),
+               reason=reason, championship=competency.championship)
+    return nomination
+
+
+def decide_nomination(nomination: Nomination, *, approve: bool, reason: str, by: Any) -> Nomination:
+    reason = (reason or "").strip()[:REASON_MAX]
+    if not approve and not reason:
+        raise DomainError(_("Укажите, почему номинация отклонена."), field="reason")
+    with transaction.atomic():
+        locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if locked.status != Nomination.Status.PROPOSED:
+            raise TransitionError(_("Решение по номинации уже принято."))
+        before = snapshot(locked)
+        locked.status = Nomination.Status.APPROVED if approve else Nomination.Status.REFUSED
+        locked.decided_by, locked.decided_at, locked.decision_reason = by, timezone.now(), reason
+        locked.save()
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=locked, before=before,
+               after=snapshot(locked), reason=reason, championship=locked.competency.championship)
+    return locked
+
+
+# --- Publication (AW-1, SC-9) ----------------------------------------------------------------------------
+
+
+def latest_version(competency: Competency) -> ResultsVersion | None:
+    """The newest published version that contains the competency."""
+    for version in ResultsVersion.objects.filter(championship_id=competency.championship_id).order_by("-number"):
+        if competency.pk in version.competency_ids:
+            return version
+    return None
+
+
+def version_competency(version: ResultsVersion, competency_id: int) -> dict[str, Any] | None:
+    return next((c for c in version.content.get("competencies", []) if c["competency_id"] == competency_id), None)
+
+
+def _changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    """Readable differences between two published states of one competency."""
+    if old is None:
+        return []
+    lines: list[str] = []
+    if old.get("invalid") != new.get("invalid"):
+        lines.append(_("%(competency)s: итоги признаны недействительными") % {"competency": new["competency"]}
+                     if new.get("invalid") else _("%(competency)s: итоги снова действительны")
+                     % {"competency": new["competency"]})
+    old_rows = {(g["key"], r["team_id"]): r for g in old["groups"] for r in g["rows"]}
+    for group in new["groups"]:
+        for row in group["rows"]:
+            before = old_rows.pop((group["key"], row["team_id"]), None)
+            if before is None:
+                lines.append(_("%(team)s: добавлена (%(total)s)") % {"team": row["team"], "total": row["total"]})
+                continue
+            for key, label in (("total", _("балл")), ("rank", _("место")), ("medal", _("медаль")),
+                               ("nomination", _("номинация")), ("qualified", _("выход в финал"))):
+                if before.get(key) != row.get(key):
+                    lines.append(f"{row['team']} ({group['age_category']}): {label} "
+                                 f"{before.get(key) or '—'} → {row.get(key) or '—'}")
+    for (_key, _team), row in old_rows.items():
+        lines.append(_("%(team)s: исключена") % {"team": row["team"]})
+    return lines
+
+
+def publish_results(championship: Championship, *, competency: Competency | None = None, by: Any,
+                    changelog: str = "") -> ResultsVersion:
+    """Freeze an immutable, numbered results version of one competency or the whole championship.
+
+    Only then do the public pages, the API and exports show rankings and medals. Refused while a
+    medal distribution or a tie on the qualification cut is undecided. A correction after publication
+    (e.g. an upheld appeal) is a new version whose changelog lists what changed, with the reason.
+    """
+    if competency is not None and competency.championship_id != championship.pk:
+        raise DomainError(_("Компетенция другого чемпионата."), field="competency")
+    reason = (changelog or "").strip()
+    if "\x00" in reason or len(reason) > REASON_MAX:
+        raise DomainError(_("Недопустимый текст изменений."), field="changelog")
+    scope = [competency] if competency is not None else list(championship.competencies.order_by("name"))
+    with transaction.atomic():
+        Championship.objects.select_for_update().only("pk").get(pk=championship.pk)
+        data = []
+        changes: list[str] = []
+        republished = False
+        for comp in scope:
+            current = computation.competency_results(comp)
+            if not current["groups"] and competency is None:
+                continue  # nothing locked yet in this competency: not part of a whole-championship version
+            if not current["groups"] and not current["invalid"]:
+                raise DomainError(_("По компетенции «%(competency)s» нет заблокированных итогов.")
+                                  % {"competency": comp.name})
+            if current["pending"] and not current["invalid"]:
+                raise TransitionError(_("«%(competency)s»: %(pending)s. Сначала примите решение.")
+                                      % {"competency": comp.name, "pending": "; ".join(current["pending"])})
+            current.pop("pending")
+            previous = latest_version(comp)
+            if previous is not None:
+                republished = True
+                changes += _changes(version_competency(previous, comp.pk), current)
+            data.append(current)
+        if not data:
+            raise DomainError(_("Публиковать нечего: нет заблокированных итогов."))
+        if republished and not reason:
+            raise DomainError(_("Итоги уже публиковались: укажите, что и почему исправлено."), field="changelog")
+        last = ResultsVersion.objects.filter(championship=championship).order_by("-number").first()
+        text = "\n".join(([reason] if reason else []) + changes)
+        version = ResultsVersion(championship=championship, competency=competency,
+                                 number=(last.number if last else 0) + 1,
+                                 content={"competencies": data, "medal_table": computation.medal_standings(data)},
+                                 competency_ids=[c["competency_id"] for c in data], changelog=text, published_by=by)
+        version.save()
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=version,
+               after={"number": version.number, "competency_ids": version.competency_ids, "changelog": text},
+               reason=reason, championship=championship)
+    return version
+
+
+def published_standings(championship: Championship) -> list[dict[str, Any]]:
+    """AW-7: the medal table over the latest published state of every competency."""
+    data = []
+    for comp in championship.competencies.all():
+        version = latest_version(comp)
+        if version is not None:
+            item = version_competency(version, comp.pk)
+            if item is not None:
+                data.append(item)
+    return computation.medal_standings(data)
+
+
+# --- Quality control (DOC-4, 003 §10) ---------------------------------------------------------------------
+
+
+def record_quality_check(competency: Competency, *, violation: str, outcome: str, finding: str = "",
+                         evidence: str = "", by: Any) -> QualityCheck:
+    if violation not in dict(VIOLATIONS):
+        raise DomainError(_("Неизвестный пункт проверки."), field="violation")
+    if outcome not in QualityCheck.Outcome.values:
+        raise DomainError(_("Неизвестный результат проверки."), field="outcome")
+    with transaction.atomic():
+        item = QualityCheck.objects.filter(competency=competency, violation=violation).first() \
+            or QualityCheck(competency=competency, violation=violation)
+        item.outcome, item.finding, item.evidence, item.checked_by = outcome, finding.strip(), evidence.strip(), by
+        return save_audited(item, by=by)  # type: ignore[return-value]
+
+
+def invalidate_results(competency: Competency, *, reason: str, by: Any) -> Invalidation:
+    """The Directorate declares a competency's results invalid (003 §10.3–10.5); a later publication
+    shows the competency as invalid, without ranking or medals."""
+    reason = _text(reason, field="reason", what=_("основание"))
+    with transaction.atomic():
+        if Invalidation.objects.filter(competency=competency).exists():
+            raise TransitionError(_("Итоги компетенции уже признаны недействительными."))
+        item = Invalidation.objects.create(competency=competency, reason=reason, decided_by=by)
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=item, after=snapshot(item), reason=reason,
+               championship=competency.championship)
+    return item
+
+
+def add_unscrupulous_expert(championship: Championship, *, expert: Any, decision: str, by: Any,
+                            competency: Competency | None = None) -> UnscrupulousExpert:
+    decision = _text(decision, field="decision", what=_("решение, на основании которого эксперт внесён в реестр"))
+    if not RoleAssignment.objects.filter(user=expert, championship=championship,
+                                         role__in=[Role.CHIEF_EXPERT, Role.EXPERT]).exists():
+        raise DomainError(_("Этот человек не эксперт чемпионата."), field="expert")
+    if competency is not None and competency.championship_id != championship.pk:
+        raise DomainError(_("Компетенция другого чемпионата."), field="competency")
+    with transaction.atomic():
+        if UnscrupulousExpert.objects.filter(championship=championship, expert=expert).exists():
+            raise DomainError(_("Эксперт уже в реестре."), field="expert")
+        item = UnscrupulousExpert.objects.create(championship=championship, expert=expert, competency=competency,
+                                                 decision=decision, added_by=by)
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=item, after=snapshot(item), reason=decision,
+               championship=championship)
+    return item
+
+
+# --- Results protocols (DOC-1) --------------------------------------------------------------------------------
+
+
+def create_results_protocol(competency: Competency, *, stage_kind: str, by: Any) -> Document:
+    """«Протокол результатов дистанционного этапа» / «… финала»: ranking, medals and nominations, signed by
+    the competency's chief expert and experts."""
+    if stage_kind not in (Stage.Kind.REMOTE, Stage.Kind.FINAL):
+        raise DomainError(_("Неизвестный этап."), field="stage_kind")
+    results = computation.competency_results(competency)
+    groups = [g for g in results["groups"] if g["stage_kind"] == stage_kind]
+    if not groups:
+        raise DomainError(_("Нет заблокированных итогов этого этапа."))
+    if any(not g["settled"] for g in groups):
+        raise TransitionError(_("Не все решения по итогам приняты: %(pending)s") % {"pending": "; ".join(results["pending"])})
+    signers = [(a.user, str(Role(a.role).label)) for a in RoleAssignment.objects.filter(
+        competency=competency, role__in=[Role.CHIEF_EXPERT, Role.EXPERT]).select_related("user").order_by("role")]
+    if not signers:
+        raise DomainError(_("Назначьте главного эксперта и экспертов компетенции: они подписывают протокол."))
+    final = stage_kind == Stage.Kind.FINAL
+    data: dict[str, Any] = {"text": (_("Результаты финала по компетенции «%(competency)s».") if final else
+                                     _("Результаты дистанционного этапа по компетенции «%(competency)s».")) %
+                            {"competency": competency.name}}
+    for group in groups:
+        rows = []
+        for row in group["rows"]:
+            item = {"Место": row["rank"] or "вне зачёта", "Команда": row["team"], "Балл": row["total"]}
+            if final:
+                item["Медаль"] = MEDAL_LABELS.get(row["medal"], "")
+                item["Номинация"] = row["nomination"]
+            else:
+                item["Выход в финал"] = "да" if row["qualified"] else "нет"
+            rows.append(item)
+        data[f"{group['stage']} — {group['age_category']}"] = rows
+    doc_type = DocumentType.FINAL_RESULTS if final else DocumentType.REMOTE_RESULTS
+    title = (_("Протокол результатов финала — %(competency)s") if final else
+             _("Протокол результатов дистанционного этапа — %(competency)s")) % {"competency": competency.name}
+    return create_document(championship=competency.championship, competency=competency, doc_type=doc_type,
+                           title=title, data=data, signers=signers, by=by)

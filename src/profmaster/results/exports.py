@@ -1,0 +1,47 @@
+"""xlsx export of results (X-5): exactly what the person may see (the visibility rule decides upstream)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+
+MEDALS_RU = {"gold": "золото", "silver": "серебро", "bronze": "бронза"}
+
+
+def results_xlsx(data: dict[str, Any] | None, *, title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Итоги"
+    sheet.append([title])
+    if data is None:
+        sheet.append(["Итоги ещё не опубликованы."])
+    elif data.get("invalid"):
+        sheet.append(["Итоги признаны недействительными.", data.get("invalid_reason", "")])
+    else:
+        for group in data["groups"]:
+            sheet.append([])
+            sheet.append([f"{group['stage']} — {group['age_category']}"])
+            sheet.append(["Место", "Команда", "Балл", "Медаль", "Номинация", "Выход в финал"])
+            for row in group["rows"]:
+                qualified = "" if row.get("qualified") is None else ("да" if row["qualified"] else "нет")
+                sheet.append([row["rank"] if row["rank"] is not None else "вне зачёта", row["team"], row["total"],
+                              MEDALS_RU.get(row["medal"], ""), row.get("nomination", ""), qualified])
+    sheet.column_dimensions["B"].width = 50
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def standings_xlsx(standings: list[dict[str, Any]], *, title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Медальный зачёт"
+    sheet.append([title])
+    sheet.append(["Кубок", "Организация", "Золото", "Серебро", "Бронза", "Всего"])
+    for row in standings:
+        sheet.append([row["cup"] or "", row["organisation"], row["gold"], row["silver"], row["bronze"], row["total"]])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

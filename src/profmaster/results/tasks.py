@@ -1,0 +1,12 @@
+"""Background jobs of results: diploma batches (eager in the embedded default, Celery workers in production)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="results.generate_diplomas", ignore_result=True)
+def generate_diplomas_task(batch_id: int) -> None:
+    from .diplomas import run_batch
+
+    run_batch(batch_id)

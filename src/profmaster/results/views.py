@@ -1,0 +1,397 @@
+"""Results pages (AW-1…AW-7, DOC-4): the competency's results (public after publication, working state
+for the Directorate, quality control and the panel), the medal table with cups, published versions,
+decisions, publication, quality control. Every ranking shown goes through
+``permissions.visible_results``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from profmaster.accounts.models import Role, RoleAssignment
+from profmaster.championships.models import Championship, Competency
+from profmaster.core.errors import DomainError
+from profmaster.permissions import has_perm, require, visible_results
+from profmaster.registration.models import Application
+
+from . import computation, diplomas, domain, exports
+from .medals import allocate_medals
+from .models import VIOLATIONS, Diploma, DiplomaBatch, GroupDecision, Nomination, QualityCheck, ResultsVersion, UnscrupulousExpert
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REASON_MAX = 2000
+
+
+def _competency(pk: int) -> Competency:
+    return get_object_or_404(Competency.objects.select_related("championship"), pk=pk)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def _act(request: HttpRequest, back: str, action: Any, success: str) -> HttpResponse:
+    try:
+        action()
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, success)
+    return redirect(back)
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return request.POST.get(name, "")[:REASON_MAX]
+
+
+def competency_results(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    """Public once published; the working state (with decisions) for those the visibility rule allows."""
+    competency = _competency(competency_pk)
+    view = visible_results(request.user, competency)
+    user = request.user
+    context: dict[str, Any] = {"competency": competency, "championship": competency.championship, "view": view,
+                               "data": view.data}
+    if view.live:
+        context.update({
+            "can_propose": has_perm(user, "results.propose_medals", competency),
+            "can_decide": has_perm(user, "results.decide", competency),
+            "can_nominate": has_perm(user, "results.propose_nomination", competency),
+            "can_publish": has_perm(user, "results.publish", competency),
+            "can_protocol": has_perm(user, "results.create_protocol", competency),
+            "decisions": GroupDecision.objects.filter(competency=competency).select_related(
+                "proposed_by", "decided_by", "stage", "age_category"),
+            "nominations": Nomination.objects.filter(competency=competency).select_related("team__organisation"),
+            "candidates": _candidates(competency),
+            "categories": competency.age_categories.all(),
+        })
+    context["breadcrumbs"] = [(competency.championship.name, reverse("results:championship",
+                                                                      args=[competency.championship_id])),
+                              (competency.name, None)]
+    return render(request, "results/competency.html", context)
+
+
+def _candidates(competency: Competency) -> list[dict[str, Any]]:
+    """Undecided places with their candidate teams, for the chief expert's proposal form."""
+    rules = computation.rules_for(competency.championship)
+    found = []
+    for group in computation.groups_of(competency):
+        if group.stage.kind != "final":
+            continue
+        allocation = allocate_medals(group.entries(), window=rules.medal_window, cap=rules.medal_cap)
+        place = allocation.undecided_place
+        if place is None:
+            continue
+        automatic = allocation.medals()
+        teams = [(r.team_id, str(r.team.organisation), r.total, automatic.get(r.team_id, ""))
+                 for r in sorted(group.results, key=lambda r: -r.total) if not r.team.out_of_competition]
+        found.append({"group": group, "place": place, "teams": teams})
+    return found
+
+
+def competency_export(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    competency = _competency(competency_pk)
+    view = visible_results(request.user, competency)
+    content = exports.results_xlsx(view.data, title=f"{competency.championship.name} — {competency.name}")
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="results-{competency.pk}.xlsx"'
+    return response
+
+
+def championship_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """Public: the competencies with their published state, the medal table with cups and a chart."""
+    championship = get_object_or_404(Championship, pk=pk)
+    competencies = []
+    for comp in championship.competencies.order_by("name"):
+        version = domain.latest_version(comp)
+        competencies.append({"competency": comp, "version": version,
+                             "live": has_perm(request.user, "results.view_working", comp)})
+    standings = domain.published_standings(championship)
+    chart = {"labels": [r["organisation"] for r in standings[:15]], "gold": [r["gold"] for r in standings[:15]],
+             "silver": [r["silver"] for r in standings[:15]], "bronze": [r["bronze"] for r in standings[:15]]}
+    return render(request, "results/championship.html", {
+        "championship": championship, "competencies": competencies, "standings": standings, "chart": chart,
+        "versions": ResultsVersion.objects.filter(championship=championship).only("number", "published_at",
+                                                                                  "competency_ids"),
+        "can_publish": has_perm(request.user, "results.publish", championship),
+        "can_quality": has_perm(request.user, "results.view_quality", championship),
+        "can_diplomas": has_perm(request.user, "results.manage_diplomas", championship),
+        "breadcrumbs": [(championship.name, None)],
+    })
+
+
+def standings_export(request: HttpRequest, pk: int) -> HttpResponse:
+    championship = get_object_or_404(Championship, pk=pk)
+    content = exports.standings_xlsx(domain.published_standings(championship), title=championship.name)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="medal-table-{championship.pk}.xlsx"'
+    return response
+
+
+def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A published version stays readable after corrections (SC-9)."""
+    version = get_object_or_404(ResultsVersion.objects.select_related("championship", "competency"),
+                                 championship_id=pk, number=number)
+    return render(request, "results/version.html", {
+        "version": version, "championship": version.championship,
+        "breadcrumbs": [(version.championship.name, reverse("results:championship", args=[pk])),
+                        (_("Версия %(number)s") % {"number": version.number}, None)],
+    })
+
+
+# --- Decisions ---------------------------------------------------------------------------------------
+
+
+def _back(competency: Competency) -> str:
+    return reverse("results:competency", args=[competency.pk])
+
+
+def _distribution_from(request: HttpRequest) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for key, value in request.POST.items():
+        if key.startswith("medal_"):
+            team = _int(key[len("medal_"):])
+            if team is not None and value:
+                found[team] = value[:16]
+    return found
+
+
+@login_required
+@require_POST
+def propose_medals(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    competency = _competency(competency_pk)
+    require(request.user, "results.propose_medals", competency)
+    return _act(request, _back(competency), lambda: domain.propose_medals(
+        competency, stage_id=_int(request.POST.get("stage")) or 0, category_id=_int(request.POST.get("category")) or 0,
+        distribution=_distribution_from(request), reason=_text(request, "reason"), by=request.user),
+        _("Предложение направлено Дирекции."))
+
+
+@login_required
+@require_POST
+def decide_medals(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    competency = _competency(competency_pk)
+    require(request.user, "results.decide", competency)
+    distribution = None if request.POST.get("approve_proposal") else _distribution_from(request)
+    return _act(request, _back(competency), lambda: domain.decide_medals(
+        competency, stage_id=_int(request.POST.get("stage")) or 0, category_id=_int(request.POST.get("category")) or 0,
+        distribution=distribution, reason=_text(request, "reason"), by=request.user),
+        _("Решение о медалях записано."))
+
+
+@login_required
+@require_POST
+def decide_qualification(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    competency = _competency(competency_pk)
+    require(request.user, "results.decide", competency)
+    qualified = [t for t in (_int(v) for v in request.POST.getlist("qualified")) if t]
+    return _act(request, _back(competency), lambda: domain.decide_qualification(
+        competency, stage_id=_int(request.POST.get("stage")) or 0, category_id=_int(request.POST.get("category")) or 0,
+        qualified=qualified, reason=_text(request, "reason"), by=request.user), _("Решение о выходе в финал записано."))
+
+
+@login_required
+@require_POST
+def set_quota(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    competency = _competency(competency_pk)
+    require(request.user, "results.decide", competency)
+    category = competency.age_categories.filter(pk=_int(request.POST.get("category")) or 0).first()
+    quota = _int(request.POST.get("quota"))
+    if request.POST.get("quota") == "0":
+        quota = 0
+
+    def act() -> Any:
+        if category is None or quota is None:
+            raise DomainError(_("Укажите категорию и квоту (целое число)."))
+        return domain.set_quota(competency, category, quota, by=request.user)
+    return _act(request, _back(competency), act, _("Квота сохранена."))
+
+
+@login_required
+@require_POST
+def propose_nomination(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    competency = _competency(competency_pk)
+    require(request.user, "results.propose_nomination", competency)
+    team = Application.objects.filter(pk=_int(request.POST.get("team")) or 0, competency=competency).first()
+
+    def act() -> Any:
+        if team is None:
+            raise DomainError(_("Выберите команду."))
+        return domain.propose_nomination(competency, team=team, title=_text(request, "title"),
+                                         reason=_text(request, "reason"), by=request.user)
+    return _act(request, _back(competency), act, _("Номинация предложена."))
+
+
+@login_required
+@require_POST
+def decide_nomination(request: HttpRequest, nomination_pk: int) -> HttpResponse:
+    nomination = get_object_or_404(Nomination.objects.select_related("competency__championship"), pk=nomination_pk)
+    require(request.user, "results.decide", nomination.competency)
+    return _act(request, _back(nomination.competency), lambda: domain.decide_nomination(
+        nomination, approve=request.POST.get("approve") == "1", reason=_text(request, "reason"), by=request.user),
+        _("Решение по номинации записано."))
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    championship = get_object_or_404(Championship, pk=pk)
+    require(request.user, "results.publish", championship)
+    competency = None
+    if request.POST.get("competency"):
+        competency = championship.competencies.filter(pk=_int(request.POST.get("competency")) or 0).first()
+        if competency is None:
+            raise Http404
+    back = _back(competency) if competency else reverse("results:championship", args=[pk])
+    return _act(request, back, lambda: domain.publish_results(championship, competency=competency, by=request.user,
+                                                              changelog=_text(request, "changelog")),
+                _("Итоги опубликованы."))
+
+
+@login_required
+@require_POST
+def create_protocol(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    competency = _competency(competency_pk)
+    require(request.user, "results.create_protocol", competency)
+    stage_kind = request.POST.get("stage_kind", "")[:16]
+    try:
+        document = domain.create_results_protocol(competency, stage_kind=stage_kind, by=request.user)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+        return redirect(_back(competency))
+    messages.success(request, _("Протокол создан и ждёт подписей."))
+    return redirect("documents:detail", pk=document.pk)
+
+
+# --- Quality control (DOC-4) ---------------------------------------------------------------------------
+
+
+@login_required
+def quality(request: HttpRequest, pk: int) -> HttpResponse:
+    championship = get_object_or_404(Championship, pk=pk)
+    require(request.user, "results.view_quality", championship)
+    checks = {(c.competency_id, c.violation): c for c in QualityCheck.objects.filter(
+        competency__championship=championship).select_related("checked_by")}
+    rows = []
+    for comp in championship.competencies.order_by("name").select_related("invalidation"):
+        items = [{"code": code, "label": label, "check": checks.get((comp.pk, code))} for code, label in VIOLATIONS]
+        rows.append({"competency": comp, "items": items, "invalidation": getattr(comp, "invalidation", None)})
+    experts = RoleAssignment.objects.filter(championship=championship, role__in=[Role.CHIEF_EXPERT, Role.EXPERT]) \
+        .select_related("user", "competency").order_by("user__last_name")
+    return render(request, "results/quality.html", {
+        "championship": championship, "rows": rows, "outcomes": QualityCheck.Outcome.choices,
+        "register": UnscrupulousExpert.objects.filter(championship=championship).select_related("expert", "competency"),
+        "experts": experts, "can_check": has_perm(request.user, "results.check_quality", championship),
+        "can_invalidate": has_perm(request.user, "results.invalidate", championship),
+        "breadcrumbs": [(championship.name, reverse("results:championship", args=[pk])),
+                        (_("Контроль качества"), None)],
+    })
+
+
+@login_required
+@require_POST
+def quality_check(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    competency = _competency(competency_pk)
+    require(request.user, "results.check_quality", competency)
+    back = reverse("results:quality", args=[competency.championship_id])
+    return _act(request, back, lambda: domain.record_quality_check(
+        competency, violation=request.POST.get("violation", "")[:32], outcome=request.POST.get("outcome", "")[:16],
+        finding=_text(request, "finding"), evidence=_text(request, "evidence"), by=request.user),
+        _("Пункт проверки записан."))
+
+
+@login_required
+@require_POST
+def invalidate(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    competency = _competency(competency_pk)
+    require(request.user, "results.invalidate", competency)
+    back = reverse("results:quality", args=[competency.championship_id])
+    return _act(request, back, lambda: domain.invalidate_results(competency, reason=_text(request, "reason"),
+                                                                 by=request.user),
+                _("Итоги компетенции признаны недействительными. Это отразится в следующей публикации."))
+
+
+@login_required
+@require_POST
+def register_add(request: HttpRequest, pk: int) -> HttpResponse:
+    championship = get_object_or_404(Championship, pk=pk)
+    require(request.user, "results.invalidate", championship)
+    assignment = RoleAssignment.objects.filter(championship=championship, role__in=[Role.CHIEF_EXPERT, Role.EXPERT],
+                                               user_id=_int(request.POST.get("expert")) or 0).first()
+
+    def act() -> Any:
+        if assignment is None:
+            raise DomainError(_("Выберите эксперта чемпионата."))
+        return domain.add_unscrupulous_expert(championship, expert=assignment.user, competency=assignment.competency,
+                                              decision=_text(request, "decision"), by=request.user)
+    return _act(request, reverse("results:quality", args=[pk]), act, _("Эксперт внесён в реестр."))
+
+
+
+
+# --- Diplomas (AW-6) ---------------------------------------------------------------------------------------
+
+
+@login_required
+def diplomas_page(request: HttpRequest, pk: int) -> HttpResponse:
+    championship = get_object_or_404(Championship, pk=pk)
+    require(request.user, "results.manage_diplomas", championship)
+    if request.method == "POST":
+        return _act(request, reverse("results:diplomas", args=[pk]),
+                    lambda: diplomas.start_batch(championship, by=request.user),
+                    _("Формирование дипломов запущено."))
+    issued = Diploma.objects.filter(championship=championship).select_related("competency")
+    return render(request, "results/diplomas.html", {
+        "championship": championship, "batch": DiplomaBatch.objects.filter(championship=championship).first(),
+        "diplomas": issued[:500], "count": issued.count(),
+        "breadcrumbs": [(championship.name, reverse("results:championship", args=[pk])), (_("Дипломы"), None)],
+    })
+
+
+@login_required
+def batch_progress(request: HttpRequest, batch_pk: int) -> HttpResponse:
+    batch = get_object_or_404(DiplomaBatch.objects.select_related("championship"), pk=batch_pk)
+    require(request.user, "results.manage_diplomas", batch.championship)
+    return render(request, "results/_batch.html", {"batch": batch})
+
+
+@login_required
+def diploma_pdf(request: HttpRequest, diploma_pk: int) -> HttpResponse:
+    """The owner downloads their diploma in the cabinet; the Directorate downloads any of its championship."""
+    diploma = get_object_or_404(Diploma.objects.select_related("championship"), pk=diploma_pk)
+    own = diplomas.diplomas_of(request.user).filter(pk=diploma.pk).exists()
+    if not own and not has_perm(request.user, "results.manage_diplomas", diploma.championship):
+        raise Http404
+    if not diploma.pdf:
+        diplomas.render_diploma(diploma)
+    response = FileResponse(diploma.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="diploma-{diploma.code}.pdf"'
+    return response
+
+
+@login_required
+def my_diplomas(request: HttpRequest) -> HttpResponse:
+    return render(request, "results/my_diplomas.html", {"diplomas": diplomas.diplomas_of(request.user),
+                                                        "breadcrumbs": [(_("Мои дипломы"), None)]})
+
+
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: confirms a diploma is genuine and shows no more than the diploma itself."""
+    diploma = Diploma.objects.select_related("championship", "competency").filter(
+        code=code.upper()[:16], revoked_at__isnull=True).first()
+    if diploma is None:
+        return render(request, "results/verify.html", {"found": False}, status=404)
+    context = diplomas.diploma_context(diploma)
+    return render(request, "results/verify.html", {"found": True, "d": {
+        k: context[k] for k in ("heading", "lead", "name", "body", "championship", "season", "code", "issued")}})
