@@ -351,6 +351,7 @@ PAGES.update({
     "exams:question_create": Page(BANK_KEEPERS, kwargs=bank_kw),
     "exams:bank_import": Page(BANK_KEEPERS, kwargs=bank_kw),
     "exams:bank_export": Page(BANK_KEEPERS, kwargs=bank_kw),
+    "exams:import_template": Page(BANK_KEEPERS, kwargs=bank_kw),
     "exams:question_edit": Page(BANK_KEEPERS, kwargs=lambda w: {"question_pk": w.question.pk}),
     "exams:question_image": Page(BANK_KEEPERS, kwargs=lambda w: {"question_pk": w.question.pk}),
     "exams:exam_detail": Page(RESULT_READERS, kwargs=exam_kw),

@@ -8,6 +8,8 @@ token (from the start), so a second client cannot write into an attempt held by 
 # No `from __future__ import annotations`: ninja builds query models from these annotations at runtime.
 # mypy: disable-error-code="valid-type"
 
+import base64
+import binascii
 from typing import Any
 
 from django.db.models import Count
@@ -22,7 +24,7 @@ from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS
 from profmaster.api.shortcuts import NotFound, current_user, get_or_404
 from profmaster.api.types import Id
 from profmaster.championships.models import Championship
-from profmaster.core.errors import AccessDenied
+from profmaster.core.errors import AccessDenied, DomainError
 from profmaster.permissions import has_perm
 
 from . import domain
@@ -141,11 +143,18 @@ def bank_questions(request: HttpRequest, bank_id: Id) -> Any:
 
 
 @router.post("/question-banks/{bank_id}/import", response={200: ImportOut, **WRITE_ERRORS},
-             url_name="exam_bank_import", summary="Импорт вопросов (Moodle XML, GIFT)")
+             url_name="exam_bank_import", summary="Импорт вопросов (Moodle XML, GIFT, xlsx)")
 def bank_import(request: HttpRequest, bank_id: Id, payload: ImportIn) -> Any:
     """Загружает вопросы из файла; ответ перечисляет вопросы, которые не загружены, с причиной."""
     bank = _bank(request, bank_id)
-    result = domain.import_questions(bank, payload.content.encode("utf-8", "surrogatepass"),
+    if payload.file_format == "xlsx":
+        try:
+            data = base64.b64decode(payload.content, validate=True)
+        except (binascii.Error, ValueError):
+            raise DomainError(_("Файл xlsx передайте в base64."), field="content") from None
+    else:
+        data = payload.content.encode("utf-8", "surrogatepass")
+    result = domain.import_questions(bank, data,
                                      file_format=payload.file_format, by=current_user(request))
     return {"created": result.created,
             "errors": [{"number": n, "name": name, "message": message} for n, name, message in result.errors]}

@@ -806,14 +806,15 @@ class ImportResult:
 
 
 def import_questions(bank: Any, data: bytes, *, file_format: str, by: Any) -> ImportResult:
-    """Load questions from Moodle XML or GIFT into a bank. Good questions are saved, bad ones are
+    """Load questions from Moodle XML, GIFT or xlsx into a bank. Good questions are saved, bad ones are
     listed with the reason; the file as a whole is refused only when it cannot be read at all."""
     from django.core.files.base import ContentFile
 
-    from . import interchange
+    from . import interchange, xlsx
     from .models import QuestionCategory
 
-    parse = {"moodle_xml": interchange.parse_moodle_xml, "gift": interchange.parse_gift}.get(file_format)
+    parse = {"moodle_xml": interchange.parse_moodle_xml, "gift": interchange.parse_gift,
+             "xlsx": xlsx.parse_xlsx}.get(file_format)
     if parse is None:
         raise DomainError(_("Неизвестный формат файла."), field="file_format")
     try:

@@ -49,8 +49,9 @@ class QuestionOut(Schema):
 
 
 class ImportIn(InputSchema):
-    file_format: Literal["moodle_xml", "gift"]
-    content: str = Field(max_length=10_000_000, description="Содержимое файла (Moodle XML или GIFT) в UTF-8.")
+    file_format: Literal["moodle_xml", "gift", "xlsx"]
+    content: str = Field(max_length=14_000_000, description="Содержимое файла: Moodle XML или GIFT — текстом "
+                                                            "в UTF-8, xlsx — в base64.")
 
 
 class ImportErrorOut(Schema):

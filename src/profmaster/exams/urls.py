@@ -12,6 +12,7 @@ urlpatterns = [
     path("exams/banks/<int:bank_pk>/categories/new/", views.category_create, name="category_create"),
     path("exams/banks/<int:bank_pk>/questions/new/", views.question_create, name="question_create"),
     path("exams/banks/<int:bank_pk>/import/", views.bank_import, name="bank_import"),
+    path("exams/banks/<int:bank_pk>/import/template/", views.import_template, name="import_template"),
     path("exams/banks/<int:bank_pk>/export/", views.bank_export, name="bank_export"),
     path("exams/questions/<int:question_pk>/edit/", views.question_edit, name="question_edit"),
     path("exams/questions/<int:question_pk>/image/", views.question_image, name="question_image"),

@@ -27,7 +27,7 @@ from profmaster.core.errors import DomainError
 from profmaster.core.views import form_page
 from profmaster.permissions import competency_filter, has_perm, require
 
-from . import domain, forms, statistics
+from . import domain, forms, statistics, xlsx
 from .models import Answer, Attempt, Exam, Question, QuestionBank, TaskAccess, TaskHandout
 
 SESSION_TOKENS = "exam_attempt_tokens"
@@ -195,6 +195,16 @@ def bank_import(request: HttpRequest, bank_pk: int) -> HttpResponse:
         "breadcrumbs": _crumbs(bank.championship, (bank.name, reverse("exams:bank_detail", args=[bank.pk])),
                                (_("Импорт"), None)),
     }, status=status)
+
+
+@login_required
+def import_template(request: HttpRequest, bank_pk: int) -> HttpResponse:
+    """The xlsx template for importing questions, with an example of every kind."""
+    _bank(request, bank_pk)
+    response = HttpResponse(xlsx.template(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="questions-template.xlsx"'
+    return response
 
 
 @login_required
