@@ -363,6 +363,7 @@ PAGES.update({
     "exams:results": Page(RESULT_READERS, kwargs=exam_kw),
     "exams:regrade": Page(EXAM_MANAGERS, kwargs=exam_kw, method="post"),
     "exams:protocol": Page(EXAM_MANAGERS, kwargs=exam_kw, method="post"),
+    "exams:participant_list": Page(EXAM_MANAGERS, kwargs=exam_kw, method="post"),
     "exams:grading": Page(BANK_KEEPERS, kwargs=exam_kw),
     "exams:statistics": Page(RESULT_READERS, kwargs=exam_kw),
     "exams:take": Page(EXAMINEE, kwargs=exam_kw),

@@ -232,3 +232,13 @@ def test_rm2_handout_pages(championship, competency, chief_expert, examinee):
     assert protocol["Location"] == reverse("documents:detail", args=[document.pk])
     assert document.data["Участники"] == [{"ФИО": examinee.full_name, "Первый доступ": timezone.localtime(
         first).strftime("%d.%m.%Y %H:%M:%S")}]
+
+
+def test_rm1_participant_list_from_the_results_page(client, exam, examinee, chief_expert, expert):
+    client.force_login(chief_expert)
+    page = client.get(reverse("exams:results", args=[exam.pk])).content.decode()
+    assert 'id="participant-list"' in page
+    response = client.post(reverse("exams:participant_list", args=[exam.pk]), {"signers": [chief_expert.pk, "x"]})
+    assert response.status_code == 302 and "/documents/" in response["Location"]
+    client.force_login(expert)
+    assert client.post(reverse("exams:participant_list", args=[exam.pk])).status_code == 403

@@ -759,6 +759,57 @@ def create_results_protocol(exam: Exam, *, by: Any, signers: Sequence[tuple[Any,
                            data=data, signers=signers, by=by)
 
 
+def participant_rows(exam: Exam) -> list[dict[str, Any]]:
+    """The participant list of the theory stage: everyone who may take the exam (participants and
+    pupils of its championship, of its competency or of none) and everyone who has an attempt, with
+    their admission and their attempt's state."""
+    from django.db.models import Q
+
+    from profmaster.accounts.models import Role, RoleAssignment, User
+
+    scope = Q(championship=exam.championship_id, role__in=[Role.PARTICIPANT, Role.PUPIL])
+    if exam.competency_id is not None:
+        scope &= Q(competency__isnull=True) | Q(competency=exam.competency_id)
+    ids = set(RoleAssignment.objects.filter(scope).values_list("user_id", flat=True))
+    attempts: dict[int, Attempt] = {}
+    for attempt in Attempt.objects.filter(exam=exam).order_by("number"):
+        attempts[attempt.user_id] = attempt  # the last attempt
+    ids |= set(attempts)
+    admissions = {a.user_id: a for a in Admission.objects.filter(exam=exam).select_related("admitted_by")
+                  .order_by("admitted_at")}
+    rows = []
+    for number, user in enumerate(User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "pk"), 1):
+        last: Attempt | None = attempts.get(user.pk)
+        admission = admissions.get(user.pk)
+        rows.append({
+            "№": number,
+            "ФИО": user.full_name,
+            "Допуск": (f"{timezone.localtime(admission.admitted_at):%d.%m.%Y %H:%M} ({admission.admitted_by.full_name})"
+                       if admission else ("не требуется" if not exam.requires_admission else "—")),
+            "Начало": timezone.localtime(last.started_at).strftime("%d.%m.%Y %H:%M:%S") if last else "—",
+            "Статус": str(last.get_status_display()) if last else "не начинал(а)",
+        })
+    return rows
+
+
+def create_participant_list(exam: Exam, *, by: Any, signers: Sequence[tuple[Any, str]]) -> Any:
+    """The participant list of the theory stage as a signed document."""
+    from profmaster.documents.domain import create_document
+    from profmaster.documents.models import DocumentType
+
+    rows = participant_rows(exam)
+    if not rows:
+        raise DomainError(_("В списке нет ни одного участника."))
+    data = {
+        "text": _("Список участников теоретического этапа (онлайн-экзамен) «%(exam)s».") % {"exam": exam.title},
+        "Экзамен": {"Название": exam.title, "Компетенция": str(exam.competency or "—")},
+        "Участники": rows,
+    }
+    return create_document(championship=exam.championship, competency=exam.competency, doc_type=DocumentType.OTHER,
+                           title=_("Список участников теоретического этапа: %(exam)s") % {"exam": exam.title},
+                           data=data, signers=signers, by=by)
+
+
 # --- Task hand-out (RM-2) -------------------------------------------------------------------------
 
 

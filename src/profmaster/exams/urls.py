@@ -25,6 +25,7 @@ urlpatterns = [
     path("exams/<int:exam_pk>/results/", views.results, name="results"),
     path("exams/<int:exam_pk>/regrade/", views.regrade, name="regrade"),
     path("exams/<int:exam_pk>/protocol/", views.protocol, name="protocol"),
+    path("exams/<int:exam_pk>/participants/", views.participant_list, name="participant_list"),
     path("exams/<int:exam_pk>/grading/", views.grading, name="grading"),
     path("exams/<int:exam_pk>/statistics/", views.exam_statistics, name="statistics"),
     path("exams/<int:exam_pk>/take/", views.take, name="take"),

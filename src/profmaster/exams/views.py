@@ -389,22 +389,39 @@ def regrade(request: HttpRequest, exam_pk: int) -> HttpResponse:
     return redirect(back)
 
 
-@login_required
-@require_POST
-def protocol(request: HttpRequest, exam_pk: int) -> HttpResponse:
-    exam = _exam(request, exam_pk, "exams.manage_exam")
-    back = reverse("exams:results", args=[exam.pk])
+def _signers(request: HttpRequest, exam: Exam) -> list[tuple[Any, str]]:
     ids = [int(v) for v in request.POST.getlist("signers") if v.isdigit() and len(v) < 18]
     signers = [(a.user, a.get_role_display()) for a in RoleAssignment.objects.filter(
         championship=exam.championship, user_id__in=ids).select_related("user").order_by("role", "user__last_name")]
     unique: dict[int, tuple[Any, str]] = {}
     for user, label in signers:
         unique.setdefault(user.pk, (user, str(label)))
+    return list(unique.values())
+
+
+@login_required
+@require_POST
+def protocol(request: HttpRequest, exam_pk: int) -> HttpResponse:
+    exam = _exam(request, exam_pk, "exams.manage_exam")
+    back = reverse("exams:results", args=[exam.pk])
     try:
-        document = domain.create_results_protocol(exam, by=request.user, signers=list(unique.values()))
+        document = domain.create_results_protocol(exam, by=request.user, signers=_signers(request, exam))
     except DomainError as exc:
         return _refuse(request, exc, back)
     messages.success(request, _("Протокол сформирован и ждёт подписей."))
+    return redirect("documents:detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def participant_list(request: HttpRequest, exam_pk: int) -> HttpResponse:
+    exam = _exam(request, exam_pk, "exams.manage_exam")
+    back = reverse("exams:results", args=[exam.pk])
+    try:
+        document = domain.create_participant_list(exam, by=request.user, signers=_signers(request, exam))
+    except DomainError as exc:
+        return _refuse(request, exc, back)
+    messages.success(request, _("Список участников сформирован и ждёт подписей."))
     return redirect("documents:detail", pk=document.pk)
 
 

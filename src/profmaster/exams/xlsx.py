@@ -86,8 +86,8 @@ def template() -> bytes:
         sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = width
     notes = workbook.create_sheet("Справка")
     notes.append(["Колонка", "Что писать"])
-    for row in HELP:
-        notes.append(list(row))
+    for column, meaning in HELP:
+        notes.append([column, meaning])
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 110
     buffer = io.BytesIO()
@@ -132,6 +132,13 @@ def _right(spec: str, count: int) -> dict[int, Decimal | None]:
     return result
 
 
+def _share(rights: dict[int, Decimal | None], n: int, share: Decimal) -> Decimal:
+    if n not in rights:
+        return Decimal(0)
+    weight = rights[n]
+    return share if weight is None else weight
+
+
 def _scales(spec: str) -> dict[str, Any]:
     scales: dict[str, Any] = {}
     for part in spec.split(";"):
@@ -170,8 +177,7 @@ def _question(cells: list[Any], number: int) -> ParsedQuestion:
         if kind == "single" and len(rights) > 1 and all(w is None for w in rights.values()):
             raise ValueError("у вопроса с одним вариантом — один номер в «Верные»")
         share = Decimal(1) / len(rights) if kind == "multiple" else Decimal(1)
-        q.options = [ParsedOption(text, (rights[n] if rights[n] is not None else share) if n in rights else Decimal(0))
-                     for n, text in enumerate(options, start=1)]
+        q.options = [ParsedOption(text, _share(rights, n, share)) for n, text in enumerate(options, start=1)]
         for option in q.options:
             option.fraction = option.fraction.quantize(Decimal("0.00001"))
     elif kind == "short":
