@@ -21,7 +21,9 @@ load generator on the same machine with real Django sessions (one per examinee, 
 Every phase is bounded (counts and seconds), so the run stops by itself. Parameters are environment
 variables: EXAMINEES (10000), START_SPREAD (60), SAVE_SECONDS (60), SAVE_CONCURRENCY (16), SAVE_MAX
 (200000), WORKERS (2 × cores + 1), BENCH_DB_URL (postgres://postgres@127.0.0.1:5432/h5_exam_bench),
-PGBENCH_SECONDS (30), PGBENCH_CLIENTS (8), PORT (8765).
+PGBENCH_SECONDS (30), PGBENCH_CLIENTS (8), PORT (8765), SAT_LEVELS (4,8,16,32,64), SAT_SECONDS (15),
+BENCH_REDIS_URL (unset: sessions in PostgreSQL; set, e.g. redis://127.0.0.1:6379/0: sessions and caches in
+Redis), GUNICORN_OPTS (extra gunicorn options).
 """
 
 # A local benchmark: it runs psql, pgbench and gunicorn by name, and random choices need no secrecy.
@@ -71,6 +73,11 @@ ENV = {
     "LOG_LEVEL": "ERROR",
     "STATIC_ROOT": os.environ.get("STATIC_ROOT", "/tmp/profmaster-bench-static"),  # noqa: S108 - throwaway
 }
+if os.environ.get("BENCH_REDIS_URL"):
+    # Production with Redis: cache-backed sessions and the exam's question pool in Redis; Celery stays eager
+    # (no worker runs in the benchmark); a key prefix keeps other users of the same Redis apart.
+    ENV.update({"REDIS_URL": os.environ["BENCH_REDIS_URL"], "CELERY_EAGER": "1",
+                "CACHE_KEY_PREFIX": f"exam-bench-{os.getpid()}"})
 Path(ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 

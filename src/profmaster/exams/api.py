@@ -114,20 +114,27 @@ def _attempt_out(attempt: Attempt, *, token: str | None = None, with_paper: bool
         "score": attempt.score if attempt.status == Attempt.Status.FINISHED else None,
         "max_score": attempt.max_score, "needs_grading": attempt.needs_grading, "passed": attempt.passed,
         "token": token,
-        "answers": [{"question_id": a.question_id, "response": a.response, "seq": a.seq, "saved_at": a.saved_at}
-                    for a in attempt.answers.order_by("question_id")],
+        "answers": [] if getattr(attempt, "_created_now", False) else [
+            {"question_id": a.question_id, "response": a.response, "seq": a.seq, "saved_at": a.saved_at}
+            for a in attempt.answers.order_by("question_id")],
     }
     if with_paper and attempt.status == Attempt.Status.IN_PROGRESS:
         ids = [item["question"] for item in attempt.paper]
-        questions = Question.objects.in_bulk(ids)
-        texts = {str(pk): text for pk, text in QuestionOption.objects.filter(question_id__in=ids)
-                 .values_list("pk", "text")}
+        pool = domain.exam_pool(attempt.exam)  # cached: the same texts for every examinee
+        if all(pk in pool["texts"] for pk in ids):
+            question_texts, points, texts = pool["texts"], pool["points"], pool["option_texts"]
+        else:  # a question archived since this paper was drawn
+            questions = Question.objects.in_bulk(ids)
+            question_texts = {pk: q.text for pk, q in questions.items()}
+            points = {pk: q.points for pk, q in questions.items()}
+            texts = {str(pk): text for pk, text in QuestionOption.objects.filter(question_id__in=ids)
+                     .values_list("pk", "text")}
         data["paper"] = [{
-            "question_id": item["question"], "kind": item["kind"], "text": questions[item["question"]].text,
-            "points": questions[item["question"]].points,
+            "question_id": item["question"], "kind": item["kind"], "text": question_texts[item["question"]],
+            "points": points[item["question"]],
             "options": [{"id": o, "text": texts.get(o, "")} for o in item["options"]],
             "choices": item.get("choices", []),
-        } for item in attempt.paper if item["question"] in questions]
+        } for item in attempt.paper if item["question"] in question_texts]
     return data
 
 
@@ -242,9 +249,16 @@ def attempt_detail(request: HttpRequest, attempt_id: Id) -> Any:
 def attempt_save(request: HttpRequest, attempt_id: Id, payload: SaveIn) -> Any:
     """Сохраняет ответ на вопрос. Повтор с тем же `seq` возвращает то же подтверждение (`replay: true`).
     После окончания времени (и короткого допуска для запросов в пути) — отказ 409 с кодом `closed`."""
-    attempt = _attempt(request, attempt_id)
-    ack = domain.save_answer(attempt.pk, current_user(request), question_id=payload.question_id,
-                             response=payload.response, seq=payload.seq, token=payload.token)
+    # The busiest route: the domain function checks ownership on the locked row itself, so the attempt is
+    # not read twice; only a refusal looks the attempt up to answer 404 to someone who may not see it.
+    try:
+        ack = domain.save_answer(attempt_id, current_user(request), question_id=payload.question_id,
+                                 response=payload.response, seq=payload.seq, token=payload.token)
+    except domain.AttemptLocked:
+        raise
+    except AccessDenied:
+        _attempt(request, attempt_id)
+        raise
     return {"question_id": ack.question, "seq": ack.seq, "saved_at": ack.saved_at, "replay": ack.replay}
 
 
