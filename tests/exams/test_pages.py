@@ -114,6 +114,9 @@ def test_rm1_panel_pages(exam, examinee, chief_expert, expert):
     assert attempt.score == D("4.00")
     stats = client.get(reverse("exams:statistics", args=[exam.pk]))
     assert stats.status_code == 200 and stats.context["chart"]["labels"]
+    essay_counts = stats.context["chart"]["distribution"][str(essay.pk)]
+    assert essay_counts == [0, 0, 1, 0]  # 4 of 5 points: more than half, not all
+    assert stats.content.decode().count('class="item-distribution"') == len(stats.context["chart"]["labels"])
     results = client.get(reverse("exams:results", args=[exam.pk]) + "?regrade=preview").content.decode()
     assert "Пересчёт ничего не изменит." in results
     response = client.post(reverse("exams:protocol", args=[exam.pk]), {"signers": [str(chief_expert.pk),

@@ -472,7 +472,10 @@ def exam_statistics(request: HttpRequest, exam_pk: int) -> HttpResponse:
     stats = [(questions[s.question], s) for s in statistics.item_statistics(data)]
     chart = {"labels": [q.name[:40] for q, _ in stats],
              "facility": [float(s.facility) if s.facility is not None else None for _, s in stats],
-             "discrimination": [float(s.discrimination) if s.discrimination is not None else None for _, s in stats]}
+             "discrimination": [float(s.discrimination) if s.discrimination is not None else None for _, s in stats],
+             "distribution": {str(s.question): list(s.distribution) for _, s in stats},
+             "buckets": [str(_("0 баллов")), str(_("меньше половины")), str(_("половина и больше")),
+                         str(_("полный балл"))]}
     return render(request, "exams/statistics.html", {
         "exam": exam, "stats": stats, "chart": chart,
         "breadcrumbs": _crumbs(exam.championship, (exam.title, reverse("exams:exam_detail", args=[exam.pk])),
