@@ -9,7 +9,11 @@ load generator on the same machine with real Django sessions (one per examinee, 
 2. Synchronised start: every examinee starts at a moment spread evenly over ``START_SPREAD`` seconds
    (``POST /api/v1/exams/{id}/attempts``); errors and p50/p95/p99 of the start are reported.
 3. Sustained autosaves: ``SAVE_CONCURRENCY`` closed-loop clients post answers of random examinees for
-   ``SAVE_SECONDS`` seconds (at most ``SAVE_MAX`` saves); saves/s and p50/p95/p99 are reported.
+   ``SAVE_SECONDS`` seconds (at most ``SAVE_MAX`` saves); saves/s and p50/p95/p99 are reported. This is
+   the *offered* load of 16 clients, not the capacity.
+3b. Saturation: closed-loop clients with no think time, at each concurrency of ``SAT_LEVELS``
+   (4,8,16,32,64) for ``SAT_SECONDS`` (15) each; the capacity is the highest saves/s of a level whose
+   p99 ≤ 100 ms. The machine's CPU use (/proc/stat) and the load generator's own CPU are reported per level.
 4. ``pgbench -N`` (simple-update, no branch contention) on the same server in the same run, so that
    saves/s ÷ pgbench TPS can be compared across machines and over time.
 5. Verification: every acknowledged answer is in the database with its sequence number (0 lost).
@@ -17,7 +21,9 @@ load generator on the same machine with real Django sessions (one per examinee, 
 Every phase is bounded (counts and seconds), so the run stops by itself. Parameters are environment
 variables: EXAMINEES (10000), START_SPREAD (60), SAVE_SECONDS (60), SAVE_CONCURRENCY (16), SAVE_MAX
 (200000), WORKERS (2 × cores + 1), BENCH_DB_URL (postgres://postgres@127.0.0.1:5432/h5_exam_bench),
-PGBENCH_SECONDS (30), PGBENCH_CLIENTS (8), PORT (8765).
+PGBENCH_SECONDS (30), PGBENCH_CLIENTS (8), PORT (8765), SAT_LEVELS (4,8,16,32,64), SAT_SECONDS (15),
+BENCH_REDIS_URL (unset: sessions in PostgreSQL; set, e.g. redis://127.0.0.1:6379/0: sessions and caches in
+Redis), GUNICORN_OPTS (extra gunicorn options).
 """
 
 # A local benchmark: it runs psql, pgbench and gunicorn by name, and random choices need no secrecy.
@@ -50,6 +56,10 @@ WORKERS = int(os.environ.get("WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 PGBENCH_SECONDS = int(os.environ.get("PGBENCH_SECONDS", "30"))
 PGBENCH_CLIENTS = int(os.environ.get("PGBENCH_CLIENTS", "8"))
 PORT = int(os.environ.get("PORT", "8765"))
+SAT_LEVELS = [int(v) for v in os.environ.get("SAT_LEVELS", "4,8,16,32,64").split(",") if v.strip()]
+SAT_SECONDS = float(os.environ.get("SAT_SECONDS", "15"))
+#: Extra gunicorn options, e.g. "--worker-class gthread --threads 2".
+GUNICORN_OPTS = os.environ.get("GUNICORN_OPTS", "").split()
 HOST = "127.0.0.1"
 QUESTIONS = 40
 PAPER = 20
@@ -63,6 +73,11 @@ ENV = {
     "LOG_LEVEL": "ERROR",
     "STATIC_ROOT": os.environ.get("STATIC_ROOT", "/tmp/profmaster-bench-static"),  # noqa: S108 - throwaway
 }
+if os.environ.get("BENCH_REDIS_URL"):
+    # Production with Redis: cache-backed sessions and the exam's question pool in Redis; Celery stays eager
+    # (no worker runs in the benchmark); a key prefix keeps other users of the same Redis apart.
+    ENV.update({"REDIS_URL": os.environ["BENCH_REDIS_URL"], "CELERY_EAGER": "1",
+                "CACHE_KEY_PREFIX": f"exam-bench-{os.getpid()}"})
 Path(ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 
@@ -229,13 +244,25 @@ async def start_phase(exam: int, examinees: list[dict[str, Any]]) -> dict[str, A
             "p99_ms": round(pct(latencies, 99), 1), "max_ms": round(max(latencies, default=0) * 1000, 1)}
 
 
-async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine."""
+    with open("/proc/stat") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int], tuple[int, str]],
+                     concurrency: int = SAVE_CONCURRENCY, seconds: float = SAVE_SECONDS,
+                     seed: int = 2023) -> dict[str, Any]:
     ready = [w for w in examinees if w.get("token")]
     latencies: list[float] = []
     errors: dict[str, int] = {}
     done = 0
-    stop_at = time.perf_counter() + SAVE_SECONDS
-    rng = random.Random(2023)
+    stop_at = time.perf_counter() + seconds
+    rng = random.Random(seed)
+    busy0, total0 = cpu_ticks()
+    own0 = time.process_time()
 
     async def client() -> None:
         nonlocal done
@@ -260,12 +287,31 @@ async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int
                 errors[str(status)] = errors.get(str(status), 0) + 1
 
     origin = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(SAVE_CONCURRENCY)))
+    await asyncio.gather(*(client() for _ in range(concurrency)))
     wall = time.perf_counter() - origin
-    return {"concurrency": SAVE_CONCURRENCY, "saves": len(latencies), "wall_s": round(wall, 1),
+    busy1, total1 = cpu_ticks()
+    cores = os.cpu_count() or 1
+    return {"concurrency": concurrency, "saves": len(latencies), "wall_s": round(wall, 1),
             "saves_per_s": round(len(latencies) / wall, 1), "errors": errors,
             "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1),
-            "p99_ms": round(pct(latencies, 99), 1)}
+            "p99_ms": round(pct(latencies, 99), 1),
+            "machine_cpu_pct": round(100 * (busy1 - busy0) / max(1, total1 - total0), 1),
+            "generator_cores": round((time.process_time() - own0) / wall, 2), "cores": cores}
+
+
+async def saturation_phase(examinees: list[dict[str, Any]],
+                           acked: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:
+    levels = []
+    for n, concurrency in enumerate(SAT_LEVELS):
+        level = await save_phase(examinees, acked, concurrency=concurrency, seconds=SAT_SECONDS, seed=7 + n)
+        print("  saturation:", json.dumps(level, ensure_ascii=False), flush=True)
+        levels.append(level)
+    within = [lv for lv in levels if lv["p99_ms"] <= 100 and not lv["errors"]]
+    best = max(within, key=lambda lv: lv["saves_per_s"]) if within else None
+    return {"levels": levels, "capacity_saves_per_s": best["saves_per_s"] if best else 0.0,
+            "capacity_concurrency": best["concurrency"] if best else None,
+            "capacity_p99_ms": best["p99_ms"] if best else None,
+            "max_saves_per_s": max((lv["saves_per_s"] for lv in levels), default=0.0)}
 
 
 def pgbench() -> dict[str, Any]:
@@ -297,13 +343,14 @@ def verify(acked: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:
 
 
 def main() -> None:
+    print("uptime before:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True)
     print(f"exam load benchmark: {EXAMINEES} examinees over {START_SPREAD:.0f} s, saves for {SAVE_SECONDS:.0f} s "
           f"× {SAVE_CONCURRENCY} clients, gunicorn {WORKERS} workers, {db_name()}", flush=True)
     data = setup()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",
          "--workers", str(WORKERS), "--bind", f"{HOST}:{PORT}", "--no-control-socket", "--backlog", "4096",
-         "--log-level", "error"], cwd=ROOT, env=ENV, start_new_session=True)
+         "--log-level", "error", *GUNICORN_OPTS], cwd=ROOT, env=ENV, start_new_session=True)
     try:
         for _ in range(100):
             try:
@@ -319,6 +366,8 @@ def main() -> None:
         print("start:", json.dumps(start, ensure_ascii=False), flush=True)
         saves = asyncio.run(save_phase(data["examinees"], acked))
         print("saves:", json.dumps(saves, ensure_ascii=False), flush=True)
+        saturation = asyncio.run(saturation_phase(data["examinees"], acked))
+        print("saturation:", json.dumps({k: v for k, v in saturation.items() if k != "levels"}), flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -326,17 +375,22 @@ def main() -> None:
     print("pgbench -N:", json.dumps(bench), flush=True)
     check = verify(acked)
     print("verify:", json.dumps(check), flush=True)
-    ratio = saves["saves_per_s"] / bench["tps"] if bench["tps"] else float("nan")
+    ratio = saturation["capacity_saves_per_s"] / bench["tps"] if bench["tps"] else float("nan")
+    offered_ratio = saves["saves_per_s"] / bench["tps"] if bench["tps"] else float("nan")
     start_errors = sum(start["errors"].values())
     save_errors = sum(saves["errors"].values())
     print(f"\nsummary: start errors {start_errors}, start p95 {start['p95_ms']} ms / p99 {start['p99_ms']} ms; "
           f"autosave {saves['saves_per_s']}/s, p95 {saves['p95_ms']} ms / p99 {saves['p99_ms']} ms, "
-          f"errors {save_errors}; pgbench -N {bench['tps']} tps; ratio {ratio:.3f}; lost {check['lost']}")
+          f"errors {save_errors}; capacity {saturation['capacity_saves_per_s']}/s at p99 ≤ 100 ms "
+          f"({saturation['capacity_concurrency']} clients, max {saturation['max_saves_per_s']}/s); "
+          f"pgbench -N {bench['tps']} tps; ratio capacity/pgbench {ratio:.3f} (offered {offered_ratio:.3f}); "
+          f"lost {check['lost']}; load average {os.getloadavg()}")
     targets = {"0 errors": start_errors + save_errors == 0, "autosave p99 <= 100 ms": saves["p99_ms"] <= 100,
                "ratio >= 0.35": ratio >= 0.35, "0 lost": check["lost"] == 0}
     print("targets:", ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in targets.items()))
-    print(json.dumps({"start": start, "saves": saves, "pgbench": bench, "verify": check, "ratio": round(ratio, 3)},
-                     ensure_ascii=False))
+    print(json.dumps({"start": start, "saves": saves, "saturation": saturation, "pgbench": bench, "verify": check,
+                      "ratio": round(ratio, 3), "offered_ratio": round(offered_ratio, 3),
+                      "loadavg": os.getloadavg()}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

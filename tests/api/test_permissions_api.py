@@ -402,6 +402,57 @@ CASES += [
 ]
 
 
+
+def exam_answer(w: Any) -> Any:
+    """An answer of the world's open attempt (grading it is refused while the attempt is open)."""
+    if not hasattr(w, "_exam_answer"):
+        from profmaster.exams import domain as exams
+        from profmaster.exams.models import Answer
+
+        world = exam_world(w)
+        exams.save_answer(world["attempt"].pk, world["attempt"].user, question_id=world["question"].pk,
+                          response=None, seq=1, token=world["token"])
+        w._exam_answer = Answer.objects.get(attempt=world["attempt"])
+    return w._exam_answer
+
+
+def exam_body(w: Any) -> dict[str, Any]:
+    return {"title": "Теория 2", "bank_id": exam_world(w)["bank"].pk, "competency_id": w.competency.pk}
+
+
+# Panel operations on exams (RM-1): banks — the competency's panel; exams and protocols — its chief expert and
+# the Directorate (the world's exam has an open attempt, so changing it is 409 for them); proctoring and
+# grading — the panel (grading an open attempt's answer is 409).
+_EXAM_CHIEF = {**_EXAM_PANEL, "expert": 403}
+_EXAM_CHANGE = {**_EXAM_CHIEF, "platform_directorate": 409, "directorate": 409, "chief_expert": 409}
+CASES += [
+    ("exam_bank_create", "post", lambda w: f"/championships/{w.a.pk}/question-banks",
+     lambda w: {"name": f"Банк {next(_edits)}", "competency_id": w.competency.pk},
+     {**_EXAM_PANEL, "platform_directorate": 201, "directorate": 201, "chief_expert": 201, "expert": 201}),
+    ("exam_create", "post", lambda w: f"/championships/{w.a.pk}/exams", exam_body,
+     {**_EXAM_CHIEF, "platform_directorate": 201, "directorate": 201, "chief_expert": 201}),
+    ("exam_update", "put", lambda w: f"/exams/{exam_world(w)['exam'].pk}", exam_body, _EXAM_CHANGE),
+    ("exam_status", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/status", lambda w: {"to": "draft"},
+     _EXAM_CHANGE),
+    ("exam_section_add", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/sections",
+     lambda w: {"category_id": exam_world(w)["question"].category_id}, {**_EXAM_CHANGE, "platform_directorate": 400,
+                                                                       "directorate": 400, "chief_expert": 400}),
+    ("exam_admit", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/admissions",
+     lambda w: {"user_id": exam_world(w)["attempt"].user_id}, _EXAM_PANEL),
+    ("attempt_unlock", "post", lambda w: f"/attempts/{exam_world(w)['attempt'].pk}/unlock", lambda w: {},
+     _EXAM_PANEL),
+    ("exam_grading_queue", "get", lambda w: f"/exams/{exam_world(w)['exam'].pk}/grading", None, _EXAM_PANEL),
+    ("exam_answer_grade", "post", lambda w: f"/exam-answers/{exam_answer(w).pk}/grade", lambda w: {"points": "1"},
+     {**_EXAM_PANEL, "platform_directorate": 409, "directorate": 409, "chief_expert": 409, "expert": 409}),
+    ("exam_regrade", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/regrade", lambda w: {}, _EXAM_CHIEF),
+    ("exam_results_protocol", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/results-protocol",
+     lambda w: {"signers": [{"user_id": w.users["chief_expert"].pk, "role_label": "Главный эксперт"}]},
+     _EXAM_CHANGE),
+    ("exam_participant_list", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/participant-list",
+     lambda w: {"signers": [{"user_id": w.users["chief_expert"].pk, "role_label": "Главный эксперт"}]},
+     {**_EXAM_CHIEF, "platform_directorate": 201, "directorate": 201, "chief_expert": 201}),
+]
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

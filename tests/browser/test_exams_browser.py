@@ -76,3 +76,30 @@ def test_rm1_second_browser_refused(page, browser, live_server):
         assert "Обратитесь к проктору" in other.locator("#locked-message").inner_text()
     finally:
         other.context.close()
+
+
+def test_rm1_item_statistics_chart_per_question(page):
+    """The panel sees the overall chart and one distribution chart per question, drawn by Chart.js."""
+    from profmaster.exams import domain
+
+    from ..exams.factories import right_answers
+
+    championship = ChampionshipFactory()
+    competency = CompetencyFactory(championship=championship)
+    chief = UserFactory(email="chief@example.ru")
+    give_role(chief, Role.CHIEF_EXPERT, championship, competency)
+    exam = make_exam(championship, competency, chief, kinds=["single", "multiple", "short"])
+    answers = right_answers(exam)
+    for n in range(3):
+        examinee = UserFactory()
+        give_role(examinee, Role.PARTICIPANT, championship)
+        attempt, token = domain.start_attempt(exam, examinee)
+        for seq, (question_id, response) in enumerate(list(answers.items())[:n + 1], start=1):
+            domain.save_answer(attempt.pk, examinee, question_id=question_id, response=response, seq=seq, token=token)
+        domain.finish_attempt(attempt, by=examinee)
+    login(page, "chief@example.ru", PASSWORD)
+    page.goto(f"/exams/{exam.pk}/statistics/")
+    assert page.locator("canvas.item-distribution").count() == 3
+    drawn = page.evaluate("""() => [document.getElementById('item-chart'),
+        ...document.querySelectorAll('canvas.item-distribution')].map(c => Chart.getChart(c) !== undefined)""")
+    assert drawn == [True, True, True, True]

@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from profmaster.accounts.models import Role
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.exams import domain
@@ -26,7 +27,7 @@ from profmaster.exams.models import (
 )
 from profmaster.exams.paper import Section, build_paper
 
-from ..factories import UserFactory
+from ..factories import PASSWORD, UserFactory, give_role
 from .factories import make_exam, right_answers
 
 pytestmark = pytest.mark.django_db
@@ -293,3 +294,28 @@ def test_rm2_first_access_recorded_once_and_never_before_publication(championshi
     handout.text = "Другое"
     with pytest.raises(TransitionError, match="уже открывали"):
         domain.save_handout(handout, recipients=[examinee], by=chief_expert)
+
+
+def test_rm1_participant_list_is_a_signed_document(exam, examinee, chief_expert, expert):
+    """The participant list of the theory stage: every examinee of the competency, admitted or not,
+    started or not; the signers sign it with their password (DOC-2)."""
+    from profmaster.documents.domain import sign_document
+
+    late = UserFactory(last_name="Яковлева", first_name="Ольга")
+    give_role(late, Role.PARTICIPANT, exam.championship)
+    domain.start_attempt(exam, examinee)
+    document = domain.create_participant_list(exam, by=chief_expert, signers=[(chief_expert, "Главный эксперт")])
+    rows = document.data["Участники"]
+    assert [(r["№"], r["ФИО"], r["Статус"], r["Допуск"]) for r in rows] == [
+        (1, examinee.full_name, "Идёт", "не требуется"), (2, late.full_name, "не начинал(а)", "не требуется")]
+    signature = sign_document(document, signer=chief_expert, password=PASSWORD, by=chief_expert)
+    assert signature.pk
+
+
+def test_rm1_participant_list_refused_when_empty(championship, competency, chief_expert):
+    from profmaster.accounts.models import RoleAssignment
+
+    other = make_exam(championship, competency, chief_expert)
+    RoleAssignment.objects.filter(role__in=["participant", "pupil"]).delete()
+    with pytest.raises(DomainError, match="ни одного участника"):
+        domain.create_participant_list(other, by=chief_expert, signers=[(chief_expert, "Главный эксперт")])

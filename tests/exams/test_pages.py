@@ -114,6 +114,9 @@ def test_rm1_panel_pages(exam, examinee, chief_expert, expert):
     assert attempt.score == D("4.00")
     stats = client.get(reverse("exams:statistics", args=[exam.pk]))
     assert stats.status_code == 200 and stats.context["chart"]["labels"]
+    essay_counts = stats.context["chart"]["distribution"][str(essay.pk)]
+    assert essay_counts == [0, 0, 1, 0]  # 4 of 5 points: more than half, not all
+    assert stats.content.decode().count('class="item-distribution"') == len(stats.context["chart"]["labels"])
     results = client.get(reverse("exams:results", args=[exam.pk]) + "?regrade=preview").content.decode()
     assert "Пересчёт ничего не изменит." in results
     response = client.post(reverse("exams:protocol", args=[exam.pk]), {"signers": [str(chief_expert.pk),
@@ -232,3 +235,13 @@ def test_rm2_handout_pages(championship, competency, chief_expert, examinee):
     assert protocol["Location"] == reverse("documents:detail", args=[document.pk])
     assert document.data["Участники"] == [{"ФИО": examinee.full_name, "Первый доступ": timezone.localtime(
         first).strftime("%d.%m.%Y %H:%M:%S")}]
+
+
+def test_rm1_participant_list_from_the_results_page(client, exam, examinee, chief_expert, expert):
+    client.force_login(chief_expert)
+    page = client.get(reverse("exams:results", args=[exam.pk])).content.decode()
+    assert 'id="participant-list"' in page
+    response = client.post(reverse("exams:participant_list", args=[exam.pk]), {"signers": [chief_expert.pk, "x"]})
+    assert response.status_code == 302 and "/documents/" in response["Location"]
+    client.force_login(expert)
+    assert client.post(reverse("exams:participant_list", args=[exam.pk])).status_code == 403

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -309,30 +309,73 @@ def admit(exam: Exam, user: Any, *, by: Any, document_note: str = "") -> Admissi
     return admission
 
 
-def _build_paper(exam: Exam, seed: int) -> list[dict[str, Any]]:
-    sections = list(exam.sections.order_by("order", "pk"))
+POOL_CACHE_SECONDS = 600
+
+
+def exam_pool(exam: Exam) -> dict[str, Any]:
+    """What every paper of the exam is drawn from, and what the examinee is shown of it: the sections,
+    the questions of their categories by category, kinds, option ids, texts and points.
+
+    It is the same for every examinee, so it is cached (RM-1 performance: the synchronised start).
+    The cache key carries a version read in one cheap aggregate — the sections, and the number, newest
+    change and number of archived questions in their categories — so an edited, added or archived
+    question is seen by the next start on every worker, whatever the cache backend."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max, Q
+
+    memo = getattr(exam, "_exam_pool", None)  # the same request asks twice (start, then the paper's texts)
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
+    sections = list(exam.sections.order_by("order", "pk").values_list("category_id", "count"))
     if not sections:
         raise DomainError(_("В экзамене нет вопросов."))
-    categories = [s.category_id for s in sections]
-    questions = list(Question.objects.filter(category_id__in=categories, is_archived=False)
-                     .values_list("pk", "category_id", "kind"))
-    pool: dict[int, list[int]] = {}
+    categories = [category for category, _count in sections]
+    version = Question.objects.filter(category_id__in=categories).aggregate(
+        n=Count("pk"), at=Max("updated_at"), archived=Count("pk", filter=Q(is_archived=True)))
+    stamp = version["at"].isoformat() if version["at"] else "-"
+    key = (f"exams:pool:{exam.pk}:{'.'.join(f'{c}x{n}' for c, n in sections)}:"
+           f"{version['n']}:{version['archived']}:{stamp}")
+    pool = cache.get(key)
+    if pool is not None:
+        exam._exam_pool = pool  # type: ignore[attr-defined]
+        return pool  # type: ignore[no-any-return]
+    by_category: dict[int, list[int]] = {}
     kinds: dict[int, str] = {}
-    for pk, category_id, kind in questions:
-        pool.setdefault(category_id, []).append(pk)
+    texts: dict[int, str] = {}
+    points: dict[int, Decimal] = {}
+    distractors: dict[int, list[str]] = {}
+    for pk, category_id, kind, text, value, extra in (
+            Question.objects.filter(category_id__in=categories, is_archived=False).order_by("category_id", "pk")
+            .values_list("pk", "category_id", "kind", "text", "points", "distractors")):
+        by_category.setdefault(category_id, []).append(pk)
         kinds[pk] = kind
+        texts[pk] = text
+        points[pk] = value
+        distractors[pk] = [str(d) for d in (extra or [])]
     options: dict[int, list[str]] = {}
     matches: dict[int, list[str]] = {}
-    for question_id, option_id, match in (QuestionOption.objects.filter(question_id__in=kinds)
-                                          .order_by("question_id", "order", "pk")
-                                          .values_list("question_id", "pk", "match")):
+    option_texts: dict[str, str] = {}
+    for question_id, option_id, match, text in (QuestionOption.objects.filter(question_id__in=kinds)
+                                                .order_by("question_id", "order", "pk")
+                                                .values_list("question_id", "pk", "match", "text")):
         options.setdefault(question_id, []).append(str(option_id))
+        option_texts[str(option_id)] = text
         if kinds[question_id] == scoring.Kind.MATCHING:
             matches.setdefault(question_id, []).append(match)
+    pool = {"sections": sections, "by_category": by_category, "kinds": kinds, "texts": texts, "points": points,
+            "distractors": distractors, "options": options, "matches": matches, "option_texts": option_texts}
+    cache.set(key, pool, POOL_CACHE_SECONDS)
+    exam._exam_pool = pool  # type: ignore[attr-defined]
+    return pool
+
+
+def _build_paper(exam: Exam, seed: int, pool: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    pool = pool if pool is not None else exam_pool(exam)
+    kinds: dict[int, str] = pool["kinds"]
     try:
         items = paper_module.build_paper(
-            seed=seed, sections=[paper_module.Section(s.category_id, s.count) for s in sections], pool=pool,
-            options=options, shuffle_questions=exam.shuffle_questions, shuffle_options=exam.shuffle_options,
+            seed=seed, sections=[paper_module.Section(c, n) for c, n in pool["sections"]], pool=pool["by_category"],
+            options=pool["options"], shuffle_questions=exam.shuffle_questions, shuffle_options=exam.shuffle_options,
             shufflable=frozenset(q for q, k in kinds.items() if k in scoring.SHUFFLABLE_KINDS))
     except paper_module.PaperError as exc:
         raise DomainError(_("В банке не хватает вопросов для экзамена: %(detail)s.") % {"detail": exc}) from exc
@@ -340,8 +383,7 @@ def _build_paper(exam: Exam, seed: int) -> list[dict[str, Any]]:
     for item in items:
         entry: dict[str, Any] = {"question": item.question, "kind": kinds[item.question], "options": list(item.options)}
         if kinds[item.question] == scoring.Kind.MATCHING:
-            distractors = Question.objects.filter(pk=item.question).values_list("distractors", flat=True).first() or []
-            choices = sorted(set(matches.get(item.question, [])) | {str(d) for d in distractors})
+            choices = sorted(set(pool["matches"].get(item.question, [])) | set(pool["distractors"][item.question]))
             entry["choices"] = [str(c) for c in paper_module.Draw(seed + item.question).shuffle(choices)]
         result.append(entry)
     return result
@@ -366,14 +408,17 @@ def start_attempt(exam: Exam, user: Any, *, access_code: str = "", ip: str | Non
                               % {"at": timezone.localtime(timing.opens_at).strftime("%d.%m.%Y %H:%M")})
     if timing.phase is Phase.CLOSED:
         raise TransitionError(_("Экзамен уже закрыт."))
-    if attempts_left(exam, user, override) <= 0:
+    used = Attempt.objects.filter(exam=exam, user=user).count()
+    allowed = (override.max_attempts if override and override.max_attempts else None) or exam.max_attempts
+    if used >= allowed:
         raise TransitionError(_("Попытки закончились."))
     if exam.access_code and not secrets.compare_digest(exam.access_code.encode(), (access_code or "").strip().encode()):
         raise DomainError(_("Неверный код доступа."), field="access_code", code="access_code")
     if not ip_allowed(exam, ip):
         raise AccessDenied(_("С этого адреса экзамен проходить нельзя. Обратитесь к организатору."))
     seed = paper_module.new_seed()
-    paper = _build_paper(exam, seed)
+    pool = exam_pool(exam)
+    paper = _build_paper(exam, seed, pool)
     token = secrets.token_urlsafe(24)
     with transaction.atomic():
         if exam.requires_admission:
@@ -382,18 +427,21 @@ def start_attempt(exam: Exam, user: Any, *, access_code: str = "", ip: str | Non
                 raise AccessDenied(_("Дождитесь допуска проктора: он проверит вашу личность и допустит к экзамену."))
             admission.used = True
             admission.save(update_fields=["used"])
-        number = Attempt.objects.filter(exam=exam, user=user).count() + 1
+        number = used + 1  # a start racing this one fails on the unique number and resumes below
         attempt = Attempt(exam=exam, user=user, number=number, seed=seed, paper=paper, started_at=now,
                           lock_token=token, client_ip=ip or None,
-                          max_score=_max_score(paper))
+                          max_score=_max_score(paper, pool))
         _store_timing(attempt, timing_of(exam, override, attempt, now))
         try:
             with transaction.atomic():
                 attempt.save()
         except IntegrityError:
             # A second click raced the first one: resume the attempt it started.
-            existing = Attempt.objects.get(exam=exam, user=user, status=Attempt.Status.IN_PROGRESS)
+            existing = Attempt.objects.filter(exam=exam, user=user, status=Attempt.Status.IN_PROGRESS).first()
+            if existing is None:
+                raise TransitionError(_("Попытка начата в другой вкладке. Обновите страницу.")) from None
             return existing, claim_attempt(existing, user, token=None, now=now)
+        attempt._created_now = True  # type: ignore[attr-defined]  # it has no answers yet: nothing to read back
         _event(attempt, AttemptEvent.Kind.START, now, ip=ip, seed=seed)
         record(actor=user, action=AuditEntry.Action.CREATE, instance=attempt, championship=exam.championship,
                after={"exam": exam.pk, "user": user.pk, "number": number, "seed": seed,
@@ -401,10 +449,14 @@ def start_attempt(exam: Exam, user: Any, *, access_code: str = "", ip: str | Non
     return attempt, token
 
 
-def _max_score(paper: list[dict[str, Any]]) -> Decimal:
+def _max_score(paper: list[dict[str, Any]], pool: dict[str, Any] | None = None) -> Decimal:
     ids = [item["question"] for item in paper]
+    if pool is not None and all(pk in pool["points"] for pk in ids):
+        pairs = [(pool["kinds"][pk], pool["points"][pk]) for pk in ids]
+    else:
+        pairs = list(Question.objects.filter(pk__in=ids).values_list("kind", "points"))
     total = Decimal(0)
-    for kind, points in Question.objects.filter(pk__in=ids).values_list("kind", "points"):
+    for kind, points in pairs:
         if kind not in scoring.UNSCORED_KINDS:
             total += points
     return total
@@ -487,8 +539,11 @@ def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, 
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
         raise DomainError(_("Неверный номер сохранения."), field="seq")
     with transaction.atomic():
-        attempt = (Attempt.objects.select_for_update(of=("self",)).select_related("exam")
-                   .filter(pk=attempt_id).first())
+        # The hot path (RM-1 performance): one locking read of the few attempt columns it needs, one
+        # upsert that writes only a newer seq, one event insert. The row lock orders a save against a
+        # concurrent finish, so nothing is written into a finished attempt.
+        attempt = next(iter(Attempt.objects.select_for_update().order_by().filter(pk=attempt_id).only(
+            "id", "user_id", "status", "lock_token", "accept_until", "paper")), None)
         if attempt is None or attempt.user_id != getattr(user, "pk", None):
             raise AccessDenied(_("Это не ваша попытка."))
         if attempt.status != Attempt.Status.IN_PROGRESS:
@@ -510,21 +565,34 @@ def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, 
                 cleaned = _clean(item, response)
             except scoring.BadResponse as exc:
                 raise DomainError(_("Ответ не подходит к вопросу: %(why)s.") % {"why": exc}, field="response") from exc
-            answer = Answer.objects.filter(attempt=attempt, question_id=question_id).first()
-            if answer is not None and seq <= answer.seq:
-                _event(attempt, AttemptEvent.Kind.REPLAY, now, question=question_id, seq=seq, stored=answer.seq)
-                return SaveAck(question_id, answer.seq, answer.saved_at, True)
-            if answer is None:
-                answer = Answer.objects.create(attempt=attempt, question_id=question_id, response=cleaned, seq=seq,
-                                               saved_at=now)
-            else:
-                Answer.objects.filter(pk=answer.pk).update(response=cleaned, seq=seq, saved_at=now)
+            if not _upsert_answer(attempt.pk, question_id, cleaned, seq, now):
+                stored_seq, stored_at = (Answer.objects.filter(attempt_id=attempt.pk, question_id=question_id)
+                                         .values_list("seq", "saved_at").get())
+                _event(attempt, AttemptEvent.Kind.REPLAY, now, question=question_id, seq=seq, stored=stored_seq)
+                return SaveAck(question_id, stored_seq, stored_at, True)
             _event(attempt, AttemptEvent.Kind.SAVE, now, question=question_id, seq=seq,
                    response=repr(cleaned)[:EVENT_RESPONSE_CHARS])
             return SaveAck(question_id, seq, now, False)
     # Past the deadline and grace: finish with what was saved (outside the refused save's transaction).
-    finish_if_overdue(attempt, now=now)
+    finish_if_overdue(Attempt.objects.get(pk=attempt.pk), now=now)
     raise AttemptClosed
+
+
+def _upsert_answer(attempt_id: int, question_id: int, response: Any, seq: int, now: dt.datetime) -> bool:
+    """Insert the answer, or overwrite it only if ``seq`` is newer than the stored one, in one statement.
+    False: nothing written (a replay, or an older save overtaken by a newer one)."""
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    field = Answer._meta.get_field("response")
+    value = field.get_db_prep_save(response, connection)
+    saved_at = Answer._meta.get_field("saved_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (attempt_id, question_id, response, seq, saved_at, comment) "  # noqa: S608 - table name
+            "VALUES (%s, %s, %s, %s, %s, '') "
+            f"ON CONFLICT (attempt_id, question_id) DO UPDATE SET response = excluded.response, seq = excluded.seq, "
+            f"saved_at = excluded.saved_at WHERE {table}.seq < excluded.seq RETURNING id",
+            [attempt_id, question_id, value, seq, saved_at])
+        return cursor.fetchone() is not None
 
 
 def log_focus(attempt: Attempt, user: Any, *, lost: bool, token: str, now: dt.datetime | None = None) -> None:
@@ -759,6 +827,57 @@ def create_results_protocol(exam: Exam, *, by: Any, signers: Sequence[tuple[Any,
                            data=data, signers=signers, by=by)
 
 
+def participant_rows(exam: Exam) -> list[dict[str, Any]]:
+    """The participant list of the theory stage: everyone who may take the exam (participants and
+    pupils of its championship, of its competency or of none) and everyone who has an attempt, with
+    their admission and their attempt's state."""
+    from django.db.models import Q
+
+    from profmaster.accounts.models import Role, RoleAssignment, User
+
+    scope = Q(championship=exam.championship_id, role__in=[Role.PARTICIPANT, Role.PUPIL])
+    if exam.competency_id is not None:
+        scope &= Q(competency__isnull=True) | Q(competency=exam.competency_id)
+    ids = set(RoleAssignment.objects.filter(scope).values_list("user_id", flat=True))
+    attempts: dict[int, Attempt] = {}
+    for attempt in Attempt.objects.filter(exam=exam).order_by("number"):
+        attempts[attempt.user_id] = attempt  # the last attempt
+    ids |= set(attempts)
+    admissions = {a.user_id: a for a in Admission.objects.filter(exam=exam).select_related("admitted_by")
+                  .order_by("admitted_at")}
+    rows = []
+    for number, user in enumerate(User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "pk"), 1):
+        last: Attempt | None = attempts.get(user.pk)
+        admission = admissions.get(user.pk)
+        rows.append({
+            "№": number,
+            "ФИО": user.full_name,
+            "Допуск": (f"{timezone.localtime(admission.admitted_at):%d.%m.%Y %H:%M} ({admission.admitted_by.full_name})"
+                       if admission else ("не требуется" if not exam.requires_admission else "—")),
+            "Начало": timezone.localtime(last.started_at).strftime("%d.%m.%Y %H:%M:%S") if last else "—",
+            "Статус": str(last.get_status_display()) if last else "не начинал(а)",
+        })
+    return rows
+
+
+def create_participant_list(exam: Exam, *, by: Any, signers: Sequence[tuple[Any, str]]) -> Any:
+    """The participant list of the theory stage as a signed document."""
+    from profmaster.documents.domain import create_document
+    from profmaster.documents.models import DocumentType
+
+    rows = participant_rows(exam)
+    if not rows:
+        raise DomainError(_("В списке нет ни одного участника."))
+    data = {
+        "text": _("Список участников теоретического этапа (онлайн-экзамен) «%(exam)s».") % {"exam": exam.title},
+        "Экзамен": {"Название": exam.title, "Компетенция": str(exam.competency or "—")},
+        "Участники": rows,
+    }
+    return create_document(championship=exam.championship, competency=exam.competency, doc_type=DocumentType.OTHER,
+                           title=_("Список участников теоретического этапа: %(exam)s") % {"exam": exam.title},
+                           data=data, signers=signers, by=by)
+
+
 # --- Task hand-out (RM-2) -------------------------------------------------------------------------
 
 
@@ -806,14 +925,15 @@ class ImportResult:
 
 
 def import_questions(bank: Any, data: bytes, *, file_format: str, by: Any) -> ImportResult:
-    """Load questions from Moodle XML or GIFT into a bank. Good questions are saved, bad ones are
+    """Load questions from Moodle XML, GIFT or xlsx into a bank. Good questions are saved, bad ones are
     listed with the reason; the file as a whole is refused only when it cannot be read at all."""
     from django.core.files.base import ContentFile
 
-    from . import interchange
+    from . import interchange, xlsx
     from .models import QuestionCategory
 
-    parse = {"moodle_xml": interchange.parse_moodle_xml, "gift": interchange.parse_gift}.get(file_format)
+    parse = {"moodle_xml": interchange.parse_moodle_xml, "gift": interchange.parse_gift,
+             "xlsx": xlsx.parse_xlsx}.get(file_format)
     if parse is None:
         raise DomainError(_("Неизвестный формат файла."), field="file_format")
     try:

@@ -137,7 +137,8 @@ def parse_option_line(kind: str, line: str) -> OptionData:
 
 
 class ImportForm(BootstrapFormMixin, forms.Form):
-    file_format = forms.ChoiceField(label=_("Формат"), choices=[("moodle_xml", "Moodle XML"), ("gift", "GIFT")])
+    file_format = forms.ChoiceField(label=_("Формат"), choices=[("moodle_xml", "Moodle XML"), ("gift", "GIFT"),
+                                                                      ("xlsx", _("Таблица xlsx"))])
     file = forms.FileField(label=_("Файл"))
 
     def clean_file(self) -> Any:

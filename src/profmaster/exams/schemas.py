@@ -12,7 +12,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from profmaster.api.types import Id, Text
+from profmaster.api.types import Amount, DateTime, Id, LongText, PositiveSmallInt, SmallInt, Text
 
 
 class InputSchema(Schema):
@@ -49,8 +49,9 @@ class QuestionOut(Schema):
 
 
 class ImportIn(InputSchema):
-    file_format: Literal["moodle_xml", "gift"]
-    content: str = Field(max_length=10_000_000, description="Содержимое файла (Moodle XML или GIFT) в UTF-8.")
+    file_format: Literal["moodle_xml", "gift", "xlsx"]
+    content: str = Field(max_length=14_000_000, description="Содержимое файла: Moodle XML или GIFT — текстом "
+                                                            "в UTF-8, xlsx — в base64.")
 
 
 class ImportErrorOut(Schema):
@@ -166,3 +167,118 @@ class ResultRowOut(Schema):
     max_score: Decimal
     needs_grading: bool
     passed: bool | None
+
+
+# --- Panel operations: banks, exam editing, proctoring, grading, protocols -------------------------------
+
+
+class BankIn(InputSchema):
+    name: Text(200, min_length=1)
+    description: LongText = ""
+    competency_id: Id | None = None
+
+
+class ExamIn(InputSchema):
+    """The whole exam (create or replace); refused with 409 while any attempt is open."""
+
+    title: Text(200, min_length=1)
+    bank_id: Id
+    competency_id: Id | None = None
+    stage_id: Id | None = None
+    instructions: LongText = ""
+    time_limit_minutes: int | None = Field(None, ge=1, le=10_000)
+    opens_at: DateTime | None = None
+    closes_at: DateTime | None = None
+    grace_seconds: int = Field(30, ge=0, le=3600)
+    pass_mark: Amount(max_digits=7, decimal_places=2, ge=0) | None = None
+    max_attempts: PositiveSmallInt = 1
+    shuffle_questions: bool = True
+    shuffle_options: bool = True
+    access_code: Text(64) = ""
+    allowed_networks: Text(5000) = ""
+    requires_admission: bool = False
+    show_score: bool = True
+
+
+class ExamStatusIn(InputSchema):
+    to: Literal["draft", "published", "archived"]
+    reason: Text(500) = ""
+
+
+class SectionIn(InputSchema):
+    category_id: Id
+    count: SmallInt = Field(0, description="Сколько вопросов выбрать случайно; 0 — все вопросы категории.")
+    order: SmallInt = 0
+
+
+class SectionOut(Schema):
+    id: int
+    category_id: int
+    category: str
+    count: int
+    order: int
+
+
+class AdmitIn(InputSchema):
+    user_id: Id
+    document_note: Text(200) = ""
+
+
+class AdmissionOut(Schema):
+    id: int
+    exam_id: int
+    user_id: int
+    admitted_by_id: int
+    admitted_at: dt.datetime
+    document_note: str
+    used: bool
+
+
+class UnlockIn(InputSchema):
+    reason: Text(500) = ""
+
+
+class GradingItemOut(Schema):
+    answer_id: int
+    attempt_id: int
+    user_id: int
+    name: str
+    question_id: int
+    question: str
+    response: Any = None
+    max_points: Decimal
+    points: Decimal | None
+    graded: bool
+    comment: str
+
+
+class GradeIn(InputSchema):
+    points: Amount(max_digits=9, decimal_places=2, ge=0)
+    comment: Text(2000) = ""
+
+
+class RegradeIn(InputSchema):
+    dry_run: bool = True
+    reason: Text(500) = ""
+
+
+class RegradeChangeOut(Schema):
+    attempt_id: int
+    user_id: int
+    name: str
+    old: Decimal | None
+    new: Decimal
+
+
+class ExamSignerIn(InputSchema):
+    user_id: Id
+    role_label: Text(200, min_length=1)
+
+
+class ProtocolIn(InputSchema):
+    signers: list[ExamSignerIn] = Field(min_length=1, max_length=50)
+
+
+class ProtocolOut(Schema):
+    document_id: int
+    title: str

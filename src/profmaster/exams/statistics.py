@@ -4,6 +4,8 @@ Facility: the mean share of the question's points that examinees earned (0 — n
 Discrimination: the Pearson correlation between the share earned on the question and the share earned
 on the rest of the paper (the corrected item–total correlation, as Moodle's «discrimination index»
 is computed); ``None`` when it is undefined (fewer than two attempts or no spread).
+Distribution: how many attempts earned none, less than half, half or more (not all), and all of the
+question's points — the per-question chart of the statistics page.
 """
 
 from __future__ import annotations
@@ -20,6 +22,16 @@ class ItemStats:
     attempts: int
     facility: Decimal | None
     discrimination: Decimal | None
+    #: attempts earning 0, (0, ½), [½, 1), 1 of the question's points
+    distribution: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+
+def _bucket(share: Decimal) -> int:
+    if share <= 0:
+        return 0
+    if share >= 1:
+        return 3
+    return 1 if share < Decimal("0.5") else 2
 
 
 def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
@@ -45,6 +57,7 @@ def item_statistics(attempts: Sequence[Mapping[int, tuple[Decimal, Decimal]]]) -
     for question in questions:
         item: list[float] = []
         rest: list[float] = []
+        buckets = [0, 0, 0, 0]
         for attempt in attempts:
             if question not in attempt:
                 continue
@@ -52,8 +65,10 @@ def item_statistics(attempts: Sequence[Mapping[int, tuple[Decimal, Decimal]]]) -
             rest_earned = sum((e for q, (e, m) in attempt.items() if q != question), Decimal(0))
             rest_max = sum((m for q, (e, m) in attempt.items() if q != question), Decimal(0))
             item.append(float(earned / maximum))
+            buckets[_bucket(earned / maximum)] += 1
             rest.append(float(rest_earned / rest_max) if rest_max > 0 else 0.0)
         facility = _q(sum(item) / len(item)) if item else None
         correlation = _pearson(item, rest)
-        result.append(ItemStats(question, len(item), facility, _q(correlation) if correlation is not None else None))
+        result.append(ItemStats(question, len(item), facility, _q(correlation) if correlation is not None else None,
+                                (buckets[0], buckets[1], buckets[2], buckets[3])))
     return result

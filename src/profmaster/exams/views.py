@@ -27,7 +27,7 @@ from profmaster.core.errors import DomainError
 from profmaster.core.views import form_page
 from profmaster.permissions import competency_filter, has_perm, require
 
-from . import domain, forms, statistics
+from . import domain, forms, statistics, xlsx
 from .models import Answer, Attempt, Exam, Question, QuestionBank, TaskAccess, TaskHandout
 
 SESSION_TOKENS = "exam_attempt_tokens"
@@ -195,6 +195,16 @@ def bank_import(request: HttpRequest, bank_pk: int) -> HttpResponse:
         "breadcrumbs": _crumbs(bank.championship, (bank.name, reverse("exams:bank_detail", args=[bank.pk])),
                                (_("Импорт"), None)),
     }, status=status)
+
+
+@login_required
+def import_template(request: HttpRequest, bank_pk: int) -> HttpResponse:
+    """The xlsx template for importing questions, with an example of every kind."""
+    _bank(request, bank_pk)
+    response = HttpResponse(xlsx.template(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="questions-template.xlsx"'
+    return response
 
 
 @login_required
@@ -379,22 +389,39 @@ def regrade(request: HttpRequest, exam_pk: int) -> HttpResponse:
     return redirect(back)
 
 
-@login_required
-@require_POST
-def protocol(request: HttpRequest, exam_pk: int) -> HttpResponse:
-    exam = _exam(request, exam_pk, "exams.manage_exam")
-    back = reverse("exams:results", args=[exam.pk])
+def _signers(request: HttpRequest, exam: Exam) -> list[tuple[Any, str]]:
     ids = [int(v) for v in request.POST.getlist("signers") if v.isdigit() and len(v) < 18]
     signers = [(a.user, a.get_role_display()) for a in RoleAssignment.objects.filter(
         championship=exam.championship, user_id__in=ids).select_related("user").order_by("role", "user__last_name")]
     unique: dict[int, tuple[Any, str]] = {}
     for user, label in signers:
         unique.setdefault(user.pk, (user, str(label)))
+    return list(unique.values())
+
+
+@login_required
+@require_POST
+def protocol(request: HttpRequest, exam_pk: int) -> HttpResponse:
+    exam = _exam(request, exam_pk, "exams.manage_exam")
+    back = reverse("exams:results", args=[exam.pk])
     try:
-        document = domain.create_results_protocol(exam, by=request.user, signers=list(unique.values()))
+        document = domain.create_results_protocol(exam, by=request.user, signers=_signers(request, exam))
     except DomainError as exc:
         return _refuse(request, exc, back)
     messages.success(request, _("Протокол сформирован и ждёт подписей."))
+    return redirect("documents:detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def participant_list(request: HttpRequest, exam_pk: int) -> HttpResponse:
+    exam = _exam(request, exam_pk, "exams.manage_exam")
+    back = reverse("exams:results", args=[exam.pk])
+    try:
+        document = domain.create_participant_list(exam, by=request.user, signers=_signers(request, exam))
+    except DomainError as exc:
+        return _refuse(request, exc, back)
+    messages.success(request, _("Список участников сформирован и ждёт подписей."))
     return redirect("documents:detail", pk=document.pk)
 
 
@@ -445,7 +472,10 @@ def exam_statistics(request: HttpRequest, exam_pk: int) -> HttpResponse:
     stats = [(questions[s.question], s) for s in statistics.item_statistics(data)]
     chart = {"labels": [q.name[:40] for q, _ in stats],
              "facility": [float(s.facility) if s.facility is not None else None for _, s in stats],
-             "discrimination": [float(s.discrimination) if s.discrimination is not None else None for _, s in stats]}
+             "discrimination": [float(s.discrimination) if s.discrimination is not None else None for _, s in stats],
+             "distribution": {str(s.question): list(s.distribution) for _, s in stats},
+             "buckets": [str(_("0 баллов")), str(_("меньше половины")), str(_("половина и больше")),
+                         str(_("полный балл"))]}
     return render(request, "exams/statistics.html", {
         "exam": exam, "stats": stats, "chart": chart,
         "breadcrumbs": _crumbs(exam.championship, (exam.title, reverse("exams:exam_detail", args=[exam.pk])),

@@ -1,0 +1,128 @@
+"""RM-1: question banks from xlsx — one row per question, a per-question (per-row) error report, a template."""
+
+from __future__ import annotations
+
+import base64
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from profmaster.core.errors import DomainError
+from profmaster.exams import domain, xlsx
+from profmaster.exams.models import Question, QuestionBank
+
+from ..api.conftest import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bank(championship, competency):
+    return QuestionBank.objects.create(championship=championship, competency=competency, name="Из таблицы")
+
+
+def test_rm1_xlsx_template_imports_every_kind(bank, chief_expert):
+    """The downloadable template itself is a valid file: one question of every kind, no errors."""
+    result = domain.import_questions(bank, xlsx.template(), file_format="xlsx", by=chief_expert)
+    assert (result.created, result.errors) == (8, [])
+    kinds = list(Question.objects.filter(bank=bank).order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["single", "multiple", "short", "numeric", "matching", "ordering", "questionnaire", "essay"]
+    single = Question.objects.get(bank=bank, kind="single")
+    assert [(o.text, o.fraction) for o in single.options.all()] == [
+        ("27 °C", D(0)), ("31 °C", D(1)), ("45 °C", D(0))]
+    multiple = Question.objects.get(bank=bank, kind="multiple")
+    assert ([o.fraction for o in multiple.options.all()], multiple.points, multiple.tags) == (
+        [D("0.5"), D(0), D("0.5")], D(2), ["химия"])
+    numeric = Question.objects.get(bank=bank, kind="numeric")
+    assert [(o.value, o.tolerance) for o in numeric.options.all()] == [(D(1000), D(0))]
+    matching = Question.objects.get(bank=bank, kind="matching")
+    assert ([(o.text, o.match) for o in matching.options.all()], matching.distractors) == (
+        [("Безе", "белок"), ("Ганаш", "шоколад")], ["дрожжи"])
+    questionnaire = Question.objects.get(bank=bank, kind="questionnaire")
+    assert [o.scales for o in questionnaire.options.all()] == [{"интерес": "2"}, {"интерес": "0"}]
+    assert Question.objects.get(bank=bank, kind="essay").category.name == "Технология"
+
+
+def test_rm1_xlsx_template_has_help_sheet():
+    workbook = load_workbook(io.BytesIO(xlsx.template()))
+    assert workbook.sheetnames == ["Вопросы", "Справка"]
+    assert [c.value for c in workbook["Вопросы"][1]][:4] == ["Категория", "Вид", "Название", "Текст вопроса"]
+
+
+def test_rm1_xlsx_per_question_error_report(bank, chief_expert):
+    """Good rows are loaded, every bad row is reported with its row number, name and reason."""
+    rows = [
+        ["Основы", "один", "Хороший", "2 + 2?", 1, "1", "", "", "", "4", "5"],
+        ["Основы", "телепатия", "Странный", "?", 1, "1", "", "", "", "а"],
+        ["Основы", "один", "Без верного", "3 + 3?", 1, "", "", "", "", "6", "7"],
+        ["Основы", "один", "Мимо", "3 + 3?", 1, "5", "", "", "", "6", "7"],
+        [],
+        ["Основы", "число", "Не число", "Сколько?", 1, "", "", "", "", "много"],
+        ["Основы", "несколько", "Баллы", "Что?", "два", "1", "", "", "", "а", "б"],
+        ["Основы", "соответствие", "Без стрелки", "Сопоставьте", 1, "", "", "", "", "а - б", "в -> г"],
+        ["Основы", "один", "", "", 1, "1", "", "", "", "а"],
+        ["Основы", "один", "Дыра", "Что?", 1, "1", "", "", "", "а", None, "в"],
+        ["Основы", "анкета", "Шкала", "Нравится?", 0, "", "", "", "", "Да || интерес"],
+        ["Основы", "порядок", "Один шаг", "Порядок?", 1, "", "", "", "", "только"],
+        ["Основы", "развёрнутый", "Эссе", "Опишите.", 5],
+    ]
+    result = domain.import_questions(bank, xlsx.sheet(rows), file_format="xlsx", by=chief_expert)
+    assert result.created == 2
+    assert result.errors == [
+        (3, "Странный", "вид «телепатия» — ожидается: один, несколько, короткий, число, соответствие, порядок, "
+                        "анкета, развёрнутый"),
+        (4, "Без верного", "заполните «Верные» — номера верных вариантов"),
+        (5, "Мимо", "«Верные»: варианта 5 нет"),
+        (7, "Не число", "«Вариант 1»: «много» — не число"),
+        (8, "Баллы", "«Баллы»: «два» — не число"),
+        (9, "Без стрелки", "«Вариант 1»: для соответствия пишите «основа -> ответ»"),
+        (10, "Строка 10", "нет текста вопроса"),
+        (11, "Дыра", "пустой «Вариант 2» между заполненными"),
+        (12, "Шкала", "«Вариант 1»: шкала «интерес» — ожидается «шкала=число»"),
+        (13, "Один шаг", "Для порядка нужны хотя бы два элемента."),
+    ]
+    assert sorted(Question.objects.filter(bank=bank).values_list("name", flat=True)) == ["Хороший", "Эссе"]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"not a zip", "это не таблица xlsx"),
+    (b"PK\x03\x04broken", "это не таблица xlsx"),
+    (xlsx.sheet([["a"]], headers=["Что-то", "другое"]), "первая строка должна содержать заголовки"),
+])
+def test_rm1_xlsx_unreadable_file_refused_whole(bank, chief_expert, data, message):
+    with pytest.raises(DomainError) as caught:
+        domain.import_questions(bank, data, file_format="xlsx", by=chief_expert)
+    assert message in caught.value.message
+    assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_rm1_xlsx_import_page_and_template_download(client, bank, chief_expert):
+    client.force_login(chief_expert)
+    template = client.get(reverse("exams:import_template", args=[bank.pk]))
+    assert template.status_code == 200
+    assert template["Content-Type"].startswith("application/vnd.openxmlformats")
+    upload = io.BytesIO(template.content)
+    upload.name = "bank.xlsx"
+    response = client.post(reverse("exams:bank_import", args=[bank.pk]), {"file_format": "xlsx", "file": upload})
+    assert response.status_code == 200
+    assert "Загружено вопросов: 8. С ошибками: 0." in response.content.decode()
+    bad = io.BytesIO(b"garbage")
+    bad.name = "bank.xlsx"
+    response = client.post(reverse("exams:bank_import", args=[bank.pk]), {"file_format": "xlsx", "file": bad})
+    assert response.status_code == 400
+    assert "это не таблица xlsx" in response.content.decode()
+
+
+def test_rm1_xlsx_import_over_api(bank, chief_expert):
+    api = ApiClient(chief_expert)
+    rows = [["Основы", "один", "Хороший", "2 + 2?", 1, "1", "", "", "", "4", "5"],
+            ["Основы", "один", "Плохой", "2 + 2?", 1, "", "", "", "", "4", "5"]]
+    content = base64.b64encode(xlsx.sheet(rows)).decode()
+    response = api.post(f"/question-banks/{bank.pk}/import", {"file_format": "xlsx", "content": content})
+    assert response.json() == {"created": 1, "errors": [
+        {"number": 3, "name": "Плохой", "message": "заполните «Верные» — номера верных вариантов"}]}
+    response = api.post(f"/question-banks/{bank.pk}/import", {"file_format": "xlsx", "content": "не base64!"})
+    assert (response.status_code, response.json()["detail"]) == (400, "Файл xlsx передайте в base64.")
