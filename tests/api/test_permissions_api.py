@@ -380,6 +380,7 @@ CASES += [
     ("mark_save", "put", lambda w: f"/schemes/{scheme(w).pk}/marks",
      lambda w: {"aspect_id": 999999, "team_id": 999999, "value": 1}, _marks_write(400, expert=400)),
     ("marks_lock", "post", lambda w: f"/schemes/{scheme(w).pk}/marks/lock", None, _marks_write(400)),
+]
 
 # Results and awards (AW-1…AW-7, SC-9): rankings go through the one visibility rule (everyone signed in gets a
 # 200, with the ranking only when allowed); published versions and the medal table are public data; proposals

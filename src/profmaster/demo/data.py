@@ -244,6 +244,7 @@ def load_demo() -> Championship:
     _demo_scheme(konditer, final, people["chief.konditer@profmaster.local"])
     _demo_application(championship, konditer, schools["Школа № 1520"], people)
     _demo_consents(championship, by)
+    _demo_results(championship, konditer, by)
     return championship
 
 
@@ -257,8 +258,6 @@ def _demo_consents(championship: Championship, by: User) -> None:
         publish_consent_version(championship=championship, kind=kind, title=title, by=by,
                                 text=f"{title}. Я, законный представитель участника, даю согласие в соответствии с "
                                      "методикой проведения чемпионата (п. 3.5.1).")
-    _demo_results(championship, konditer, by)
-    return championship
 
 
 def _demo_results(championship: Championship, competency: Competency, by: User) -> None:
