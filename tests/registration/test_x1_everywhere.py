@@ -82,7 +82,7 @@ def _page_urls(ids) -> list[str]:
             params = re.findall(r"<(?:\w+:)?(\w+)>", str(entry.pattern))
             kwargs = {}
             for param in params:
-                if param == "pk" and "championships/" in str(entry.pattern) or (
+                if (param == "pk" and "championships/" in str(entry.pattern)) or (
                         param == "pk" and "consent-versions" in str(entry.pattern)):
                     kwargs[param] = ids["version"] if "consent-versions" in str(entry.pattern) else ids["championship"]
                 else:
