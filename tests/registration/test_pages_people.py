@@ -358,3 +358,28 @@ def test_import_experts_and_applications(reg):
     assert client.post(url, {"kind": "applications", "file": _xlsx(rows)}).status_code == 302
     application = Application.objects.get()
     assert (application.status, application.organisation, application.members.count()) == ("draft", reg.school2, 2)
+
+
+def test_reg6_reg13_duplicate_clicks_record_once_with_a_message(reg):
+    application = _approved(reg)
+    pupil = application.members.get(last_name="Алексеев")
+    version = domain.publish_consent_version(championship=reg.championship, kind="personal_data", title="ПДн",
+                                             text="Текст", by=reg.director)
+    client = client_for(reg.mentor_user)
+    url = reverse("registration:member_consents", args=[application.pk, pupil.pk])
+    data = {"version": version.pk, "given_by": "parent", "given_by_name": "Мать", "given_on": "2023-01-10"}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    assert response.status_code == 400 and "Это согласие уже записано." in response.content.decode()
+    assert Consent.objects.count() == 1
+    outgoing = application.members.get(last_name="Борисова")
+    sub_url = reverse("registration:substitution_create", args=[application.pk, outgoing.pk])
+    assert client.post(sub_url, {**NEWCOMER, "organisation": reg.school.pk}).status_code == 302
+    response = client.post(sub_url, {**NEWCOMER, "organisation": reg.school.pk})
+    assert response.status_code == 400 and "уже есть нерассмотренная замена" in response.content.decode()
+    assert SubstitutionRequest.objects.count() == 1 and application.members.count() == 4
+    decide = reverse("registration:substitution_decide", args=[SubstitutionRequest.objects.get().pk])
+    director = client_for(reg.director)
+    assert director.post(decide, {"decision": "refuse", "reason": "Нет справки"}).status_code == 302
+    response = director.post(decide, {"decision": "approve"})
+    assert response.status_code == 400 and "Замена уже рассмотрена: Отказано." in response.content.decode()

@@ -149,7 +149,7 @@ class TeamMember(models.Model):
         REPLACED = "replaced", _("Заменён")
         ENDED = "ended", _("Участие прекращено")
 
-    Relation = models.TextChoices("Relation", [(k, v) for k, v in team_rules.RELATIVE_KINDS.items()])
+    Relation = models.TextChoices("Relation", [(k, v) for k, v in team_rules.RELATIVE_KINDS.items()])  # type: ignore[call-overload]
 
     class ClothingSize(models.TextChoices):
         XS = "XS", "XS"
