@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-marking clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ bench: install
 # RM-1 load: gunicorn + PostgreSQL on 127.0.0.1 (BENCH_DB_URL), 10,000 examinees by default; see bench/README.md.
 bench-exam: install
 	$(BIN)/python bench/exam_load.py
+
+# SC-4 scale: 100 competencies × 40 teams × 60 aspects on PostgreSQL (BENCH_DB_URL); see bench/README.md.
+bench-marking: install
+	$(BIN)/python bench/marking_load.py
 
 clean:
 	rm -rf $(VENV) var
