@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from math import lcm
+from typing import NamedTuple
 
 JUDGEMENT = "judgement"
 BINARY = "binary"
@@ -115,13 +117,12 @@ class Totals:
         return {code: exact_half_up(value) for code, value in exact.items()}
 
 
-@dataclass(frozen=True)
-class JudgementSum:
-    """The experts' judgement marks of one aspect already summed (e.g. by the database): exact the same
+class JudgementSum(NamedTuple):
+    """The experts' judgement marks of one aspect already summed (e.g. by the database): exactly the same
     as the list of marks, since the mean only needs their sum and count."""
 
     total: int
-    count: int
+    experts: int
 
 
 def _ratio(value: Decimal, cache: dict[Decimal, tuple[int, int]]) -> tuple[int, int]:
@@ -135,7 +136,7 @@ def _scaled(spec: AspectSpec, mark: object, cache: dict[Decimal, tuple[int, int]
     """Exact points of one aspect as an integer (numerator, denominator) — no Fraction on the hot path."""
     if spec.kind == JUDGEMENT:
         if isinstance(mark, JudgementSum):
-            total, count = mark.total, mark.count
+            total, count = mark.total, mark.experts
             if count < 1 or not 0 <= total <= 3 * count:
                 raise MarkError(f"judgement marks of {spec.code} out of range")
         elif isinstance(mark, list | tuple):
@@ -163,7 +164,17 @@ def _scaled(spec: AspectSpec, mark: object, cache: dict[Decimal, tuple[int, int]
 
 
 def _exact(parts: dict[int, int]) -> Fraction:
-    return sum((Fraction(num, den) for den, num in parts.items()), Fraction(0))
+    """One fraction from numerators kept per denominator, by integer arithmetic (one normalisation)."""
+    if len(parts) == 1:
+        ((den, num),) = parts.items()
+        return Fraction(num, den)
+    common = lcm(*parts)
+    return Fraction(sum(num * (common // den) for den, num in parts.items()), common)
+
+
+def _merge(into: dict[int, int], parts: dict[int, int]) -> None:
+    for den, num in parts.items():
+        into[den] = into.get(den, 0) + num
 
 
 def team_totals(
@@ -188,10 +199,13 @@ def team_totals(
         if bucket is None:
             bucket = buckets[(criterion, sub_criterion)] = {}
         bucket[den] = bucket.get(den, 0) + num
-    by_sub: dict[str, Fraction] = {}
-    by_criterion: dict[str, Fraction] = {}
+    sub_parts: dict[str, dict[int, int]] = {}
+    criterion_parts: dict[str, dict[int, int]] = {}
+    everything: dict[int, int] = {}
     for (criterion, sub_criterion), bucket in buckets.items():
-        value = _exact(bucket)
-        by_sub[sub_criterion] = by_sub.get(sub_criterion, Fraction(0)) + value
-        by_criterion[criterion] = by_criterion.get(criterion, Fraction(0)) + value
-    return Totals(parts, by_sub, by_criterion, sum(by_sub.values(), Fraction(0)))
+        _merge(sub_parts.setdefault(sub_criterion, {}), bucket)
+        _merge(criterion_parts.setdefault(criterion, {}), bucket)
+        _merge(everything, bucket)
+    return Totals(parts, {code: _exact(p) for code, p in sub_parts.items()},
+                  {code: _exact(p) for code, p in criterion_parts.items()},
+                  _exact(everything) if everything else Fraction(0))

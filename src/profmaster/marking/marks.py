@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profmaster.accounts.models import Role
+from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
@@ -215,8 +215,14 @@ def _append(marking: SchemeMarking, *, kind: str, aspect: Aspect, team: Applicat
 
 
 def _locked_marking(scheme: MarkingScheme) -> SchemeMarking:
-    marking_of(scheme)
-    return SchemeMarking.objects.select_for_update().get(scheme_id=scheme.pk)
+    """The scheme's marking row, locked for this transaction (created on first use)."""
+    locked = (SchemeMarking.objects.select_for_update(of=("self",)).select_related("scheme")
+              .filter(scheme_id=scheme.pk).first())
+    if locked is None:
+        marking_of(scheme)
+        locked = SchemeMarking.objects.select_for_update(of=("self",)).select_related("scheme").get(
+            scheme_id=scheme.pk)
+    return locked
 
 
 def verify(scheme: MarkingScheme) -> list[str]:
@@ -281,7 +287,8 @@ def _resolve_expert(aspect: Aspect, team: Application, expert: Any, scheme: Mark
         return None
     if expert is None:
         raise DomainError(_("Укажите эксперта, чья это оценка."), field="expert")
-    if expert.pk not in {e.pk for e in experts_of(scheme.competency)}:
+    if not RoleAssignment.objects.filter(competency_id=scheme.competency_id, role=Role.EXPERT,
+                                         user_id=expert.pk).exists():
         raise DomainError(_("%(expert)s не входит в жюри компетенции.") % {"expert": expert}, field="expert")
     reason = conflict_of(expert, team, panel_of(scheme.competency))
     if reason:
@@ -307,7 +314,7 @@ def _load(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int) 
 
 
 def _open_for_marks(scheme: MarkingScheme, marking: SchemeMarking) -> None:
-    if not MarkingScheme.objects.filter(pk=scheme.pk, status=MarkingScheme.Status.LOCKED).exists():
+    if marking.scheme.status != MarkingScheme.Status.LOCKED:  # read with the lock, not the caller's copy
         raise TransitionError(_("Оценки вводятся только по заблокированной схеме (протокол блокировки критериев)."))
     if marking.is_locked:
         raise TransitionError(_("Оценки заблокированы: исправления — только после разблокировки по протоколу."))
@@ -399,8 +406,6 @@ def sheet_state(scheme: MarkingScheme, team: Application, sub_criterion: SubCrit
                 missing.append(label)
             elif four_eyes and mark.check_value != mark.value:
                 mismatches.append(label)
-    if aspects and not any(a.kind == calculation.JUDGEMENT for a in aspects) and expert is not None:
-        missing = []  # remote mode: measurement aspects are one shared mark, not each expert's
     completed = Sheet.objects.filter(sub_criterion=sub_criterion, team=team, expert=expert).exists()
     return SheetState(missing, mismatches, completed)
 
