@@ -6,6 +6,7 @@ PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
 .PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-marking clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +73,9 @@ bench-exam: install
 # AW-6: diplomas for 5,000 people by the background job (BENCH_DIPLOMAS); see bench/README.md.
 bench-diplomas: install
 	$(BIN)/python bench/diplomas.py
+# SC-4 scale: 100 competencies × 40 teams × 60 aspects on PostgreSQL (BENCH_DB_URL); see bench/README.md.
+bench-marking: install
+	$(BIN)/python bench/marking_load.py
 
 clean:
 	rm -rf $(VENV) var

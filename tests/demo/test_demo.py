@@ -29,8 +29,25 @@ def test_demo_loads_once_with_every_role_and_real_structure(capsys):
     assert championship.base_venues.count() == 2
     held = set(RoleAssignment.objects.values_list("role", flat=True))
     assert held == set(Role.values)
-    application = championship.applications.get()
+    application = championship.applications.get(competency__name="Кондитерское дело")
     assert (application.status, application.members.count()) == ("submitted", 3)
     assert championship.competencies.get(name="Кондитерское дело").marking_schemes.get().status == "draft"
     for email, password, _label in data.credentials():
         assert User.objects.get(email=email).check_password(password)
+
+
+@pytest.mark.django_db
+def test_demo_has_locked_marks_with_team_results():
+    """SC-5 in the demo: «Флористика» has locked marks, TeamResult rows and an intact ledger."""
+    from profmaster.marking import marks
+    from profmaster.marking.models import SchemeMarking, TeamResult
+    from profmaster.permissions import own_teams_with_locked_marks
+
+    data.load_demo()
+    marking = SchemeMarking.objects.get(scheme__competency__name="Флористика")
+    assert marking.is_locked
+    results = TeamResult.objects.filter(scheme=marking.scheme)
+    assert results.count() == 3 and all(r.total > 0 for r in results)
+    assert marks.verify(marking.scheme) == []
+    mentor = User.objects.get(email="mentor@profmaster.local")
+    assert len(own_teams_with_locked_marks(mentor, marking.scheme)) == 1

@@ -257,3 +257,43 @@ def test_sc2_sheet_is_stored_once(locked_scheme, panel, teams):
     chief, _ = panel
     mark_everything(locked_scheme, teams[:1], chief)
     assert Sheet.objects.filter(team=teams[0]).count() == 3
+
+
+def test_sc3_remote_mode_each_expert_completes_their_own_sheets(locked_scheme, panel, teams):
+    chief, (e1, e2) = panel
+    competency = locked_scheme.competency
+    competency.mark_entry_mode = "remote"
+    competency.save()
+    locked_scheme = type(locked_scheme).objects.select_related("competency").get(pk=locked_scheme.pk)
+    subs = list(SubCriterion.objects.filter(criterion__scheme=locked_scheme))
+    for team in teams:
+        for aspect in marks.aspects_of(locked_scheme):
+            marks.save_mark(locked_scheme, aspect, team, 2, expert=e1, by=e1)
+    for team in teams:
+        for sub in subs:
+            marks.complete_sheet(locked_scheme, team, sub, by=e1)
+    with pytest.raises(DomainError, match="Не оценены"):
+        marks.complete_sheet(locked_scheme, teams[0], subs[0], by=e2)
+    assert any("не завершено" in p for p in marks.lock_problems(locked_scheme))
+    for team in teams:
+        for aspect in marks.aspects_of(locked_scheme):
+            marks.save_mark(locked_scheme, aspect, team, 1, expert=e2, by=e2)
+        for sub in subs:
+            marks.complete_sheet(locked_scheme, team, sub, by=e2)
+    assert Sheet.objects.filter(expert=e1).count() == 6 and Sheet.objects.filter(expert=e2).count() == 6
+    marks.lock_marks(locked_scheme, by=chief)
+    assert TeamResult.objects.get(team=teams[0]).total == Decimal("3.00")  # 3 × 2 × 1.5 / 3
+
+
+def test_sc4_order_of_entry_does_not_change_stored_results(locked_scheme, panel, teams):
+    """The same marks entered in the opposite order give the same exact results."""
+    chief, (e1, e2) = panel
+    plan = [(a, t, e, (a.pk + t.pk + e.pk) % 4) for a in marks.aspects_of(locked_scheme) for t in teams
+            for e in (e1, e2)]
+    for aspect, team, expert, value in plan:
+        marks.save_mark(locked_scheme, aspect, team, value, expert=expert, by=chief)
+    first = [(s.team.pk, s.totals.total if s.totals else None) for s in marks.scheme_scores(locked_scheme)]
+    Mark.objects.all().delete()
+    for aspect, team, expert, value in reversed(plan):
+        marks.save_mark(locked_scheme, aspect, team, value, expert=expert, by=chief)
+    assert [(s.team.pk, s.totals.total if s.totals else None) for s in marks.scheme_scores(locked_scheme)] == first

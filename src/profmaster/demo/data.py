@@ -245,6 +245,7 @@ def load_demo() -> Championship:
     _demo_application(championship, konditer, schools["Школа № 1520"], people)
     _demo_consents(championship, by)
     _demo_results(championship, konditer, by)
+    _demo_marks(championship, competencies["Флористика"], remote, list(schools.values()), people)
     return championship
 
 
@@ -348,3 +349,71 @@ def _demo_documents(championship: Championship, competency: Competency, people: 
         signers=[(chief, "Главный эксперт")] + [(e, "Эксперт") for e in experts],
         by=chief,
     )
+
+
+def _demo_marks(championship: Championship, competency: Competency, stage: Stage, schools: list[Organisation],
+                people: dict[str, User]) -> None:
+    """SC-1…SC-7 in the demo: «Флористика», remote stage — a locked scheme, a panel, three approved teams
+    (one mentored by the demo mentor), complete sheets and locked marks, so TeamResult rows exist."""
+    from profmaster.marking import marks as marking
+    from profmaster.marking.domain import lock_scheme, replace_scheme_content, save_scheme_part
+    from profmaster.marking.models import MarkingScheme, SubCriterion
+    from profmaster.marking.scheme_rules import AspectDraft, CriterionDraft, SubCriterionDraft
+    from profmaster.registration.models import Application, TeamMember
+
+    by = User.objects.get(email=USERS[0].email)
+    panel = []
+    for index, (last, first) in enumerate((("Цветкова", "Розалия"), ("Букетов", "Лев"), ("Ромашкина", "Вера"),
+                                           ("Лилиев", "Глеб"), ("Незабудкина", "Ия"))):
+        email = "chief.floristika@profmaster.local" if index == 0 else f"expert{index}.floristika@profmaster.local"
+        user = User.objects.filter(email=email).first() or accounts_domain.create_user(
+            email=email, last_name=last, first_name=first, by=by, championship=championship)
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        accounts_domain.assign_role(user=user, role=Role.CHIEF_EXPERT if index == 0 else Role.EXPERT,
+                                    championship=championship, competency=competency, by=by)
+        panel.append(user)
+    chief, experts = panel[0], panel[1:]
+    for number, title in ((1, "Композиция"), (2, "Техника"), (3, "Презентация")):
+        ch_domain.save_structure_object(SkillSection(competency=competency, number=number, title=title), by=by)
+    meaning = ("Не выполнено", "Ниже ожиданий", "Соответствует ожиданиям", "Превосходит ожидания")
+    scheme = MarkingScheme(competency=competency, stage=stage, title="Схема оценки дистанционного этапа — Флористика")
+    save_scheme_part(scheme, by=chief)
+    replace_scheme_content(scheme, [
+        CriterionDraft("A", "Композиция букета", [SubCriterionDraft("A1", "Композиция", [
+            AspectDraft("A1.1", "judgement", Decimal("2.00"), "Гармония цвета", meaning),
+            AspectDraft("A1.2", "binary", Decimal("1.00"), "Размер по заданию")])], (1,)),
+        CriterionDraft("B", "Техника", [SubCriterionDraft("B1", "Крепление", [
+            AspectDraft("B1.1", "judgement", Decimal("2.00"), "Устойчивость конструкции", meaning),
+            AspectDraft("B1.2", "discrete", Decimal("1.50"), "Срок свежести",
+                        levels=(("менее суток", Decimal("0")), ("сутки", Decimal("0.75")),
+                                ("более суток", Decimal("1.50"))))])], (2,)),
+        CriterionDraft("C", "Презентация", [SubCriterionDraft("C1", "Презентация", [
+            AspectDraft("C1.1", "judgement", Decimal("1.50"), "Рассказ о работе", meaning)])], (3,)),
+    ], by=chief)
+    lock_scheme(scheme, by=chief)
+    scheme.refresh_from_db()
+    mentor = people["mentor@profmaster.local"]
+    category = championship.age_categories.get(code="3-4")
+    teams = []
+    for index, school in enumerate(schools[:3]):
+        team = Application.objects.create(championship=championship, competency=competency, age_category=category,
+                                          organisation=school, status=Application.Status.APPROVED, created_by=by)
+        if index == 0:
+            TeamMember.objects.create(application=team, kind=TeamMember.Kind.MENTOR, last_name=mentor.last_name,
+                                      first_name=mentor.first_name, email=mentor.email, organisation=school,
+                                      user=mentor)
+        teams.append(team)
+    for index, team in enumerate(teams):
+        for aspect in marking.aspects_of(scheme):
+            if aspect.kind == "judgement":
+                for number, expert in enumerate(marking.judging_experts(scheme, team)):
+                    marking.save_mark(scheme, aspect, team, (index + number + aspect.order) % 2 + 2, expert=expert,
+                                      by=chief)
+            else:
+                marking.save_mark(scheme, aspect, team, (index + aspect.order) % 2 + (aspect.kind == "discrete"),
+                                  by=chief)
+        for sub in SubCriterion.objects.filter(criterion__scheme=scheme):
+            marking.complete_sheet(scheme, team, sub, by=chief)
+    assert experts  # the panel signs the lock-acceptance form
+    marking.lock_marks(scheme, by=chief)

@@ -14,11 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profmaster.accounts.models import Role
+from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
@@ -106,12 +106,13 @@ def spec_of(aspect: Aspect) -> calculation.AspectSpec:
     return calculation.AspectSpec(aspect.code, aspect.kind, aspect.max_points, levels)
 
 
-def mark_for_calculation(aspect: Aspect, values: list[int]) -> Any:
+def mark_for_calculation(aspect: Aspect, total: int, count: int) -> Any:
+    """The calculation's mark from the sum and count of an aspect's current marks."""
     if aspect.kind == calculation.JUDGEMENT:
-        return values
+        return calculation.JudgementSum(total, count)
     if aspect.kind == calculation.BINARY:
-        return bool(values[0])
-    return str(values[0])
+        return bool(total)
+    return str(total)
 
 
 @dataclass
@@ -126,45 +127,68 @@ class TeamScore:
         return self.totals.rounded_total if self.totals else None
 
 
+def _aggregates(scheme: MarkingScheme, team: Application | None = None) -> QuerySet[Any]:
+    """Per (team, aspect): the sum, count, lowest and highest of the current marks, summed by the database."""
+    rows = Mark.objects.filter(scheme=scheme)
+    if team is not None:
+        rows = rows.filter(team=team)
+    return (rows.values("team_id", "aspect_id").order_by()
+            .annotate(total=Sum("value"), count=Count("id"), low=Min("value"), high=Max("value"))
+            .values_list("team_id", "aspect_id", "total", "count", "low", "high"))
+
+
 def scheme_scores(scheme: MarkingScheme, teams: list[Application] | None = None,
                   aspects: list[Aspect] | None = None) -> list[TeamScore]:
-    """SC-4: exact totals of every team (None while marks are missing) and its unresolved flags."""
+    """SC-4: exact totals of every team (None while marks are missing) and its unresolved flags.
+
+    The database sums each aspect's marks; the exact arithmetic needs only the sum and the count
+    (weight × mean / 3), so this is exact and reads one row per team and aspect.
+    """
     aspects = aspects if aspects is not None else aspects_of(scheme)
     teams = teams if teams is not None else list(teams_of(scheme))
     limit = rules_for(scheme.competency.championship).judgement_spread_limit
-    values: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for team_id, aspect_id, value in (Mark.objects.filter(scheme=scheme, team__in=teams)
-                                      .order_by("expert_id").values_list("team_id", "aspect_id", "value")):
-        values[(team_id, aspect_id)].append(value)
-    resolved = {(r.team_id, r.aspect_id): sorted(r.marks) for r in SpreadResolution.objects.filter(scheme=scheme)}
+    by_id = {a.pk: a for a in aspects}
+    given: dict[int, dict[str, Any]] = defaultdict(dict)
+    spread: list[tuple[int, int]] = []
+    for team_id, aspect_id, total, count, low, high in _aggregates(scheme):
+        aspect = by_id.get(aspect_id)
+        if aspect is None:
+            continue
+        if aspect.kind == calculation.JUDGEMENT:
+            given[team_id][aspect.code] = calculation.JudgementSum(total, count)
+            if high - low > limit:
+                spread.append((team_id, aspect_id))
+        elif aspect.kind == calculation.BINARY:
+            given[team_id][aspect.code] = bool(total)
+        else:
+            given[team_id][aspect.code] = str(total)
+    flags: dict[int, list[tuple[str, list[int], int]]] = defaultdict(list)
+    if spread:
+        resolved = {(r.team_id, r.aspect_id): sorted(r.marks)
+                    for r in SpreadResolution.objects.filter(scheme=scheme)}
+        values: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for team_id, aspect_id, value in (Mark.objects.filter(scheme=scheme, aspect_id__in={a for _t, a in spread})
+                                          .order_by("expert_id").values_list("team_id", "aspect_id", "value")):
+            values[(team_id, aspect_id)].append(value)
+        for key in spread:
+            if resolved.get(key) != sorted(values[key]):
+                flags[key[0]].append((by_id[key[1]].code, values[key], key[1]))
     rows = [(a.sub_criterion.criterion.code, a.sub_criterion.code, spec_of(a)) for a in aspects]
     scores = []
     for team in teams:
-        marks: dict[str, Any] = {}
-        missing = 0
-        flags = []
-        for aspect in aspects:
-            given = values.get((team.pk, aspect.pk))
-            if not given:
-                missing += 1
-                continue
-            marks[aspect.code] = mark_for_calculation(aspect, given)
-            if (aspect.kind == calculation.JUDGEMENT and calculation.spread_flagged(given, limit)
-                    and resolved.get((team.pk, aspect.pk)) != sorted(given)):
-                flags.append((aspect.code, given, aspect.pk))
+        marks = given.get(team.pk, {})
+        missing = len(aspects) - len(marks)
         totals = calculation.team_totals(rows, marks) if not missing else None
-        scores.append(TeamScore(team, totals, missing, flags))
+        scores.append(TeamScore(team, totals, missing, flags.get(team.pk, [])))
     return scores
 
 
 def partial_totals(scheme: MarkingScheme, team: Application, aspects: list[Aspect]) -> calculation.Totals:
     """Subtotals of what is marked so far (missing aspects count 0) — for the panel's progress view."""
-    values: dict[int, list[int]] = defaultdict(list)
-    for aspect_id, value in Mark.objects.filter(scheme=scheme, team=team).values_list("aspect_id", "value"):
-        values[aspect_id].append(value)
-    rows = [(a.sub_criterion.criterion.code, a.sub_criterion.code, spec_of(a)) for a in aspects if values.get(a.pk)]
-    return calculation.team_totals(rows, {a.code: mark_for_calculation(a, values[a.pk])
-                                          for a in aspects if values.get(a.pk)})
+    sums = {aspect_id: (total, count) for _team, aspect_id, total, count, _low, _high in _aggregates(scheme, team)}
+    marked = [a for a in aspects if a.pk in sums]
+    rows = [(a.sub_criterion.criterion.code, a.sub_criterion.code, spec_of(a)) for a in marked]
+    return calculation.team_totals(rows, {a.code: mark_for_calculation(a, *sums[a.pk]) for a in marked})
 
 
 # --- The ledger ----------------------------------------------------------------------------------
@@ -191,8 +215,14 @@ def _append(marking: SchemeMarking, *, kind: str, aspect: Aspect, team: Applicat
 
 
 def _locked_marking(scheme: MarkingScheme) -> SchemeMarking:
-    marking_of(scheme)
-    return SchemeMarking.objects.select_for_update().get(scheme_id=scheme.pk)
+    """The scheme's marking row, locked for this transaction (created on first use)."""
+    locked = (SchemeMarking.objects.select_for_update(of=("self",)).select_related("scheme")
+              .filter(scheme_id=scheme.pk).first())
+    if locked is None:
+        marking_of(scheme)
+        locked = SchemeMarking.objects.select_for_update(of=("self",)).select_related("scheme").get(
+            scheme_id=scheme.pk)
+    return locked
 
 
 def verify(scheme: MarkingScheme) -> list[str]:
@@ -257,7 +287,8 @@ def _resolve_expert(aspect: Aspect, team: Application, expert: Any, scheme: Mark
         return None
     if expert is None:
         raise DomainError(_("Укажите эксперта, чья это оценка."), field="expert")
-    if expert.pk not in {e.pk for e in experts_of(scheme.competency)}:
+    if not RoleAssignment.objects.filter(competency_id=scheme.competency_id, role=Role.EXPERT,
+                                         user_id=expert.pk).exists():
         raise DomainError(_("%(expert)s не входит в жюри компетенции.") % {"expert": expert}, field="expert")
     reason = conflict_of(expert, team, panel_of(scheme.competency))
     if reason:
@@ -283,7 +314,7 @@ def _load(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int) 
 
 
 def _open_for_marks(scheme: MarkingScheme, marking: SchemeMarking) -> None:
-    if not MarkingScheme.objects.filter(pk=scheme.pk, status=MarkingScheme.Status.LOCKED).exists():
+    if marking.scheme.status != MarkingScheme.Status.LOCKED:  # read with the lock, not the caller's copy
         raise TransitionError(_("Оценки вводятся только по заблокированной схеме (протокол блокировки критериев)."))
     if marking.is_locked:
         raise TransitionError(_("Оценки заблокированы: исправления — только после разблокировки по протоколу."))
@@ -375,8 +406,6 @@ def sheet_state(scheme: MarkingScheme, team: Application, sub_criterion: SubCrit
                 missing.append(label)
             elif four_eyes and mark.check_value != mark.value:
                 mismatches.append(label)
-    if aspects and not any(a.kind == calculation.JUDGEMENT for a in aspects) and expert is not None:
-        missing = []  # remote mode: measurement aspects are one shared mark, not each expert's
     completed = Sheet.objects.filter(sub_criterion=sub_criterion, team=team, expert=expert).exists()
     return SheetState(missing, mismatches, completed)
 
