@@ -380,7 +380,3 @@ def visible_results(user: Any, competency: Any) -> ResultsView:
         return ResultsView(live=False, data=None)
     return ResultsView(live=False, data=version_competency(version, competency.pk), version=version)
 
-
-def visible_version(user: Any, version: Any) -> bool:
-    """Published versions are public once they exist (earlier ones stay readable)."""
-    return version is not None and version.pk is not None
