@@ -216,6 +216,7 @@ async def start_phase(exam: int, examinees: list[dict[str, Any]]) -> dict[str, A
     latencies: list[float] = []
     errors: dict[str, int] = {}
     origin = time.perf_counter()
+    server0 = server_cpu_seconds()
     gap = START_SPREAD / max(1, len(examinees))
     limit = asyncio.Semaphore(900)  # stay below the open-files limit; the queueing shows in the latency
 
@@ -238,10 +239,39 @@ async def start_phase(exam: int, examinees: list[dict[str, Any]]) -> dict[str, A
 
     await asyncio.gather(*(one(i, who) for i, who in enumerate(examinees)))
     wall = time.perf_counter() - origin
-    return {"examinees": len(examinees), "spread_s": START_SPREAD, "wall_s": round(wall, 1),
+    server_cpu = server_cpu_seconds() - server0
+    return {"server_cpu_ms_per_start": round(1000 * server_cpu / max(1, len(latencies)), 2),
+            "examinees": len(examinees), "spread_s": START_SPREAD, "wall_s": round(wall, 1),
             "errors": errors, "ok": len(latencies) - sum(errors.values()),
             "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1),
             "p99_ms": round(pct(latencies, 99), 1), "max_ms": round(max(latencies, default=0) * 1000, 1)}
+
+
+SERVER_PID: list[int] = []
+
+
+def server_cpu_seconds() -> float:
+    """CPU seconds used so far by the service under test — the gunicorn master and workers and the
+    PostgreSQL backends of the benchmark database — whatever else shares the machine. Per request
+    it is the cost that does not depend on how loaded the shared machine is."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    db = db_name()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pgid = int(fields[2])
+        ours = (SERVER_PID and pgid == SERVER_PID[0]) or (cmdline.startswith("postgres:") and f" {db} " in cmdline)
+        if ours:
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / ticks
 
 
 def cpu_ticks() -> tuple[int, int]:
@@ -263,6 +293,7 @@ async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int
     rng = random.Random(seed)
     busy0, total0 = cpu_ticks()
     own0 = time.process_time()
+    server0 = server_cpu_seconds()
 
     async def client() -> None:
         nonlocal done
@@ -290,8 +321,11 @@ async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int
     await asyncio.gather(*(client() for _ in range(concurrency)))
     wall = time.perf_counter() - origin
     busy1, total1 = cpu_ticks()
+    server_cpu = server_cpu_seconds() - server0
     cores = os.cpu_count() or 1
-    return {"concurrency": concurrency, "saves": len(latencies), "wall_s": round(wall, 1),
+    return {"server_cpu_ms_per_save": round(1000 * server_cpu / max(1, len(latencies)), 2),
+            "generator_cpu_ms_per_save": round(1000 * (time.process_time() - own0) / max(1, len(latencies)), 2),
+            "concurrency": concurrency, "saves": len(latencies), "wall_s": round(wall, 1),
             "saves_per_s": round(len(latencies) / wall, 1), "errors": errors,
             "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1),
             "p99_ms": round(pct(latencies, 99), 1),
@@ -351,6 +385,7 @@ def main() -> None:
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",
          "--workers", str(WORKERS), "--bind", f"{HOST}:{PORT}", "--no-control-socket", "--backlog", "4096",
          "--log-level", "error", *GUNICORN_OPTS], cwd=ROOT, env=ENV, start_new_session=True)
+    SERVER_PID.append(server.pid)
     try:
         for _ in range(100):
             try:
