@@ -5,8 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas clean
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-marking clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

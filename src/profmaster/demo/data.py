@@ -244,8 +244,8 @@ def load_demo() -> Championship:
     _demo_scheme(konditer, final, people["chief.konditer@profmaster.local"])
     _demo_application(championship, konditer, schools["Школа № 1520"], people)
     _demo_consents(championship, by)
-    _demo_results(championship, konditer, by)
     _demo_marks(championship, competencies["Флористика"], remote, list(schools.values()), people)
+    _demo_results(championship, competencies["Флористика"], by)
     return championship
 
 
