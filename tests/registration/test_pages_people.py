@@ -348,6 +348,9 @@ def test_import_experts_and_applications(reg):
     header = ["Номер заявки в файле", "Организация", "Компетенция", "Категория", "Роль (участник/наставник/родственник)",
               "Фамилия", "Имя", "Отчество", "Дата рождения (ДД.ММ.ГГГГ)", "Класс", "Должность", "Телефон", "E-mail",
               "Родство", "Размер одежды"]
+    refused = client.post(url, {"kind": "applications", "file": _xlsx([header])})
+    assert refused.status_code == 400 and "централизованной регистрацией" in refused.content.decode()
+    RegistrationRules.objects.filter(championship=reg.championship).update(central_registration=True)
     person = ["1", "Школа № 2", "Робототехника", "1–2 класс", "участник", "Сидоров", "Саша", "", "01.05.2015", "13",
               "", "", "", "", "128"]
     response = client.post(url, {"kind": "applications", "file": _xlsx([header, person])})

@@ -218,7 +218,7 @@ class RulesForm(BootstrapFormMixin, forms.ModelForm):
         model = RegistrationRules
         fields = ["relative_kinds", "same_organisation_required", "one_application_per_organisation",
                   "one_competency_per_participant", "mentor_single_organisation", "mentor_no_overlapping_dates",
-                  "substitution_days_before"]
+                  "substitution_days_before", "central_registration"]
 
 
 class ImportForm(BootstrapFormMixin, forms.Form):

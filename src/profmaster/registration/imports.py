@@ -106,6 +106,9 @@ def read_rows(upload: Any, kind: str) -> list[tuple[int, list[str]]]:
 
 def run(championship: Championship, kind: str, upload: Any, *, by: Any) -> int:
     """Import all rows or none; returns how many records were created."""
+    if kind == "applications" and not domain.rules_for(championship).central_registration:
+        raise ImportFailed([_("Заявки загружаются только для конкурса с централизованной регистрацией: включите её "
+                              "в правилах регистрации чемпионата.")])
     rows = read_rows(upload, kind)
     errors: list[str] = []
     with transaction.atomic():

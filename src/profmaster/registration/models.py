@@ -42,6 +42,9 @@ class RegistrationRules(models.Model):
         _("наставник — команды только одной организации"), default=True, help_text=_("п. 3.8 методики"))
     mentor_no_overlapping_dates = models.BooleanField(
         _("наставник — только команды с несовпадающими датами"), default=True, help_text=_("п. 3.8, 19.3 методики"))
+    central_registration = models.BooleanField(
+        _("заявки регистрирует Дирекция (загрузка заявок из xlsx)"), default=False,
+        help_text=_("Для конкурса с централизованной регистрацией"))
     substitution_days_before = models.PositiveSmallIntegerField(
         _("замена участника — не позднее чем за столько дней"), default=1, help_text=_("п. 17.6 методики"))
 
