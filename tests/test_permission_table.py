@@ -53,7 +53,7 @@ DOC_READERS = REGISTER | {"expert"}  # the expert is a required signer of the do
 DOC_SIGNERS = frozenset({"chief", "expert"})
 DOC_EDITORS = MANAGERS | {"chief"}
 APPLICANTS = MANAGERS | {"mentor"}
-APPLICATION_READERS = APPLICANTS | {"chief"}
+APPLICATION_READERS = APPLICANTS | {"chief", "quality"}  # quality control reads every record (DOC-4)
 APPLICATION_LISTERS = APPLICATION_READERS
 
 

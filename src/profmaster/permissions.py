@@ -227,8 +227,8 @@ PERMISSIONS: dict[str, Any] = {
     # Registration and accreditation (REG-1…REG-15, X-1); the object is the championship or the application
     "registration.apply": directorate | may_apply,
     "registration.view_applications": directorate,
-    "registration.list_applications": directorate | may_apply | chief_expert,
-    "registration.view_application": directorate | is_applicant | chief_expert_of_competency,
+    "registration.list_applications": directorate | quality_control | may_apply | chief_expert,
+    "registration.view_application": directorate | quality_control | is_applicant | chief_expert_of_competency,
     "registration.change_application": directorate | is_applicant,
     "registration.review_application": directorate,
     "registration.check_documents": directorate | chief_expert_of_competency,
@@ -236,7 +236,7 @@ PERMISSIONS: dict[str, Any] = {
     "registration.record_consent": directorate | is_applicant,
     "registration.request_substitution": directorate | is_applicant,
     "registration.decide_substitution": directorate,
-    "registration.list_people": directorate | may_apply | chief_expert,
+    "registration.list_people": directorate | quality_control | may_apply | chief_expert,
     "registration.list_experts": directorate,
     "registration.manage_registration": directorate,
     # Marking schemes (MS-1…MS-5): the competency's panel reads; its chief expert and the Directorate edit

@@ -768,7 +768,8 @@ def log_personal_data_access(user: Any, members: Iterable[TeamMember], *, what: 
 
 
 def applications_visible_to(user: Any, championship: Championship) -> Any:
-    """Applications whose people's data this person may read (X-1): the Directorate all; the chief expert
+    """Applications whose people's data this person may read (X-1): the Directorate and quality control all;
+    the chief expert
     those of their competency; a mentor those
     they filed and those where they are the mentor; an organisation's representative all of it. Must agree
     with ``registration.view_application`` in :mod:`profmaster.permissions`."""
@@ -778,6 +779,9 @@ def applications_visible_to(user: Any, championship: Championship) -> Any:
     if is_directorate(user, championship):
         return queryset
     from profmaster.accounts.models import RoleAssignment
+
+    if RoleAssignment.objects.filter(user=user, championship=championship, role=Role.QUALITY_CONTROL).exists():
+        return queryset  # DOC-4: quality control reads every record of the championship (and is audited)
 
     condition = Q(created_by=user) | Q(members__user=user, members__kind=TeamMember.Kind.MENTOR)
     org_ids = list(RoleAssignment.objects.filter(
