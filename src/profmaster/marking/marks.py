@@ -337,7 +337,7 @@ def save_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | i
     number = check_value(aspect_obj, value)
     expert = _resolve_expert(aspect_obj, team_obj, expert, scheme)
     _may_enter(scheme, by, expert, mode)
-    reason = (reason or "").strip()[:2000]
+    reason = (reason or "").replace("\x00", "").strip()[:2000]
     with transaction.atomic():
         marking = _locked_marking(scheme)
         _open_for_marks(scheme, marking)
@@ -454,7 +454,7 @@ def complete_sheet(scheme: MarkingScheme, team: Application | int, sub_criterion
 def resolve_spread(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int, *, by: Any,
                    reason: str) -> SpreadResolution:
     """SC-4: keep flagged judgement marks by a recorded decision of the chief expert."""
-    reason = (reason or "").strip()[:2000]
+    reason = (reason or "").replace("\x00", "").strip()[:2000]
     if not reason:
         raise DomainError(_("Укажите основание, по которому расхождение оставлено."), field="reason")
     aspect_obj, team_obj = _load(scheme, aspect, team)
@@ -578,7 +578,7 @@ def markers_of(scheme: MarkingScheme) -> list[tuple[Any, str]]:
 
 def request_marks_unlock(scheme: MarkingScheme, *, by: Any, reason: str) -> Document:
     """SC-6: the unlock protocol, signed by the chief expert and the experts who marked."""
-    reason = (reason or "").strip()[:2000]
+    reason = (reason or "").replace("\x00", "").strip()[:2000]
     if not reason:
         raise DomainError(_("Укажите, какие оценки и почему нужно исправить."), field="reason")
     with transaction.atomic():
