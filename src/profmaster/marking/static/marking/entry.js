@@ -15,7 +15,9 @@
 
   async function save(input, reason) {
     const value = input.value.trim();
-    if (value === "" || value === input.dataset.saved) return;
+    // Enter also fires "change": one request per value, never two racing for the same cell.
+    if (value === "" || (value === input.dataset.saved && !reason) || value === input.dataset.inflight) return;
+    input.dataset.inflight = value;
     const body = new URLSearchParams({aspect: input.dataset.aspect, expert: input.dataset.expert || "",
                                       value: value, check: grid.dataset.check, reason: reason || ""});
     pending += 1;
@@ -28,6 +30,7 @@
       data = await response.json();
     } catch (e) { /* network error: shown below, the value stays in the cell */ }
     pending -= 1;
+    input.dataset.inflight = "";
     if (!data.ok && data.field === "reason" && !reason) {
       const given = window.prompt(grid.dataset.msgReason);
       if (given) return save(input, given);
