@@ -177,9 +177,11 @@ def setup() -> dict[str, Any]:
         chief = chiefs[team.competency_id].pk
         for aspect in aspects_of[scheme_id]:
             if aspect.kind == "judgement":
-                base = rng.randint(0, 3)
-                for expert in experts[team.competency_id]:
-                    value = min(3, max(0, base + rng.choice((0, 0, 0, 1, -1))))
+                base = rng.randint(0, 2)
+                flagged = rng.random() < 0.005  # a rare discrepancy beyond the limit, as on competition day
+                for number, expert in enumerate(experts[team.competency_id]):
+                    value = 3 if flagged and number == 0 else min(3, base + rng.choice((0, 0, 0, 1)))
+                    value = 0 if flagged and number == 1 else value
                     buffer.write(f"{scheme_id}\t{aspect.pk}\t{team.pk}\t{expert.pk}\t{value}\t{chief}\t{now}\n")
                     count += 1
             else:

@@ -60,10 +60,9 @@ def test_sc3_keyboard_entry_discrepancy_lock_and_mentor_view(page):
         page.keyboard.press("Enter")
     expect(page.locator("#save-state")).to_have_text("Все изменения сохранены")
     expect(grid.nth(5)).to_have_class(re.compile("is-valid"))
-    for _sheet in range(3):
+    for done in range(1, 4):
         page.get_by_role("button", name="Завершить ведомость").first.click()
-        expect(page.locator(".alert-success, .alert").first).to_be_visible()
-    expect(page.locator(".sheet-complete")).to_have_count(3)
+        expect(page.locator(".sheet-complete")).to_have_count(done)
     expect(page.locator("tr.table-danger .discrepancy")).to_be_visible()
 
     page.goto(f"/marking/schemes/{scheme.pk}/marks/")

@@ -185,3 +185,27 @@ def test_sc6_unlock_pages(client, locked_scheme, panel, teams, directorate_user)
     assert not SchemeMarking.objects.get(scheme=locked_scheme).is_locked
     assert TeamResult.objects.count() == 0
     assert Decimal("0") == Decimal(TeamResult.objects.count())
+
+
+def test_sc3_nul_in_a_reason_is_never_a_500(client, locked_scheme, panel, teams):
+    chief, (e1, _) = panel
+    mark_everything(locked_scheme, teams, chief)
+    client.force_login(chief)
+    response = client.post(reverse("marking:save", args=[locked_scheme.pk, teams[0].pk]),
+                           {"aspect": _aspect(locked_scheme).pk, "expert": e1.pk, "value": "0", "reason": "оп\x00ечатка"})
+    assert response.status_code == 200 and Mark.objects.get(expert=e1, team=teams[0],
+                                                            aspect=_aspect(locked_scheme)).value == 0
+
+
+def test_sc8_blind_assessment_hides_organisations_on_the_entry_page(client, locked_scheme, panel, teams):
+    from profmaster.marking import panel as panels
+
+    chief, _ = panel
+    row = panels.panel_of(locked_scheme.competency)
+    row.blind = True
+    panels.save_panel(row, by=chief)
+    client.force_login(chief)
+    content = client.get(reverse("marking:entry", args=[locked_scheme.pk, teams[0].pk])).content.decode()
+    teams[0].refresh_from_db()
+    assert teams[0].work_code.code in content
+    assert str(teams[0].organisation) not in content and str(teams[1].organisation) not in content

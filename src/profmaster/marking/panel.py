@@ -96,7 +96,7 @@ def assign_work_codes(competency: Any) -> None:
 
 def add_judging_role(competency: Any, user: Any, duty: str, *, by: Any, team: Application | None = None) -> JudgingRole:
     """Give a panel member a duty; marking a particular team is refused on a conflict of interest."""
-    duty = (duty or "").strip()[:200]
+    duty = (duty or "").replace("\x00", "").strip()[:200]
     if not duty:
         raise DomainError(_("Укажите судейскую роль."), field="duty")
     if not RoleAssignment.objects.filter(competency=competency, user=user,

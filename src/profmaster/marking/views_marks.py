@@ -274,7 +274,7 @@ def _entry_context(request: HttpRequest, scheme: MarkingScheme, team: Applicatio
     return {"scheme": scheme, "team": team, "label": marks.team_label(team), "experts": experts, "groups": groups,
             "check": check, "locked": marks.marking_of(scheme).is_locked,
             "four_eyes": panels.panel_of(scheme.competency).four_eyes, "mode": mode,
-            "teams": list(marks.teams_of(scheme)),
+            "teams": [(t.pk, marks.team_label(t)) for t in marks.teams_of(scheme).select_related("work_code")],
             "breadcrumbs": _crumbs(scheme.competency) + [(scheme.title, reverse("marking:detail", args=[scheme.pk])),
                                                          (_("Оценки"), reverse("marking:board", args=[scheme.pk])),
                                                          (marks.team_label(team), None)]}

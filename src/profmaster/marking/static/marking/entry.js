@@ -1,4 +1,6 @@
-/* Keyboard-first mark entry (SC-2/SC-3): each cell autosaves on Tab/Enter/blur; Enter moves on. */
+/* Keyboard-first mark entry (SC-2/SC-3): each cell autosaves on Tab/Enter/blur; Enter moves on.
+   Saves go one at a time, in the order typed, so a fast typist never has two requests racing; a cell
+   that failed stays marked, and "all saved" is shown only when no cell is unsaved. */
 (function () {
   "use strict";
   const grid = document.getElementById("entry-grid");
@@ -7,41 +9,68 @@
   const inputs = Array.from(grid.querySelectorAll("input.mark-input"));
   const csrf = (document.body.getAttribute("hx-headers") || "").match(/"X-CSRFToken":\s*"([^"]+)"/);
   let pending = 0;
+  let queue = Promise.resolve();
 
   function show(text, cls) {
     state.textContent = text;
     state.className = "badge " + cls;
   }
 
-  async function save(input, reason) {
-    const value = input.value.trim();
-    if (value === "" || value === input.dataset.saved) return;
+  function refresh() {
+    const failed = inputs.filter(function (i) { return i.dataset.failed === "1"; });
+    if (pending > 0) show(grid.dataset.msgSaving, "text-bg-warning");
+    else if (failed.length) show(grid.dataset.msgError + ": " + (failed[0].title || ""), "text-bg-danger");
+    else show(grid.dataset.msgAll, "text-bg-success");
+  }
+
+  async function send(input, value, reason) {
     const body = new URLSearchParams({aspect: input.dataset.aspect, expert: input.dataset.expert || "",
                                       value: value, check: grid.dataset.check, reason: reason || ""});
-    pending += 1;
-    show(grid.dataset.msgSaving, "text-bg-warning");
-    input.classList.remove("is-valid", "is-invalid");
-    let data = {ok: false, error: grid.dataset.msgError};
-    try {
-      const response = await fetch(grid.dataset.saveUrl, {method: "POST", body: body, credentials: "same-origin",
-        headers: {"X-CSRFToken": csrf ? csrf[1] : "", "X-Requested-With": "fetch"}});
-      data = await response.json();
-    } catch (e) { /* network error: shown below, the value stays in the cell */ }
-    pending -= 1;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        const response = await fetch(grid.dataset.saveUrl, {method: "POST", body: body, credentials: "same-origin",
+          headers: {"X-CSRFToken": csrf ? csrf[1] : "", "X-Requested-With": "fetch"}});
+        if (response.status < 500) return await response.json();
+      } catch (e) { /* network error: retried below */ }
+      await new Promise(function (resolve) { setTimeout(resolve, 300 * (attempt + 1)); });
+    }
+    return {ok: false, error: grid.dataset.msgError};
+  }
+
+  async function run(input, value, reason) {
+    let data = await send(input, value, reason);
     if (!data.ok && data.field === "reason" && !reason) {
       const given = window.prompt(grid.dataset.msgReason);
-      if (given) return save(input, given);
+      if (given) data = await send(input, value, given);
     }
+    input.classList.remove("is-valid", "is-invalid");
     if (data.ok) {
       input.dataset.saved = String(data.value);
+      input.dataset.failed = "";
       input.classList.add(data.mismatch ? "is-invalid" : "is-valid");
       input.title = grid.dataset.msgSaved;
-      if (pending === 0) show(grid.dataset.msgAll, "text-bg-success");
     } else {
+      input.dataset.failed = "1";
       input.classList.add("is-invalid");
       input.title = data.error || grid.dataset.msgError;
-      show((grid.dataset.msgError) + ": " + (data.error || ""), "text-bg-danger");
     }
+  }
+
+  function save(input) {
+    const value = input.value.trim();
+    // Enter also fires "change": one request per value, never two for the same cell.
+    if (value === "" || value === input.dataset.queued) return;
+    if (value === input.dataset.saved && input.dataset.failed !== "1") return;
+    input.dataset.queued = value;
+    pending += 1;
+    refresh();
+    queue = queue.then(function () { return run(input, value); }).catch(function () {
+      input.dataset.failed = "1";
+    }).then(function () {
+      pending -= 1;
+      if (input.dataset.queued === value) input.dataset.queued = "";
+      refresh();
+    });
   }
 
   inputs.forEach(function (input, index) {
