@@ -4,7 +4,7 @@ judging roles and their protocol, conflicts of interest and work codes for blind
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -112,7 +112,7 @@ def add_judging_role(competency: Any, user: Any, duty: str, *, by: Any, team: Ap
         raise DomainError(_("Такая роль уже назначена."), field="duty")
     with transaction.atomic():
         role = JudgingRole(competency=competency, user=user, duty=duty, team=team)
-        return save_audited(role, by=by, championship=competency.championship)
+        return cast(JudgingRole, save_audited(role, by=by, championship=competency.championship))
 
 
 def roles_protocol(competency: Any, *, by: Any) -> Document:
