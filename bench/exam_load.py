@@ -41,9 +41,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Any
+
+import pg  # bench/pg.py: python puts the script's folder first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DB_URL", "postgres://postgres@127.0.0.1:5432/h5_exam_bench")
@@ -60,7 +61,11 @@ SAT_LEVELS = [int(v) for v in os.environ.get("SAT_LEVELS", "4,8,16,32,64").split
 SAT_SECONDS = float(os.environ.get("SAT_SECONDS", "15"))
 #: Extra gunicorn options, e.g. "--worker-class gthread --threads 2".
 GUNICORN_OPTS = os.environ.get("GUNICORN_OPTS", "").split()
-HOST = "127.0.0.1"
+HOST = pg.HOST
+
+
+def db_name() -> str:
+    return pg.db_name(DB_URL)
 QUESTIONS = 40
 PAPER = 20
 
@@ -81,15 +86,8 @@ if os.environ.get("BENCH_REDIS_URL"):
 Path(ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 
-def psql(database: str, sql: str) -> None:
-    parts = urllib.parse.urlsplit(DB_URL)
-    subprocess.run(["psql", "-h", parts.hostname or HOST, "-p", str(parts.port or 5432), "-U",
-                    parts.username or "postgres", "-d", database, "-q", "-c", sql], check=True,
-                   env={**os.environ, "PGPASSWORD": parts.password or ""}, stdout=subprocess.DEVNULL)
 
 
-def db_name() -> str:
-    return urllib.parse.urlsplit(DB_URL).path.lstrip("/")
 
 
 # --- Setup (in-process Django) ------------------------------------------------------------------------
@@ -97,8 +95,7 @@ def db_name() -> str:
 
 def setup() -> dict[str, Any]:
     name = db_name()
-    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    psql("postgres", f'CREATE DATABASE "{name}"')
+    pg.recreate_database(DB_URL, name)
     os.environ.update({k: v for k, v in ENV.items() if k != "PYTHONPATH"})
     sys.path.insert(0, str(ROOT / "src"))
     import datetime as dt
@@ -348,19 +345,6 @@ async def saturation_phase(examinees: list[dict[str, Any]],
             "max_saves_per_s": max((lv["saves_per_s"] for lv in levels), default=0.0)}
 
 
-def pgbench() -> dict[str, Any]:
-    parts = urllib.parse.urlsplit(DB_URL)
-    name = db_name() + "_pgbench"
-    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    psql("postgres", f'CREATE DATABASE "{name}"')
-    base = ["-h", parts.hostname or HOST, "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
-    env = {**os.environ, "PGPASSWORD": parts.password or ""}
-    subprocess.run(["pgbench", *base, "-i", "-q", "-s", "10", name], check=True, env=env, capture_output=True)
-    out = subprocess.run(["pgbench", *base, "-N", "-c", str(PGBENCH_CLIENTS), "-j", str(min(PGBENCH_CLIENTS, 4)),
-                          "-T", str(PGBENCH_SECONDS), name], check=True, env=env, capture_output=True, text=True).stdout
-    tps = re.search(r"tps = ([\d.]+)", out)
-    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return {"tps": float(tps.group(1)) if tps else None, "clients": PGBENCH_CLIENTS, "seconds": PGBENCH_SECONDS}
 
 
 def verify(acked: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:
@@ -406,7 +390,7 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    bench = pgbench()
+    bench = pg.pgbench(DB_URL, clients=PGBENCH_CLIENTS, seconds=PGBENCH_SECONDS)
     print("pgbench -N:", json.dumps(bench), flush=True)
     check = verify(acked)
     print("verify:", json.dumps(check), flush=True)

@@ -21,7 +21,7 @@ PGBENCH_CLIENTS (8), PORT (8766), KEEP_DB (1 keeps the database).
 """
 
 # A local benchmark: it runs psql, pgbench and gunicorn by name, and random choices need no secrecy.
-# ruff: noqa: S603, S607, S311
+# ruff: noqa: S603, S311
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+import pg  # bench/pg.py: python puts the script's folder first on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DB_URL", "postgres://postgres@127.0.0.1:5432/h_marks_bench")
 COMPETENCIES = int(os.environ.get("COMPETENCIES", "100"))
@@ -54,7 +56,11 @@ WORKERS = int(os.environ.get("WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 PGBENCH_SECONDS = int(os.environ.get("PGBENCH_SECONDS", "20"))
 PGBENCH_CLIENTS = int(os.environ.get("PGBENCH_CLIENTS", "8"))
 PORT = int(os.environ.get("PORT", "8766"))
-HOST = "127.0.0.1"
+HOST = pg.HOST
+
+
+def db_name() -> str:
+    return pg.db_name(DB_URL)
 
 ENV = {
     **os.environ,
@@ -68,19 +74,10 @@ ENV = {
 Path(ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 
-def psql(database: str, sql: str) -> None:
-    parts = urllib.parse.urlsplit(DB_URL)
-    subprocess.run(["psql", "-h", parts.hostname or HOST, "-p", str(parts.port or 5432), "-U",
-                    parts.username or "postgres", "-d", database, "-q", "-c", sql], check=True,
-                   env={**os.environ, "PGPASSWORD": parts.password or ""}, stdout=subprocess.DEVNULL)
 
 
-def db_name() -> str:
-    return urllib.parse.urlsplit(DB_URL).path.lstrip("/")
 
 
-def load() -> str:
-    return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__()
 
 
 # --- 1. Synthetic championship ----------------------------------------------------------------------------
@@ -88,8 +85,7 @@ def load() -> str:
 
 def setup() -> dict[str, Any]:
     name = db_name()
-    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    psql("postgres", f'CREATE DATABASE "{name}"')
+    pg.recreate_database(DB_URL, name)
     os.environ.update({k: v for k, v in ENV.items() if k != "PYTHONPATH"})
     sys.path.insert(0, str(ROOT / "src"))
     import datetime as dt
@@ -323,28 +319,15 @@ async def save_phase(sessions: list[dict[str, Any]]) -> dict[str, Any]:
             "p95_ms": pct(95), "p99_ms": pct(99), "errors": errors, "clients": len(sessions)}
 
 
-def pgbench() -> dict[str, Any]:
-    parts = urllib.parse.urlsplit(DB_URL)
-    name = db_name() + "_pgbench"
-    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    psql("postgres", f'CREATE DATABASE "{name}"')
-    base = ["-h", parts.hostname or HOST, "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
-    env = {**os.environ, "PGPASSWORD": parts.password or ""}
-    subprocess.run(["pgbench", *base, "-i", "-q", "-s", "10", name], check=True, env=env, capture_output=True)
-    out = subprocess.run(["pgbench", *base, "-N", "-c", str(PGBENCH_CLIENTS), "-j", str(min(PGBENCH_CLIENTS, 4)),
-                          "-T", str(PGBENCH_SECONDS), name], check=True, env=env, capture_output=True, text=True).stdout
-    tps = re.search(r"tps = ([\d.]+)", out)
-    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return {"tps": float(tps.group(1)) if tps else None, "clients": PGBENCH_CLIENTS, "seconds": PGBENCH_SECONDS}
 
 
 def main() -> None:
-    print(f"marking benchmark on {db_name()}: load {load()}", flush=True)
+    print(f"marking benchmark on {db_name()}: load {pg.load_average()}", flush=True)
     data = setup()
     from django.db import connections
 
     result = recompute(data)
-    print("recompute:", json.dumps(result), f"load {load()}", flush=True)
+    print("recompute:", json.dumps(result), f"load {pg.load_average()}", flush=True)
     connections.close_all()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",
@@ -360,12 +343,12 @@ def main() -> None:
         time.sleep(1.0)
         asyncio.run(warm_up(data["sessions"]))
         saves = asyncio.run(save_phase(data["sessions"]))
-        print("saves:", json.dumps(saves), f"load {load()}", flush=True)
+        print("saves:", json.dumps(saves), f"load {pg.load_average()}", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    bench = pgbench()
-    print("pgbench -N:", json.dumps(bench), f"load {load()}", flush=True)
+    bench = pg.pgbench(DB_URL, clients=PGBENCH_CLIENTS, seconds=PGBENCH_SECONDS)
+    print("pgbench -N:", json.dumps(bench), f"load {pg.load_average()}", flush=True)
     from profmaster.marking import ledger
     from profmaster.marking.marks import entry_fields
     from profmaster.marking.models import MarkEntry
@@ -383,7 +366,7 @@ def main() -> None:
     print(f"ledger chains of the schemes written to: {'intact' if not broken else broken[:3]}")
     if os.environ.get("KEEP_DB") != "1":
         connections.close_all()
-        psql("postgres", f'DROP DATABASE IF EXISTS "{db_name()}" WITH (FORCE)')
+        pg.drop_database(DB_URL, db_name())
 
 
 if __name__ == "__main__":
