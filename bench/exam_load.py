@@ -86,10 +86,6 @@ if os.environ.get("BENCH_REDIS_URL"):
 Path(ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 
-
-
-
-
 # --- Setup (in-process Django) ------------------------------------------------------------------------
 
 
@@ -343,8 +339,6 @@ async def saturation_phase(examinees: list[dict[str, Any]],
             "capacity_concurrency": best["concurrency"] if best else None,
             "capacity_p99_ms": best["p99_ms"] if best else None,
             "max_saves_per_s": max((lv["saves_per_s"] for lv in levels), default=0.0)}
-
-
 
 
 def verify(acked: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:

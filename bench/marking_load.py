@@ -74,12 +74,6 @@ ENV = {
 Path(ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 
-
-
-
-
-
-
 # --- 1. Synthetic championship ----------------------------------------------------------------------------
 
 
@@ -317,8 +311,6 @@ async def save_phase(sessions: list[dict[str, Any]]) -> dict[str, Any]:
 
     return {"saves": len(latencies), "saves_per_s": round(len(latencies) / wall, 1), "p50_ms": pct(50),
             "p95_ms": pct(95), "p99_ms": pct(99), "errors": errors, "clients": len(sessions)}
-
-
 
 
 def main() -> None:

@@ -140,14 +140,16 @@ def part_delete(request: HttpRequest, scheme_pk: int, kind: str, part_pk: int) -
                      template="core/confirm_delete.html", extra={"object": part})
 
 
-def _act(request: HttpRequest, scheme: MarkingScheme, action: Any, success: str) -> HttpResponse:
+def _act(request: HttpRequest, scheme: MarkingScheme, action: Any, success: str,
+         then: str = "marking:detail") -> HttpResponse:
+    """Run one domain action from a POST: its refusal or its success as a message, then back to ``then``."""
     try:
         action()
     except (DomainError, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, success)
-    return redirect("marking:detail", scheme_pk=scheme.pk)
+    return redirect(then, scheme_pk=scheme.pk)
 
 
 @login_required

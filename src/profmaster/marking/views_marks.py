@@ -26,6 +26,7 @@ from profmaster.registration.models import Application
 
 from . import calculation, marks, sheets
 from . import panel as panels
+from . import views as scheme_views
 from .models import JudgingRole, Mark, MarkingScheme, Panel, SchemeMarking, Sheet, SubCriterion
 
 
@@ -192,13 +193,7 @@ def blank_sheets(request: HttpRequest, scheme_pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, scheme: MarkingScheme, action: Any, success: str) -> HttpResponse:
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, success)
-    return redirect("marking:board", scheme_pk=scheme.pk)
+    return scheme_views._act(request, scheme, action, success, then="marking:board")
 
 
 @login_required
