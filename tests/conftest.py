@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from profmaster.accounts.models import Role
 
 from .factories import ChampionshipFactory, CompetencyFactory, UserFactory, give_role
+
+# Properties are checked on a shared 2-core machine running the suite in parallel: a slow example is load,
+# not a failure, so there is no per-example deadline (the number of examples stays bounded).
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture

@@ -150,3 +150,30 @@ def test_x2_verify_command_reports_intact_ledger(locked_scheme, panel, teams, ca
     marks.save_mark(locked_scheme, _aspect(locked_scheme), teams[0], 1, expert=e1, by=chief)
     call_command("verify_marks", scheme=locked_scheme.pk)
     assert "intact" in capsys.readouterr().out
+
+
+def test_x2_verify_recomputes_locked_results_and_reports_a_changed_total(locked_scheme, panel, teams,
+                                                                         django_capture_on_commit_callbacks):
+    """X-2/SC-5: ``verify_marks`` recomputes every locked scheme's results from the marks (a full recompute)
+    and reports a frozen total or criterion subtotal changed outside the application."""
+    from decimal import Decimal
+
+    from profmaster.marking.models import TeamResult
+
+    from .conftest import mark_everything
+
+    chief, _experts = panel
+    mark_everything(locked_scheme, teams, chief)
+    with django_capture_on_commit_callbacks(execute=True):
+        marks.lock_marks(locked_scheme, by=chief)
+    assert marks.results_problems([locked_scheme]) == {}
+    call_command("verify_marks", scheme=locked_scheme.pk)
+    TeamResult.objects.filter(team=teams[0]).update(total=Decimal("99.00"))
+    result = TeamResult.objects.get(team=teams[1])
+    result.criteria[0]["points"] = "0.01"
+    result.save()
+    problems = marks.results_problems([locked_scheme])[locked_scheme.pk]
+    assert any("is 99.00, the marks give 4.00" in p for p in problems)
+    assert any(f"subtotals of team {teams[1].pk} differ" in p for p in problems)
+    with pytest.raises(CommandError, match="problem"):
+        call_command("verify_marks", scheme=locked_scheme.pk)

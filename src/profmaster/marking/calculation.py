@@ -7,7 +7,7 @@ measurement-binary: the weight or 0; measurement-discrete: the points of the cho
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -163,18 +163,33 @@ def _scaled(spec: AspectSpec, mark: object, cache: dict[Decimal, tuple[int, int]
     raise MarkError(f"unknown aspect kind {spec.kind!r}")
 
 
-def _exact(parts: dict[int, int]) -> Fraction:
-    """One fraction from numerators kept per denominator, by integer arithmetic (one normalisation)."""
-    if len(parts) == 1:
-        ((den, num),) = parts.items()
-        return Fraction(num, den)
-    common = lcm(*parts)
-    return Fraction(sum(num * (common // den) for den, num in parts.items()), common)
+def _assemble(order: Iterable[tuple[str, str]], buckets: Mapping[tuple[str, str], dict[int, int]],
+              parts: dict[str, tuple[int, int]], scale: Mapping[int, int] | None = None,
+              common: int | None = None) -> Totals:
+    """Totals from per-sub-criterion numerators kept per denominator, merged in the scheme's order.
 
-
-def _merge(into: dict[int, int], parts: dict[int, int]) -> None:
-    for den, num in parts.items():
-        into[den] = into.get(den, 0) + num
+    With ``common`` (a multiple of every denominator) and ``scale`` (denominator → common // denominator),
+    each subtotal is one integer over ``common`` — the fast path of :func:`scheme_totals`.
+    """
+    if common is None or scale is None:
+        dens = {den for bucket in buckets.values() for den in bucket}
+        common = lcm(*dens) if dens else 1
+        scale = {den: common // den for den in dens}
+    by_sub: dict[str, int] = {}
+    by_criterion: dict[str, int] = {}
+    total = 0
+    for key in order:
+        bucket = buckets.get(key)
+        if bucket is None:
+            continue
+        criterion, sub_criterion = key
+        value = sum(num * scale[den] for den, num in bucket.items())
+        by_sub[sub_criterion] = by_sub.get(sub_criterion, 0) + value
+        by_criterion[criterion] = by_criterion.get(criterion, 0) + value
+        total += value
+    return Totals(parts, {code: Fraction(value, common) for code, value in by_sub.items()},
+                  {code: Fraction(value, common) for code, value in by_criterion.items()},
+                  Fraction(total, common))
 
 
 def team_totals(
@@ -199,13 +214,80 @@ def team_totals(
         if bucket is None:
             bucket = buckets[(criterion, sub_criterion)] = {}
         bucket[den] = bucket.get(den, 0) + num
-    sub_parts: dict[str, dict[int, int]] = {}
-    criterion_parts: dict[str, dict[int, int]] = {}
-    everything: dict[int, int] = {}
-    for (criterion, sub_criterion), bucket in buckets.items():
-        _merge(sub_parts.setdefault(sub_criterion, {}), bucket)
-        _merge(criterion_parts.setdefault(criterion, {}), bucket)
-        _merge(everything, bucket)
-    return Totals(parts, {code: _exact(p) for code, p in sub_parts.items()},
-                  {code: _exact(p) for code, p in criterion_parts.items()},
-                  _exact(everything) if everything else Fraction(0))
+    return _assemble(list(buckets), buckets, parts)
+
+
+@dataclass
+class SchemeTotals:
+    """The exact totals of every team of a scheme, from the database's per-aspect sums (SC-4)."""
+
+    #: team → totals, for the teams with every aspect marked.
+    totals: dict[Hashable, Totals]
+    #: team → how many of the scheme's aspects have a mark.
+    marked: dict[Hashable, int]
+    #: (team, aspect key) of judgement aspects whose marks differ by more than the limit.
+    spread: list[tuple[Hashable, Hashable]]
+
+
+def scheme_totals(
+    aspects: Sequence[tuple[Hashable, str, str, AspectSpec]],
+    sums: Iterable[tuple[Hashable, Hashable, int, int, int, int]],
+    *,
+    spread_limit: int = 1,
+) -> SchemeTotals:
+    """Totals of all teams of a scheme in one pass — the results page, the lock and a full recompute.
+
+    ``aspects`` lists (key, criterion code, sub-criterion code, spec) in the scheme's order; ``sums``
+    yields (team, aspect key, sum, count, lowest, highest) of each aspect's current marks — a GROUP
+    BY's rows (for binary and discrete aspects the one mark is the sum). Exactly what
+    :func:`team_totals` gives for each team from its marks, without building a mark per aspect:
+    judgement points are weight × sum / (3 × count), so the sum and count are all the arithmetic
+    needs. Rows of an aspect not in ``aspects`` are ignored.
+    """
+    cache: dict[Decimal, tuple[int, int]] = {}
+    prepared: dict[Hashable, tuple[tuple[str, str], str, str, int, int, dict[str, tuple[int, int]]]] = {}
+    for key, criterion, sub_criterion, spec in aspects:
+        num, den = _ratio(spec.weight, cache)
+        levels = {level: _ratio(points, cache) for level, points in spec.levels.items()}
+        prepared[key] = ((criterion, sub_criterion), spec.code, spec.kind, num, den, levels)
+    order = list(dict.fromkeys(sub for sub, *_rest in prepared.values()))
+    parts: dict[Hashable, dict[str, tuple[int, int]]] = {}
+    buckets: dict[Hashable, dict[tuple[str, str], dict[int, int]]] = {}
+    spread: list[tuple[Hashable, Hashable]] = []
+    for team, key, total, count, low, high in sums:
+        info = prepared.get(key)
+        if info is None:
+            continue
+        sub, code, kind, num, den, levels = info
+        if kind == JUDGEMENT:
+            if count < 1 or not 0 <= total <= 3 * count:
+                raise MarkError(f"judgement marks of {code} out of range")
+            num, den = num * total, den * 3 * count
+            if high - low > spread_limit:
+                spread.append((team, key))
+        elif kind == BINARY:
+            if not total:
+                num, den = 0, 1
+        elif kind == DISCRETE:
+            try:
+                num, den = levels[str(total)]
+            except KeyError:
+                raise MarkError(f"unknown level {total!r} for aspect {code}") from None
+        else:
+            raise MarkError(f"unknown aspect kind {kind!r}")
+        team_parts = parts.get(team)
+        if team_parts is None:
+            team_parts = parts[team] = {}
+            buckets[team] = {}
+        team_parts[code] = (num, den)
+        bucket = buckets[team].get(sub)
+        if bucket is None:
+            bucket = buckets[team][sub] = {}
+        bucket[den] = bucket.get(den, 0) + num
+    complete = len(prepared)
+    dens = {den for team_buckets in buckets.values() for bucket in team_buckets.values() for den in bucket}
+    common = lcm(*dens) if dens else 1
+    scale = {den: common // den for den in dens}
+    return SchemeTotals({team: _assemble(order, buckets[team], team_parts, scale, common)
+                         for team, team_parts in parts.items() if len(team_parts) == complete},
+                        {team: len(team_parts) for team, team_parts in parts.items()}, spread)

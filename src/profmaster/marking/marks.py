@@ -101,9 +101,13 @@ def check_value(aspect: Aspect, value: Any) -> int:
     return number
 
 
+def _spec(code: str, kind: str, max_points: Decimal, levels: list[Any] | None) -> calculation.AspectSpec:
+    by_level = {str(index): Decimal(str(points)) for index, (_label, points) in enumerate(levels or [])}
+    return calculation.AspectSpec(code, kind, max_points, by_level)
+
+
 def spec_of(aspect: Aspect) -> calculation.AspectSpec:
-    levels = {str(index): Decimal(str(points)) for index, (_label, points) in enumerate(aspect.levels or [])}
-    return calculation.AspectSpec(aspect.code, aspect.kind, aspect.max_points, levels)
+    return _spec(aspect.code, aspect.kind, aspect.max_points, aspect.levels)
 
 
 def mark_for_calculation(aspect: Aspect, total: int, count: int) -> Any:
@@ -139,7 +143,63 @@ def _aggregates(scheme: MarkingScheme, team: Application | None = None) -> list[
            " GROUP BY team_id, aspect_id")
     with connection.cursor() as cursor:
         cursor.execute(sql, [scheme.pk] + ([team.pk] if team is not None else []))
-        return [(t, a, int(total), count, low, high) for t, a, total, count, low, high in cursor.fetchall()]
+        # SUM of a smallint column is an integer on both databases: the rows are used as fetched.
+        return cursor.fetchall()
+
+
+AspectRow = tuple[int, str, str, calculation.AspectSpec]
+
+
+def _aspect_rows(schemes: list[MarkingScheme]) -> dict[int, list[AspectRow]]:
+    """Per scheme: (pk, criterion code, sub-criterion code, spec) of its aspects in order — one query for all
+    the schemes, without model instances."""
+    rows: dict[int, list[AspectRow]] = {scheme.pk: [] for scheme in schemes}
+    for scheme_id, pk, criterion, sub, code, kind, max_points, levels in (
+            Aspect.objects.filter(sub_criterion__criterion__scheme__in=[s.pk for s in schemes])
+            .order_by("sub_criterion__criterion__scheme_id", "sub_criterion__criterion__order",
+                      "sub_criterion__criterion__code", "sub_criterion__order", "sub_criterion__code", "order", "code")
+            .values_list("sub_criterion__criterion__scheme_id", "pk", "sub_criterion__criterion__code",
+                         "sub_criterion__code", "code", "kind", "max_points", "levels")):
+        rows[scheme_id].append((pk, criterion, sub, _spec(code, kind, max_points, levels)))
+    return rows
+
+
+def _teams(schemes: list[MarkingScheme]) -> dict[int, list[Application]]:
+    """Per scheme: its teams as :func:`teams_of` gives them — one query for all the schemes."""
+    by_competency: dict[int, list[Application]] = defaultdict(list)
+    for team in (Application.objects.filter(competency_id__in={s.competency_id for s in schemes},
+                                            status=Application.Status.APPROVED)
+                 .select_related("organisation").order_by("pk")):
+        by_competency[team.competency_id].append(team)
+    return {s.pk: [t for t in by_competency[s.competency_id]
+                   if not s.age_category_id or t.age_category_id == s.age_category_id] for s in schemes}
+
+
+def _flags(scheme: MarkingScheme, spread: list[tuple[int, int]], codes: dict[int, str]
+           ) -> dict[int, list[tuple[str, list[int], int]]]:
+    """Unresolved discrepancies per team: (aspect code, the marks, aspect pk) — a resolution stands only
+    for the marks it was recorded for."""
+    flags: dict[int, list[tuple[str, list[int], int]]] = defaultdict(list)
+    if not spread:
+        return flags
+    resolved = {(r.team_id, r.aspect_id): sorted(r.marks) for r in SpreadResolution.objects.filter(scheme=scheme)}
+    values: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for team_id, aspect_id, value in (Mark.objects.filter(scheme=scheme, aspect_id__in={a for _t, a in spread},
+                                                          team_id__in={t for t, _a in spread})
+                                      .order_by("expert_id").values_list("team_id", "aspect_id", "value")):
+        values[(team_id, aspect_id)].append(value)
+    for key in spread:
+        if resolved.get(key) != sorted(values[key]):
+            flags[key[0]].append((codes[key[1]], values[key], key[1]))
+    return flags
+
+
+def _scores(scheme: MarkingScheme, teams: list[Application], rows: list[AspectRow], limit: int) -> list[TeamScore]:
+    computed = calculation.scheme_totals(rows, _aggregates(scheme), spread_limit=limit)
+    flags = _flags(scheme, [(int(t), int(a)) for t, a in computed.spread],  # type: ignore[call-overload]
+                   {pk: spec.code for pk, _criterion, _sub, spec in rows})
+    return [TeamScore(team, computed.totals.get(team.pk), len(rows) - computed.marked.get(team.pk, 0),
+                      flags.get(team.pk, [])) for team in teams]
 
 
 def scheme_scores(scheme: MarkingScheme, teams: list[Application] | None = None,
@@ -147,45 +207,27 @@ def scheme_scores(scheme: MarkingScheme, teams: list[Application] | None = None,
     """SC-4: exact totals of every team (None while marks are missing) and its unresolved flags.
 
     The database sums each aspect's marks; the exact arithmetic needs only the sum and the count
-    (weight × mean / 3), so this is exact and reads one row per team and aspect.
+    (weight × mean / 3), so this is exact and reads one row per team and aspect
+    (:func:`calculation.scheme_totals`).
     """
-    aspects = aspects if aspects is not None else aspects_of(scheme)
+    rows = ([(a.pk, a.sub_criterion.criterion.code, a.sub_criterion.code, spec_of(a)) for a in aspects]
+            if aspects is not None else _aspect_rows([scheme])[scheme.pk])
     teams = teams if teams is not None else list(teams_of(scheme))
-    limit = rules_for(scheme.competency.championship).judgement_spread_limit
-    by_id = {a.pk: a for a in aspects}
-    given: dict[int, dict[str, Any]] = defaultdict(dict)
-    spread: list[tuple[int, int]] = []
-    for team_id, aspect_id, total, count, low, high in _aggregates(scheme):
-        aspect = by_id.get(aspect_id)
-        if aspect is None:
-            continue
-        if aspect.kind == calculation.JUDGEMENT:
-            given[team_id][aspect.code] = calculation.JudgementSum(total, count)
-            if high - low > limit:
-                spread.append((team_id, aspect_id))
-        elif aspect.kind == calculation.BINARY:
-            given[team_id][aspect.code] = bool(total)
-        else:
-            given[team_id][aspect.code] = str(total)
-    flags: dict[int, list[tuple[str, list[int], int]]] = defaultdict(list)
-    if spread:
-        resolved = {(r.team_id, r.aspect_id): sorted(r.marks)
-                    for r in SpreadResolution.objects.filter(scheme=scheme)}
-        values: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for team_id, aspect_id, value in (Mark.objects.filter(scheme=scheme, aspect_id__in={a for _t, a in spread},
-                                                              team_id__in={t for t, _a in spread})
-                                          .order_by("expert_id").values_list("team_id", "aspect_id", "value")):
-            values[(team_id, aspect_id)].append(value)
-        for key in spread:
-            if resolved.get(key) != sorted(values[key]):
-                flags[key[0]].append((by_id[key[1]].code, values[key], key[1]))
-    rows = [(a.sub_criterion.criterion.code, a.sub_criterion.code, spec_of(a)) for a in aspects]
-    scores = []
-    for team in teams:
-        marks = given.get(team.pk, {})
-        missing = len(aspects) - len(marks)
-        totals = calculation.team_totals(rows, marks) if not missing else None
-        scores.append(TeamScore(team, totals, missing, flags.get(team.pk, [])))
+    return _scores(scheme, teams, rows, rules_for(scheme.competency.championship).judgement_spread_limit)
+
+
+def all_scores(schemes: list[MarkingScheme]) -> dict[int, list[TeamScore]]:
+    """SC-4 for many schemes at once (a full recompute of a championship's results): the same as
+    :func:`scheme_scores` of each, with the aspects, teams and rules read once for all of them."""
+    aspects = _aspect_rows(schemes)
+    teams = _teams(schemes)
+    limits: dict[int, int] = {}
+    scores = {}
+    for scheme in schemes:
+        championship = scheme.competency.championship
+        if championship.pk not in limits:
+            limits[championship.pk] = rules_for(championship).judgement_spread_limit
+        scores[scheme.pk] = _scores(scheme, teams[scheme.pk], aspects[scheme.pk], limits[championship.pk])
     return scores
 
 
@@ -261,6 +303,39 @@ def verify(scheme: MarkingScheme) -> list[str]:
     for key in current:
         problems.append(f"mark aspect={key[0]} team={key[1]} expert={key[2]} has no ledger entry")
     return problems
+
+
+def results_problems(schemes: list[MarkingScheme]) -> dict[int, list[str]]:
+    """X-2/SC-5: recompute the results of every locked scheme from its current marks (one pass over all of
+    them, :func:`all_scores`) and report each frozen :class:`TeamResult` that differs — a total or a
+    criterion subtotal — or is missing or extra."""
+    locked = [s for s in schemes if SchemeMarking.objects.filter(scheme=s, status=SchemeMarking.Status.LOCKED).exists()]
+    frozen: dict[int, dict[int, TeamResult]] = defaultdict(dict)
+    for result in TeamResult.objects.filter(scheme__in=locked):
+        frozen[result.scheme_id][result.team_id] = result
+    problems: dict[int, list[str]] = defaultdict(list)
+    for scheme_id, scores in all_scores(locked).items():
+        stored = frozen[scheme_id]
+        for score in scores:
+            result = stored.pop(score.team.pk, None)
+            if result is None:
+                problems[scheme_id].append(f"team {score.team.pk} has no locked result")
+                continue
+            criteria = ({c["code"]: c["points"] for c in _criteria_json_points(score.totals)}
+                        if score.totals else None)
+            if score.total != result.total:
+                problems[scheme_id].append(f"locked total of team {score.team.pk} is {result.total}, "
+                                           f"the marks give {score.total}")
+            elif criteria != {c.get("code"): c.get("points") for c in result.criteria}:
+                problems[scheme_id].append(f"locked criterion subtotals of team {score.team.pk} differ from the marks")
+        for team_id in stored:
+            problems[scheme_id].append(f"locked result of team {team_id} is not a team of the scheme")
+    return problems
+
+
+def _criteria_json_points(totals: calculation.Totals) -> list[dict[str, str]]:
+    return [{"code": code, "points": str(calculation.exact_half_up(points))}
+            for code, points in totals.by_criterion.items()]
 
 
 # --- Saving marks --------------------------------------------------------------------------------
@@ -517,8 +592,7 @@ def team_label(team: Application) -> str:
 
 def _criteria_json(scheme: MarkingScheme, totals: calculation.Totals) -> list[dict[str, str]]:
     titles = dict(scheme.criteria.values_list("code", "title"))
-    return [{"code": code, "title": titles.get(code, ""), "points": str(calculation.exact_half_up(points))}
-            for code, points in totals.by_criterion.items()]
+    return [{**item, "title": titles.get(item["code"], "")} for item in _criteria_json_points(totals)]
 
 
 def lock_marks(scheme: MarkingScheme, *, by: Any) -> SchemeMarking:

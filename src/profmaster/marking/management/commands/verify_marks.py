@@ -1,5 +1,6 @@
-"""X-2: recompute every scheme's marks ledger chain and current marks; report anything altered
-outside the application. Exit status 1 when a problem is found (for cron and monitoring)."""
+"""X-2: recompute every scheme's marks ledger chain and current marks, and the results of every locked
+scheme from its marks; report anything altered outside the application. Exit status 1 when a problem is
+found (for cron and monitoring)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from profmaster.marking.marks import verify
+from profmaster.marking.marks import results_problems, verify
 from profmaster.marking.models import MarkingScheme
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the marks ledger and the current marks against it."
+    help = "Verify the hash chain of the marks ledger, the current marks against it and locked results."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--scheme", type=int, help="only this scheme id")
@@ -22,8 +23,9 @@ class Command(BaseCommand):
         if options.get("scheme"):
             schemes = schemes.filter(pk=options["scheme"])
         found = 0
+        recomputed = results_problems(list(schemes.select_related("competency__championship")))
         for scheme in schemes:
-            problems = verify(scheme)
+            problems = verify(scheme) + recomputed.get(scheme.pk, [])
             for problem in problems:
                 self.stdout.write(f"scheme {scheme.pk} ({scheme.title}): {problem}")
             found += len(problems)
