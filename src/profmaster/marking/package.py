@@ -78,6 +78,11 @@ class PackageItem:
     def status_label(self) -> str:
         return ItemStatus.label(self.status)
 
+    @property
+    def anchor(self) -> str:
+        """The key as an HTML id."""
+        return self.key.replace(":", "-")
+
     def as_dict(self) -> dict[str, Any]:
         return {"key": self.key, "kind": self.kind, "title": self.title, "status": self.status,
                 "status_label": self.status_label, "done": self.done, "scheme_id": self.scheme_id,
