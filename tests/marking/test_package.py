@@ -295,3 +295,15 @@ def test_sc1_api_blank_and_locked_sheets_pdf(locked_scheme, teams, panel, django
             continue
         assert ApiClient(user).get(f"/schemes/{locked_scheme.pk}/sheets/locked").status_code == 403
         assert ApiClient(user).get(f"/schemes/{locked_scheme.pk}/sheets/blank").status_code == 403
+
+
+def test_sc10_blind_panel_sheets_are_named_by_work_code(locked_scheme, teams, panel):
+    """SC-8 holds in the package too: under blind assessment a sheet names the work code, not the organisation."""
+    chief, _experts = panel
+    board = panels.panel_of(locked_scheme.competency)
+    board.blind = True
+    panels.save_panel(board, by=chief)
+    code = teams[0].work_code.code
+    titles = [i.title for i in package.document_package(locked_scheme.competency).items if i.team_id == teams[0].pk]
+    assert titles and all(t.endswith(f"— {code}") for t in titles)
+    assert all(str(teams[0].organisation) not in t for t in titles)

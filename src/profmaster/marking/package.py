@@ -229,13 +229,16 @@ def _sheet_tables(competency: Any, schemes: list[MarkingScheme]) -> list[SheetTa
 
     entered = set(Sheet.objects.filter(scheme__in=schemes, expert__isnull=True)
                   .values_list("sub_criterion_id", "team_id"))
+    # team_label's rule with the panel read once, not once per team (the overview lists every competency)
+    blind = panel_of(competency).blind
     tables = []
     for scheme in schemes:
         subs = list(SubCriterion.objects.filter(criterion__scheme=scheme)
                     .order_by("criterion__order", "criterion__code", "order", "code"))
         rows = []
         for team in teams_of(scheme).select_related("work_code"):
-            label = team_label(team)
+            code = getattr(team, "work_code", None) if blind else None
+            label = str(code) if code is not None else str(team.organisation)
             cells = []
             for sub in subs:
                 receipt = receipts.get((sub.pk, team.pk))
