@@ -259,6 +259,11 @@ PERMISSIONS: dict[str, Any] = {
     "marking.manage_panel": directorate | chief_expert_of_competency,
     "marking.lock_marks": chief_expert_of_competency,
     "marking.approve_unlock": directorate,
+    # Document package (SC-10): the Directorate follows every competency's package and records the receipt of
+    # paper originals; the competency's chief expert sees what is still missing; nobody else
+    "marking.view_package": directorate | chief_expert_of_competency,
+    "marking.view_packages": directorate,
+    "marking.receive_documents": directorate,
     # Personal settings: one's own API tokens
     "accounts.manage_token": is_owner,
     # Results and awards (AW-1…AW-7, DOC-4): see the section above

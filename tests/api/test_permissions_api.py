@@ -380,6 +380,17 @@ CASES += [
     ("mark_save", "put", lambda w: f"/schemes/{scheme(w).pk}/marks",
      lambda w: {"aspect_id": 999999, "team_id": 999999, "value": 1}, _marks_write(400, expert=400)),
     ("marks_lock", "post", lambda w: f"/schemes/{scheme(w).pk}/marks/lock", None, _marks_write(400)),
+    # SC-1/SC-5: score sheets as PDF for whoever sees the marks (nothing is locked yet: the filled PDF is a 404)
+    ("sheets_blank", "get", lambda w: f"/schemes/{scheme(w).pk}/sheets/blank", None, _MARKS_READ),
+    ("sheets_locked", "get", lambda w: f"/schemes/{scheme(w).pk}/sheets/locked", None,
+     {**_MARKS_READ, "platform_directorate": 404, "directorate": 404, "chief_expert": 404, "expert": 404}),
+    # SC-10: the document package — the Directorate and the competency's chief expert read; only the Directorate
+    # records receipts (the world's draft scheme has no teams: the domain's 400)
+    ("package_detail", "get", lambda w: f"/competencies/{w.competency.pk}/document-package", None,
+     {**_MARKS_READ, "expert": 403}),
+    ("package_receive", "post", lambda w: f"/competencies/{w.competency.pk}/document-package/receipts",
+     lambda w: {"scheme_id": scheme(w).pk, "team_id": 987654},
+     {**_MARKS_READ, "platform_directorate": 400, "directorate": 400, "chief_expert": 403, "expert": 403}),
 ]
 
 # Results and awards (AW-1…AW-7, SC-9): rankings go through the one visibility rule (everyone signed in gets a

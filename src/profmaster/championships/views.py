@@ -85,6 +85,7 @@ def championship_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         "can_view_audit": has_perm(request.user, "audit.view_log", championship),
         "can_view_documents": has_perm(request.user, "documents.view_register", championship),
+        "can_view_packages": has_perm(request.user, "marking.view_packages", championship),
         "stages": stages,
         "phase_moves": {s.pk: [(to, dict(Stage.Phase.choices)[to], needs) for to, needs in
                                defaults.allowed_phase_moves(s.phase).items()] for s in stages},
@@ -160,6 +161,7 @@ def competency_detail(request: HttpRequest, pk: int, competency_pk: int) -> Http
         "competency": competency,
         "can_manage": has_perm(request.user, "championships.manage_championship", championship),
         "can_view_schemes": has_perm(request.user, "marking.view_scheme", competency),
+        "can_view_package": has_perm(request.user, "marking.view_package", competency),
         "panel": panel,
         "panel_short": max(0, competency.expert_count - sum(1 for a in panel if a.role == Role.EXPERT)),
         "breadcrumbs": _crumbs(championship) + [(competency.name, None)],

@@ -10,7 +10,7 @@ xlsx import, and goes through the same domain function.
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -23,7 +23,8 @@ from profmaster.documents.models import Document
 from profmaster.permissions import has_perm, may_view_team_marks, require
 from profmaster.registration.models import Application
 
-from . import domain, marks
+from . import domain, marks, sheets
+from . import package as packages
 from . import panel as panels
 from .models import Mark, MarkingScheme
 from .schemas import (
@@ -31,8 +32,11 @@ from .schemas import (
     MarkIn,
     MarkOut,
     MarksStatusOut,
+    PackageOut,
     PanelOut,
     ReasonIn,
+    ReceiptIn,
+    ReceiptOut,
     SchemeContentIn,
     SchemeIn,
     SchemeOut,
@@ -242,3 +246,68 @@ def marks_lock(request: HttpRequest, scheme_id: Id) -> Any:
     scheme = _marks_scheme(request, scheme_id, "marking.lock_marks")
     marks.lock_marks(scheme, by=current_user(request))
     return _status(scheme)
+
+
+# --- Score sheets as PDF (SC-1, SC-5) and the document package (SC-10) ------------------------------------
+
+_PDF = {"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}}
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/schemes/{scheme_id}/sheets/blank", response={200: None, **READ_ERRORS}, url_name="sheets_blank",
+            summary="Пустые ведомости для рукописной оценки (PDF)", openapi_extra=_PDF)
+def sheets_blank(request: HttpRequest, scheme_id: Id, team_id: Id | None = None) -> Any:
+    """SC-1: the same blank sheets as the marks board's button, for every team or one."""
+    scheme = _marks_scheme(request, scheme_id)
+    teams = list(marks.teams_of(scheme))
+    if team_id is not None:
+        teams = [t for t in teams if t.pk == team_id]
+        if not teams:
+            raise NotFound(_("Команда не найдена."))
+    data = sheets.sheets_data(scheme, teams, with_marks=False, label=marks.team_label)
+    return _pdf(sheets.render_pdf(data), f"blank-sheets-{scheme.pk}.pdf")
+
+
+@router.get("/schemes/{scheme_id}/sheets/locked", response={200: None, **READ_ERRORS}, url_name="sheets_locked",
+            summary="Ведомости оценок всех участников после блокировки (PDF)", openapi_extra=_PDF)
+def sheets_locked(request: HttpRequest, scheme_id: Id) -> Any:
+    """SC-5: the PDF rendered at the lock; 404 until it is ready."""
+    scheme = _marks_scheme(request, scheme_id)
+    marking = marks.marking_of(scheme)
+    if marking.pdf_status != marking.PdfStatus.READY or not marking.pdf:
+        raise NotFound(_("PDF ведомостей ещё не сформирован: оценки не заблокированы или файл готовится."))
+    return _pdf(bytes(marking.pdf), f"sheets-{scheme.pk}.pdf")
+
+
+def _package_competency(request: HttpRequest, competency_id: int, perm: str) -> Competency:
+    competency = get_or_404(Competency.objects.select_related("championship"), competency_id,
+                            _("Компетенция не найдена."))
+    user = current_user(request)
+    if not has_perm(user, "championships.view_championship", competency.championship):
+        raise NotFound(_("Компетенция не найдена."))
+    require(user, perm, competency)
+    return competency
+
+
+@router.get("/competencies/{competency_id}/document-package", response={200: PackageOut, **READ_ERRORS},
+            url_name="package_detail", summary="Пакет документов компетенции для Дирекции")
+def package_detail(request: HttpRequest, competency_id: Id) -> Any:
+    """SC-10: every sheet, form and protocol of the competency and what is still missing (as on the page)."""
+    competency = _package_competency(request, competency_id, "marking.view_package")
+    return packages.document_package(competency).as_dict()
+
+
+@router.post("/competencies/{competency_id}/document-package/receipts", response={200: ReceiptOut, **WRITE_ERRORS},
+             url_name="package_receive", summary="Отметить получение рукописных ведомостей Дирекцией")
+def package_receive(request: HttpRequest, competency_id: Id, payload: ReceiptIn) -> Any:
+    """SC-10: one sheet (``sub_criterion_id``) or all sheets of a team; repeating it changes nothing."""
+    competency = _package_competency(request, competency_id, "marking.receive_documents")
+    created = packages.receive_sheets(competency, scheme=payload.scheme_id, team=payload.team_id,
+                                      sub_criterion=payload.sub_criterion_id, comment=payload.comment,
+                                      by=current_user(request))
+    return {"created": len(created), "package": packages.document_package(competency).as_dict()}

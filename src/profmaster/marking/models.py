@@ -466,3 +466,30 @@ class SpreadResolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.aspect} — {self.team}: {self.reason[:40]}"
+
+
+class SheetReceipt(models.Model):
+    """SC-10: the Directorate has received the signed handwritten original of one score sheet (SC-1)
+    — one sub-criterion of one team. Recorded once; a second receipt of the same sheet changes nothing."""
+
+    scheme = models.ForeignKey(MarkingScheme, on_delete=models.CASCADE, related_name="sheet_receipts",
+                               verbose_name=_("схема"))
+    sub_criterion = models.ForeignKey(SubCriterion, on_delete=models.CASCADE, related_name="receipts",
+                                      verbose_name=_("субкритерий"))
+    team = models.ForeignKey("registration.Application", on_delete=models.PROTECT, related_name="sheet_receipts",
+                             verbose_name=_("команда"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("принял"))
+    received_at = models.DateTimeField(_("получено"))
+    comment = models.CharField(_("комментарий"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("получение рукописной ведомости")
+        verbose_name_plural = _("получение рукописных ведомостей")
+        ordering = ["scheme", "team", "sub_criterion"]
+        constraints = [
+            models.UniqueConstraint(fields=["sub_criterion", "team"], name="one_receipt_per_sheet"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sub_criterion} — {self.team}"

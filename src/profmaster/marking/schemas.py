@@ -165,3 +165,50 @@ class TeamResultOut(Schema):
     criteria: list[CriterionPointsOut]
     sub_criteria: list[CriterionPointsOut]
     flags: list[str]
+
+
+# --- Document package (SC-10) -----------------------------------------------------------------------
+
+
+class PackageItemOut(Schema):
+    key: str = Field(description="Постоянный ключ позиции пакета, например «sheet:<схема>:<субкритерий>:<команда>».")
+    kind: str
+    title: str
+    status: str = Field(description="missing, awaiting, signed, ready или received.")
+    status_label: str
+    done: bool
+    scheme_id: int | None
+    document_id: int | None
+    document_number: int | None
+    missing_signers: list[str]
+    team_id: int | None
+    sub_criterion_id: int | None
+    entered: bool
+    received_at: str | None
+    received_by: str
+    comment: str
+
+
+class PackageOut(Schema):
+    competency_id: int
+    competency: str
+    championship_id: int
+    deadline: str
+    overdue: bool
+    complete: bool
+    total: int
+    missing_count: int
+    awaiting_count: int
+    items: list[PackageItemOut]
+
+
+class ReceiptIn(_In):
+    scheme_id: Id
+    team_id: Id
+    sub_criterion_id: Id | None = Field(None, description="Пусто — все ведомости команды по схеме.")
+    comment: Text(500) = ""
+
+
+class ReceiptOut(Schema):
+    created: int = Field(description="Сколько ведомостей отмечено сейчас (0 — уже были отмечены).")
+    package: PackageOut

@@ -47,3 +47,15 @@ urlpatterns += [
     path("schemes/<int:scheme_pk>/marks/<int:team_pk>/complete/", views_marks.complete, name="complete"),
     path("schemes/<int:scheme_pk>/teams/<int:team_pk>/marks/", views_marks.team_marks, name="team_marks"),
 ]
+
+from . import views_package  # noqa: E402  (the document package, SC-10)
+
+urlpatterns += [
+    path("championships/<int:pk>/competencies/<int:competency_pk>/package/", views_package.package_page,
+         name="package"),
+    path("championships/<int:pk>/competencies/<int:competency_pk>/package/receive/", views_package.receive,
+         name="package_receive"),
+    path("championships/<int:pk>/competencies/<int:competency_pk>/package.xlsx", views_package.package_export,
+         name="package_export"),
+    path("championships/<int:pk>/packages/", views_package.overview, name="packages"),
+]

@@ -117,6 +117,7 @@ def panel_page(request: HttpRequest, pk: int, competency_pk: int) -> HttpRespons
         "competency": competency, "panel": panel, "chief": panels.chief_of(competency), "experts": experts,
         "warnings": panels.warnings(competency), "roles": JudgingRole.objects.filter(competency=competency)
         .select_related("user", "team__organisation"), "conflicts": conflicts, "can_manage": can_manage,
+        "can_view_package": has_perm(request.user, "marking.view_package", competency),
         "panel_form": panel_form, "role_form": role_form, "breadcrumbs": _crumbs(competency)[:2] + [(_("Жюри"), None)],
     })
 
@@ -154,6 +155,7 @@ def marks_board(request: HttpRequest, scheme_pk: int) -> HttpResponse:
         "can_lock": has_perm(request.user, "marking.lock_marks", scheme),
         "can_approve": has_perm(request.user, "marking.approve_unlock", scheme),
         "can_enter": has_perm(request.user, "marking.enter_marks", scheme),
+        "can_view_package": has_perm(request.user, "marking.view_package", scheme),
         "limit": marks.rules_for(scheme.competency.championship).judgement_spread_limit,
         "breadcrumbs": _crumbs(scheme.competency) + [(scheme.title, reverse("marking:detail", args=[scheme.pk])),
                                                      (_("Оценки"), None)],
