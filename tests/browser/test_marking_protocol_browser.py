@@ -101,6 +101,18 @@ def test_sc3_four_eyes_blind_reentry_mismatch_blocks_then_match_completes(page, 
     page.goto(f"/marking/schemes/{scheme.pk}/marks/{team.pk}/")
     _type_grid(page, ["1", "2", "2", "2", "3", "3"])  # A1.1 by Альфа, Бета; B1.1; C1.1
 
+    # The one who typed the marks may not check them: the grid says so instead of saving.
+    page.get_by_role("link", name="Повторный ввод").click()
+    first = page.locator("#entry-grid input.mark-input").first
+    expect(first).to_be_focused()
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    expect(page.locator("#save-state")).to_have_text("Не сохранено: Проверяет другой член жюри, не тот, кто вводил оценку.")
+    expect(first).to_have_class(re.compile("is-invalid"))
+    assert not Mark.objects.filter(check_value__isnull=False).exists()
+    page.get_by_role("link", name="К вводу").click()
+    expect(page.get_by_role("heading", name=re.compile("^Ввод оценок"))).to_be_visible()
+
     # The second panel member opens the re-entry: the chief's marks are not shown to them.
     context, expert_page = _second_page(browser, live_server, "alpha@example.ru")
     expert_page.goto(f"/marking/schemes/{scheme.pk}/marks/{team.pk}/")
