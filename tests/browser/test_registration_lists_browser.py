@@ -165,3 +165,15 @@ def test_reg_rules_page_directorate_edits_rules_bad_value_refused(page):
     rules = RegistrationRules.objects.get(championship=reg.championship)
     assert rules.substitution_days_before == 3 and not rules.one_application_per_organisation
     assert "grandmother" not in rules.relative_kinds and "mother" in rules.relative_kinds
+
+
+def test_reg_rules_page_in_english_names_the_relatives_in_english(page):
+    """X-3: after switching the interface to English the rules page names the kinds of relatives in English."""
+    reg = Reg()
+    _as(page, "dir@example.ru")
+    page.goto(f"/registration/championships/{reg.championship.pk}/registration-rules/")
+    with page.expect_navigation():
+        page.locator("#language-form select").select_option("en")
+    expect(page.get_by_role("heading", name="Registration rules")).to_be_visible()
+    expect(page.get_by_label("grandmother", exact=True)).to_be_checked()
+    expect(page.locator("main form")).not_to_contain_text("бабушка")
