@@ -183,3 +183,38 @@ def test_aw6_diploma_verified_by_its_code_without_logging_in(page):
     response = page.goto("/results/verify/NOSUCHCODE12/")
     assert response.status == 404
     expect(page.locator("#not-verified")).to_have_text("Диплом с таким кодом не найден или аннулирован.")
+
+
+def test_doc4_directorate_invalidates_results_and_registers_an_unscrupulous_expert(page):
+    """DOC-4 (p. 10.4): without a reason the Directorate is refused; with it the competency's results are
+    invalid on the quality page and on the results page; an expert goes into the register."""
+    world, _chief, _directorate, _teams = _world()
+    expert = UserFactory(email="expert@example.ru", last_name="Небрежный")
+    give_role(expert, Role.EXPERT, world.championship, world.competency)
+    url = f"/results/championships/{world.championship.pk}/quality/"
+
+    _as(page, "directorate@example.ru")
+    page.goto(url)
+    section = page.locator(f"#quality-{world.competency.pk}")
+    section.get_by_role("button", name="Признать итоги недействительными").click()
+    expect(page.locator(".alert-danger, .alert-error").first).to_contain_text("основание")
+    expect(page.locator(f"#quality-{world.competency.pk} .badge")).to_have_count(0)
+
+    section.get_by_placeholder("Основание").fill("Ведомости не подписаны экспертами")
+    section.get_by_role("button", name="Признать итоги недействительными").click()
+    expect(page.get_by_text(re.compile("Итоги компетенции признаны недействительными. Это отразится"))).to_be_visible()
+    expect(section.locator(".badge")).to_have_text("итоги недействительны")
+    expect(section).to_contain_text("Ведомости не подписаны экспертами")
+
+    expect(page.locator("#register")).to_contain_text("Реестр пуст.")
+    page.locator("select[name=expert]").select_option(str(expert.pk))
+    page.get_by_placeholder("Решение (номер, дата, основание)").fill("Решение Дирекции № 7 от 01.04.2023")
+    page.get_by_role("button", name="Внести в реестр").click()
+    expect(page.get_by_text("Эксперт внесён в реестр.")).to_be_visible()
+    expect(page.locator("#register")).to_contain_text("Решение Дирекции № 7 от 01.04.2023")
+    expect(page.locator("#register")).to_contain_text("Небрежный")
+    expect(page.locator("#register")).to_contain_text("Кондитерское дело")
+
+    page.goto(f"/results/competencies/{world.competency.pk}/")
+    expect(page.locator("#results-invalid")).to_contain_text("Итоги компетенции признаны недействительными.")
+    expect(page.locator(".results-table")).to_have_count(0)
