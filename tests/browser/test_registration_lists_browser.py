@@ -177,3 +177,48 @@ def test_reg_rules_page_in_english_names_the_relatives_in_english(page):
     expect(page.get_by_role("heading", name="Registration rules")).to_be_visible()
     expect(page.get_by_label("grandmother", exact=True)).to_be_checked()
     expect(page.locator("main form")).not_to_contain_text("бабушка")
+
+
+def test_reg_xlsx_import_of_organisations_all_or_nothing_with_row_report(page, tmp_path):
+    """Registration import: the Directorate fills the downloaded template; one bad row stops the whole file with
+    a report by row in Russian; the corrected file loads."""
+    from openpyxl import Workbook
+
+    from profmaster.organisations.models import Organisation
+
+    reg = Reg()
+    before = Organisation.objects.count()
+    _as(page, "dir@example.ru")
+    page.goto(f"/registration/championships/{reg.championship.pk}/import/")
+    with page.expect_download() as download_info:
+        page.get_by_role("main").get_by_role("link", name="Организации", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename == "template-organisations.xlsx"
+    workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    sheet = workbook.active
+    sheet.append(["ГБОУ Школа № 10", "Школа № 10", "7700000000", "Москва", "", "", ""])
+    sheet.append(["", "Без имени", "", "", "", "", ""])
+    sheet.append(["ГБОУ Школа № 11", "", "12ab", "", "", "", ""])
+    bad = tmp_path / "организации.xlsx"
+    workbook.save(bad)
+
+    page.get_by_label("Что загружаем").select_option(label="Организации")
+    page.get_by_label("Файл xlsx (по шаблону)").set_input_files(bad)
+    page.get_by_role("button", name="Загрузить").click()
+    report = page.locator("#import-report")
+    expect(report).to_contain_text("Файл не загружен, ничего не сохранено.")
+    expect(report).to_contain_text("Строка 3: не указано полное наименование.")
+    expect(report).to_contain_text("Строка 4: ИНН — 10 или 12 цифр")
+    assert Organisation.objects.count() == before
+
+    good = Workbook()
+    good.active.append([c.value for c in sheet[1]])
+    good.active.append(["ГБОУ Школа № 10", "Школа № 10", "7700000000", "", "", "", ""])
+    good_path = tmp_path / "организации-исправлено.xlsx"
+    good.save(good_path)
+    page.get_by_label("Что загружаем").select_option(label="Организации")
+    page.get_by_label("Файл xlsx (по шаблону)").set_input_files(good_path)
+    page.get_by_role("button", name="Загрузить").click()
+    expect(page.get_by_text("Загружено записей: 1.")).to_be_visible()
+    expect(page.locator("#import-report")).to_have_count(0)
+    assert Organisation.objects.get(short_name="Школа № 10").region == "Москва"
