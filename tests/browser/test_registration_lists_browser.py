@@ -222,3 +222,20 @@ def test_reg_xlsx_import_of_organisations_all_or_nothing_with_row_report(page, t
     expect(page.get_by_text("Загружено записей: 1.")).to_be_visible()
     expect(page.locator("#import-report")).to_have_count(0)
     assert Organisation.objects.get(short_name="Школа № 10").region == "Москва"
+
+
+def test_reg4_relative_shown_with_the_kind_of_relation_in_words(page):
+    """REG-4 («Семья мастеров»): the application page names a relative's relation in words — «мать», not the
+    stored code — and in English after switching the language."""
+    reg = Reg()
+    application = reg.application(category=reg.family)
+    reg.add(application, "participant", last_name="Семёнов", first_name="Сеня")
+    reg.add(application, "relative", last_name="Семёнова", first_name="Мария", relation="mother")
+    _as(page, "mentor@example.ru")
+    page.goto(f"/registration/applications/{application.pk}/")
+    row = page.locator("tr", has_text="Семёнова Мария")
+    expect(row).to_contain_text("родство: мать")
+    expect(row).not_to_contain_text("mother")
+    with page.expect_navigation():
+        page.locator("#language-form select").select_option("en")
+    expect(page.locator("tr", has_text="Семёнова Мария")).to_contain_text("mother")
