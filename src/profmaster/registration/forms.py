@@ -15,6 +15,9 @@ from profmaster.organisations.models import Organisation
 from . import team_rules
 from .models import Application, Consent, ConsentForm, ConsentVersion, DocumentCheck, RegistrationRules, TeamMember
 
+# The kinds of relatives are marked with gettext_noop in the Django-free team_rules; translated here, when shown.
+RELATIVE_CHOICES = [(kind, _(label)) for kind, label in team_rules.RELATIVE_KINDS.items()]
+
 
 def applicant_organisations(user: Any, championship: Championship, *, directorate: bool) -> Any:
     """Organisations a person may apply for: those of their mentor/representative assignments; when an
@@ -62,7 +65,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
     }
 
     relation = forms.ChoiceField(label=_("Родство с участником"), required=False,
-                                 choices=[("", "—"), *TeamMember.Relation.choices])
+                                 choices=[("", "—"), *RELATIVE_CHOICES])
 
     class Meta:
         model = TeamMember
@@ -211,7 +214,7 @@ class PeopleFilterForm(forms.Form):
 
 class RulesForm(BootstrapFormMixin, forms.ModelForm):
     relative_kinds = forms.MultipleChoiceField(label=_("Виды близкого родства («Семья мастеров»)"),
-                                               choices=list(team_rules.RELATIVE_KINDS.items()),
+                                               choices=RELATIVE_CHOICES,
                                                widget=forms.CheckboxSelectMultiple)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import team_rules, workflow
@@ -211,6 +212,11 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_relation_display(self) -> str:
+        """The kind of relation in words, in the current language («мать»), not the stored code."""
+        label = team_rules.RELATIVE_KINDS.get(self.relation)
+        return gettext(label) if label else self.relation
 
     @property
     def full_name(self) -> str:
