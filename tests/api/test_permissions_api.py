@@ -352,9 +352,11 @@ CASES += [
     ("exam_results", "get", lambda w: f"/exams/{exam_world(w)['exam'].pk}/results", None, _EXAM_PANEL),
     ("attempt_start", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/attempts", lambda w: {}, _NOT_YOURS),
     ("attempt_detail", "get", lambda w: f"/attempts/{exam_world(w)['attempt'].pk}", None, _EXAM_PANEL),
+    # The attempt's token authorises a save (only the examinee's browser ever receives it): with any other
+    # token the panel is told the attempt is held elsewhere, everyone else that it does not exist.
     ("attempt_save", "post", lambda w: f"/attempts/{exam_world(w)['attempt'].pk}/answers",
      lambda w: {"question_id": exam_world(w)["question"].pk, "response": None, "seq": 1,
-                "token": exam_world(w)["token"]}, _NOT_YOURS),
+                "token": "не-тот-токен"}, {**_NOT_YOURS, "anonymous": 404}),
     ("attempt_event", "post", lambda w: f"/attempts/{exam_world(w)['attempt'].pk}/events",
      lambda w: {"kind": "focus_lost", "token": exam_world(w)["token"]}, _NOT_YOURS),
     ("attempt_finish", "post", lambda w: f"/attempts/{exam_world(w)['attempt'].pk}/finish",

@@ -34,6 +34,19 @@ def current_user(request: HttpRequest) -> Any:
     return getattr(request, "auth", None) or request.user
 
 
+def asking_user(request: HttpRequest) -> Any:
+    """On a route authorised by something else than the person (``auth=None``, e.g. an attempt's token):
+    who is asking, read only when needed — a personal token if one is sent, else the session."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from profmaster.accounts.domain import authenticate_token
+
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return authenticate_token(header[7:].strip()) or AnonymousUser()
+    return request.user
+
+
 def get_or_404(source: type[M] | models.QuerySet[M], pk: int, message: str | None = None) -> M:
     queryset = source if isinstance(source, models.QuerySet) else source._default_manager.all()
     obj = queryset.filter(pk=pk).first()

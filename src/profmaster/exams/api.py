@@ -22,7 +22,7 @@ from ninja.pagination import paginate
 from profmaster.accounts.models import User
 from profmaster.api.pagination import LimitOffset
 from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS
-from profmaster.api.shortcuts import NotFound, current_user, get_or_404, reference, references
+from profmaster.api.shortcuts import NotFound, asking_user, current_user, get_or_404, reference, references
 from profmaster.api.types import Id
 from profmaster.audit.domain import save_audited
 from profmaster.championships.models import Championship, Competency, Stage
@@ -85,9 +85,9 @@ def _exam(request: HttpRequest, exam_id: int) -> Exam:
     raise NotFound(_(NO_EXAM))
 
 
-def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+def _attempt(request: HttpRequest, attempt_id: int, user: Any = None) -> Attempt:
     attempt = get_or_404(Attempt.objects.select_related("exam__championship"), attempt_id, _(NO_ATTEMPT))
-    if not has_perm(current_user(request), "exams.view_attempt", attempt):
+    if not has_perm(user or current_user(request), "exams.view_attempt", attempt):
         raise NotFound(_(NO_ATTEMPT))
     return attempt
 
@@ -245,19 +245,20 @@ def attempt_detail(request: HttpRequest, attempt_id: Id) -> Any:
 
 
 @router.post("/attempts/{attempt_id}/answers", response={200: SaveOut, **WRITE_ERRORS}, url_name="attempt_save",
-             summary="Сохранить ответ (идемпотентно)")
+             summary="Сохранить ответ (идемпотентно)", auth=None)
 def attempt_save(request: HttpRequest, attempt_id: Id, payload: SaveIn) -> Any:
-    """Сохраняет ответ на вопрос. Повтор с тем же `seq` возвращает то же подтверждение (`replay: true`).
-    После окончания времени (и короткого допуска для запросов в пути) — отказ 409 с кодом `closed`."""
-    # The busiest route: the domain function checks ownership on the locked row itself, so the attempt is
-    # not read twice; only a refusal looks the attempt up to answer 404 to someone who may not see it.
+    """Сохраняет ответ на вопрос. Право на сохранение даёт `token` попытки — его получает только браузер,
+    открывший попытку от имени её участника, поэтому сессия и CSRF здесь не нужны. Повтор с тем же `seq`
+    возвращает то же подтверждение (`replay: true`). После окончания времени (и короткого допуска для
+    запросов в пути) — отказ 409 с кодом `closed`."""
+    # The busiest route: the token is the authority, so no session or user is read on the way; only a refusal
+    # looks at who is asking, to answer 404 to someone who may not see the attempt and 403 to its owner's
+    # second browser.
     try:
-        ack = domain.save_answer(attempt_id, current_user(request), question_id=payload.question_id,
-                                 response=payload.response, seq=payload.seq, token=payload.token)
-    except domain.AttemptLocked:
-        raise
+        ack = domain.save_answer(attempt_id, None, question_id=payload.question_id, response=payload.response,
+                                 seq=payload.seq, token=payload.token)
     except AccessDenied:
-        _attempt(request, attempt_id)
+        _attempt(request, attempt_id, asking_user(request))
         raise
     return {"question_id": ack.question, "seq": ack.seq, "saved_at": ack.saved_at, "replay": ack.replay}
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -531,21 +532,30 @@ def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, 
                 now: dt.datetime | None = None) -> SaveAck:
     """Autosave one answer idempotently (RM-1, item 4).
 
-    ``seq`` is the client's counter for this question: a save whose ``seq`` is not above the stored
-    one is a replay (a retried request, or an older one overtaken) and is acknowledged without a
-    change. After ``deadline + grace`` saves are refused and the attempt is finished.
+    The attempt's token — issued only to the browser that opened the attempt as its owner — is what
+    authorises a save; ``user`` may be None (the API's autosave, which reads no session), and when given
+    must be the owner. ``seq`` is the client's counter for this question: a save whose ``seq`` is not
+    above the stored one is a replay (a retried request, or an older one overtaken) and is acknowledged
+    without a change. After ``deadline + grace`` saves are refused and the attempt is finished.
     """
     now = now or timezone.now()
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
         raise DomainError(_("Неверный номер сохранения."), field="seq")
+    if connection.vendor == "postgresql":
+        ack = _save_in_one_statement(attempt_id, user, question_id=question_id, response=response, seq=seq,
+                                     token=token, now=now)
+        if ack is not None:
+            return ack
     with transaction.atomic():
-        # The hot path (RM-1 performance): one locking read of the few attempt columns it needs, one
-        # upsert that writes only a newer seq, one event insert. The row lock orders a save against a
-        # concurrent finish, so nothing is written into a finished attempt.
+        # The general path (and every refusal, replay and overdue save): one locking read of the few attempt
+        # columns it needs, one upsert that writes only a newer seq, one event insert. The row lock orders a
+        # save against a concurrent finish, so nothing is written into a finished attempt.
         attempt = next(iter(Attempt.objects.select_for_update().order_by().filter(pk=attempt_id).only(
             "id", "user_id", "status", "lock_token", "accept_until", "paper")), None)
-        if attempt is None or attempt.user_id != getattr(user, "pk", None):
+        if attempt is None or (user is not None and attempt.user_id != getattr(user, "pk", None)):
             raise AccessDenied(_("Это не ваша попытка."))
+        if user is None and not _same(attempt.lock_token, token):
+            raise AttemptLocked  # without the owner's session, nothing is said about the attempt first
         if attempt.status != Attempt.Status.IN_PROGRESS:
             raise AttemptClosed(_("Попытка завершена: ответы больше не принимаются."))
         if not _same(attempt.lock_token, token):
@@ -557,14 +567,7 @@ def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, 
             overdue = False
         if not overdue:
             item = next((i for i in attempt.paper if i["question"] == question_id), None)
-            if item is None:
-                raise DomainError(_("Этого вопроса нет в вашем билете."), field="question")
-            if len(repr(response)) > MAX_RESPONSE_CHARS:
-                raise DomainError(_("Ответ слишком длинный."), field="response", code="too_long")
-            try:
-                cleaned = _clean(item, response)
-            except scoring.BadResponse as exc:
-                raise DomainError(_("Ответ не подходит к вопросу: %(why)s.") % {"why": exc}, field="response") from exc
+            cleaned = _checked_response(item, response)
             if not _upsert_answer(attempt.pk, question_id, cleaned, seq, now):
                 stored_seq, stored_at = (Answer.objects.filter(attempt_id=attempt.pk, question_id=question_id)
                                          .values_list("seq", "saved_at").get())
@@ -576,6 +579,62 @@ def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, 
     # Past the deadline and grace: finish with what was saved (outside the refused save's transaction).
     finish_if_overdue(Attempt.objects.get(pk=attempt.pk), now=now)
     raise AttemptClosed
+
+
+def _checked_response(item: dict[str, Any] | None, response: Any) -> Any:
+    """The response cleaned for its paper item, or a DomainError saying what is wrong with it."""
+    if item is None:
+        raise DomainError(_("Этого вопроса нет в вашем билете."), field="question")
+    if len(repr(response)) > MAX_RESPONSE_CHARS:
+        raise DomainError(_("Ответ слишком длинный."), field="response", code="too_long")
+    try:
+        return _clean(item, response)
+    except scoring.BadResponse as exc:
+        raise DomainError(_("Ответ не подходит к вопросу: %(why)s.") % {"why": exc}, field="response") from exc
+
+
+def _save_in_one_statement(attempt_id: int, user: Any, *, question_id: int, response: Any, seq: int, token: str,
+                           now: dt.datetime) -> SaveAck | None:
+    """The common save on PostgreSQL (RM-1 performance): one read of the attempt's state and of the one paper
+    item, then one statement — its own transaction — that locks the attempt row while it is still open with
+    this token and before its deadline, upserts the answer if ``seq`` is newer and logs the save. None when
+    anything is unusual (a refusal, a replay, the deadline, a change since the read): the general path of
+    :func:`save_answer` then decides and answers exactly as without this shortcut."""
+    attempts = connection.ops.quote_name(Attempt._meta.db_table)
+    answers = connection.ops.quote_name(Answer._meta.db_table)
+    events = connection.ops.quote_name(AttemptEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT user_id, status, lock_token, accept_until, (SELECT item FROM jsonb_array_elements(paper) item "  # noqa: S608
+            f"WHERE item->'question' = to_jsonb(%s::int) LIMIT 1) FROM {attempts} WHERE id = %s",
+            [question_id, attempt_id])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        owner, status, lock_token, accept_until, item = row
+        if isinstance(item, str):  # Django's connection hands jsonb over as text, for JSONField to parse
+            item = json.loads(item)
+        if ((user is not None and owner != getattr(user, "pk", None)) or status != Attempt.Status.IN_PROGRESS
+                or not _same(lock_token, token) or (accept_until is not None and now >= accept_until)
+                or item is None):
+            return None
+        cleaned = _checked_response(item, response)
+        value = Answer._meta.get_field("response").get_db_prep_save(cleaned, connection)
+        data = AttemptEvent._meta.get_field("data").get_db_prep_save(
+            {"question": question_id, "seq": seq, "response": repr(cleaned)[:EVENT_RESPONSE_CHARS]}, connection)
+        cursor.execute(
+            f"WITH open AS (SELECT id FROM {attempts} WHERE id = %s AND status = %s AND lock_token = %s "  # noqa: S608
+            "AND (accept_until IS NULL OR accept_until > %s) FOR UPDATE), "
+            f"saved AS (INSERT INTO {answers} (attempt_id, question_id, response, seq, saved_at, comment) "
+            "SELECT id, %s, %s, %s, %s, '' FROM open ON CONFLICT (attempt_id, question_id) DO UPDATE SET "
+            f"response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at "
+            f"WHERE {answers}.seq < excluded.seq RETURNING attempt_id) "
+            f"INSERT INTO {events} (attempt_id, kind, at, data) SELECT attempt_id, %s, %s, %s FROM saved RETURNING id",
+            [attempt_id, Attempt.Status.IN_PROGRESS.value, lock_token, now, question_id, value, seq, now,
+             AttemptEvent.Kind.SAVE.value, now, data])
+        if cursor.fetchone() is None:
+            return None
+    return SaveAck(question_id, seq, now, False)
 
 
 def _upsert_answer(attempt_id: int, question_id: int, response: Any, seq: int, now: dt.datetime) -> bool:
