@@ -8,6 +8,9 @@ from profmaster.api.api import api
 from profmaster.core import views as core_views
 
 urlpatterns = [
+    # First: an API request (the exam's autosave is the busiest route) is then matched without trying the
+    # pages' patterns, two groups of which have an empty prefix.
+    path("api/v1/", api.urls),
     path("", core_views.home, name="home"),
     path("cabinet/", core_views.cabinet, name="cabinet"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -20,7 +23,6 @@ urlpatterns = [
     path("registration/", include("profmaster.registration.urls")),
     path("", include("profmaster.exams.urls")),
     path("results/", include("profmaster.results.urls")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 
