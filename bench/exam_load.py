@@ -59,8 +59,14 @@ PGBENCH_CLIENTS = int(os.environ.get("PGBENCH_CLIENTS", "8"))
 PORT = int(os.environ.get("PORT", "8765"))
 SAT_LEVELS = [int(v) for v in os.environ.get("SAT_LEVELS", "4,8,16,32,64").split(",") if v.strip()]
 SAT_SECONDS = float(os.environ.get("SAT_SECONDS", "15"))
-#: Extra gunicorn options, e.g. "--worker-class gthread --threads 2".
+#: KEEPALIVE=1 (the default): the save clients keep one connection each, as nginx's upstream keepalive does in
+#: front of threaded gunicorn workers (``--worker-class gthread``); 0: a new connection per request, closed by a
+#: sync worker.
+KEEPALIVE = os.environ.get("KEEPALIVE", "1") == "1"
+#: Extra gunicorn options, e.g. "--threads 2".
 GUNICORN_OPTS = os.environ.get("GUNICORN_OPTS", "").split()
+WORKER_OPTS = (["--worker-class", "gthread", "--threads", os.environ.get("THREADS", "4"), "--keep-alive", "30"]
+               if KEEPALIVE else [])
 HOST = pg.HOST
 
 
@@ -158,30 +164,85 @@ def setup() -> dict[str, Any]:
 # --- A minimal HTTP/1.1 client on asyncio streams -------------------------------------------------------
 
 
-async def http(method: str, path: str, who: dict[str, Any], body: Any = None) -> tuple[int, Any, float]:
+async def http(method: str, path: str, who: dict[str, Any], body: Any = None,
+               conn: KeepAlive | None = None) -> tuple[int, Any, float]:
+    """One request: on a new connection closed after it (as a sync gunicorn worker answers), or on ``conn``,
+    a persistent connection that carries one client's requests one after another (as nginx's upstream
+    keepalive does in front of threaded workers)."""
     payload = json.dumps(body).encode() if body is not None else b""
-    head = (f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nConnection: close\r\n"
+    close = "" if conn else "Connection: close\r\n"
+    head = (f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\n{close}"
             f"Cookie: sessionid={who['session']}; csrftoken={who['csrf']}\r\nX-CSRFToken: {who['csrf']}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n").encode()
     started = time.perf_counter()
-    reader, writer = await asyncio.open_connection(HOST, PORT)
-    try:
-        writer.write(head + payload)
-        await writer.drain()
-        raw = await reader.read()
-    finally:
-        writer.close()
+    if conn is not None:
+        header, content = await conn.exchange(head + payload)
+    else:
+        reader, writer = await asyncio.open_connection(HOST, PORT)
+        try:
+            writer.write(head + payload)
+            await writer.drain()
+            raw = await reader.read()
+        finally:
+            writer.close()
+        header, _, content = raw.partition(b"\r\n\r\n")
+        if b"transfer-encoding: chunked" in header.lower():
+            content = _dechunk(content)
     elapsed = time.perf_counter() - started
-    header, _, content = raw.partition(b"\r\n\r\n")
     match = re.match(rb"HTTP/1\.[01] (\d{3})", header)
     status = int(match.group(1)) if match else 0
-    if b"transfer-encoding: chunked" in header.lower():
-        content = _dechunk(content)
     try:
         data = json.loads(content) if content else None
     except ValueError:
         data = None
     return status, data, elapsed
+
+
+class KeepAlive:
+    """A persistent HTTP/1.1 connection, reopened when the server closes it."""
+
+    def __init__(self) -> None:
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def exchange(self, request: bytes) -> tuple[bytes, bytes]:
+        for attempt in range(2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(HOST, PORT)
+            assert self.reader is not None
+            try:
+                self.writer.write(request)
+                await self.writer.drain()
+                header = (await self.reader.readuntil(b"\r\n\r\n"))[:-4]
+            except (asyncio.IncompleteReadError, ConnectionError):
+                self.close()
+                if attempt:
+                    raise
+                continue
+            lower = header.lower()
+            length = re.search(rb"content-length: *(\d+)", lower)
+            if length is not None:
+                content = await self.reader.readexactly(int(length.group(1)))
+            elif b"transfer-encoding: chunked" in lower:
+                content = b""
+                while True:
+                    size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0] or b"0", 16)
+                    chunk = await self.reader.readexactly(size + 2)
+                    if size == 0:
+                        break
+                    content += chunk[:-2]
+            else:
+                content = await self.reader.read()
+                self.close()
+            if b"connection: close" in lower:
+                self.close()
+            return header, content
+        raise ConnectionError("no answer")
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
 
 
 def _dechunk(content: bytes) -> bytes:
@@ -282,6 +343,7 @@ async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int
     latencies: list[float] = []
     errors: dict[str, int] = {}
     done = 0
+    overtaken = 0
     stop_at = time.perf_counter() + seconds
     rng = random.Random(seed)
     busy0, total0 = cpu_ticks()
@@ -289,7 +351,8 @@ async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int
     server0 = server_cpu_seconds()
 
     async def client() -> None:
-        nonlocal done
+        nonlocal done, overtaken
+        conn = KeepAlive() if KEEPALIVE else None
         while time.perf_counter() < stop_at and done < SAVE_MAX:
             who = rng.choice(ready)
             question, options = rng.choice(who["questions"])
@@ -300,13 +363,17 @@ async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int
             try:
                 status, data, elapsed = await http("POST", f"/api/v1/attempts/{who['attempt']}/answers", who,
                                                    {"question_id": question, "response": choice, "seq": seq,
-                                                    "token": who["token"]})
-            except OSError as exc:
+                                                    "token": who["token"]}, conn)
+            except (OSError, asyncio.IncompleteReadError) as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                if conn is not None:
+                    conn.close()
                 continue
             latencies.append(elapsed)
             if status == 200 and data and data["seq"] == seq:
                 acked[(who["attempt"], question)] = (seq, choice)
+            elif status == 200 and data and data["replay"] and data["seq"] > seq:
+                overtaken += 1  # two clients drew the same examinee and question: the newer save won, as it must
             else:
                 errors[str(status)] = errors.get(str(status), 0) + 1
 
@@ -319,7 +386,7 @@ async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int
     return {"server_cpu_ms_per_save": round(1000 * server_cpu / max(1, len(latencies)), 2),
             "generator_cpu_ms_per_save": round(1000 * (time.process_time() - own0) / max(1, len(latencies)), 2),
             "concurrency": concurrency, "saves": len(latencies), "wall_s": round(wall, 1),
-            "saves_per_s": round(len(latencies) / wall, 1), "errors": errors,
+            "saves_per_s": round(len(latencies) / wall, 1), "errors": errors, "overtaken": overtaken,
             "p50_ms": round(pct(latencies, 50), 1), "p95_ms": round(pct(latencies, 95), 1),
             "p99_ms": round(pct(latencies, 99), 1),
             "machine_cpu_pct": round(100 * (busy1 - busy0) / max(1, total1 - total0), 1),
@@ -362,7 +429,7 @@ def main() -> None:
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",
          "--workers", str(WORKERS), "--bind", f"{HOST}:{PORT}", "--no-control-socket", "--backlog", "4096",
-         "--log-level", "error", *GUNICORN_OPTS], cwd=ROOT, env=ENV, start_new_session=True)
+         "--log-level", "error", *WORKER_OPTS, *GUNICORN_OPTS], cwd=ROOT, env=ENV, start_new_session=True)
     SERVER_PID.append(server.pid)
     try:
         for _ in range(100):

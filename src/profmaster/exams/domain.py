@@ -541,11 +541,9 @@ def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, 
     now = now or timezone.now()
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
         raise DomainError(_("Неверный номер сохранения."), field="seq")
-    if connection.vendor == "postgresql":
-        ack = _save_in_one_statement(attempt_id, user, question_id=question_id, response=response, seq=seq,
-                                     token=token, now=now)
-        if ack is not None:
-            return ack
+    ack = try_save_answer(attempt_id, user, question_id=question_id, response=response, seq=seq, token=token, now=now)
+    if ack is not None:
+        return ack
     with transaction.atomic():
         # The general path (and every refusal, replay and overdue save): one locking read of the few attempt
         # columns it needs, one upsert that writes only a newer seq, one event insert. The row lock orders a
@@ -593,13 +591,21 @@ def _checked_response(item: dict[str, Any] | None, response: Any) -> Any:
         raise DomainError(_("Ответ не подходит к вопросу: %(why)s.") % {"why": exc}, field="response") from exc
 
 
-def _save_in_one_statement(attempt_id: int, user: Any, *, question_id: int, response: Any, seq: int, token: str,
-                           now: dt.datetime) -> SaveAck | None:
+def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, response: Any, seq: int, token: str,
+                    now: dt.datetime | None = None) -> SaveAck | None:
     """The common save on PostgreSQL (RM-1 performance): one read of the attempt's state and of the one paper
     item, then one statement — its own transaction — that locks the attempt row while it is still open with
-    this token and before its deadline, upserts the answer if ``seq`` is newer and logs the save. None when
-    anything is unusual (a refusal, a replay, the deadline, a change since the read): the general path of
-    :func:`save_answer` then decides and answers exactly as without this shortcut."""
+    this token and before its deadline, upserts the answer if ``seq`` is newer and logs the save.
+
+    None, having written nothing, when anything is unusual (a refusal, a replay, the deadline, a change since
+    the read, another database): :func:`save_answer` then decides and answers exactly as without this
+    shortcut. A response that does not fit its question raises the DomainError :func:`save_answer` would.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
+        return None
+    now = now or timezone.now()
     attempts = connection.ops.quote_name(Attempt._meta.db_table)
     answers = connection.ops.quote_name(Answer._meta.db_table)
     events = connection.ops.quote_name(AttemptEvent._meta.db_table)

@@ -1,0 +1,117 @@
+"""The exam's autosave answered in the WSGI layer (RM-1 performance: thousands of examinees saving at once).
+
+``POST /api/v1/attempts/{id}/answers`` is the busiest request of the platform. Its common case — a valid
+save, with the attempt's token, of a newer answer into an open attempt — needs no session, page, locale
+or permission lookup: the token is the authority (:func:`profmaster.exams.domain.save_answer`). This layer
+answers exactly that case through the domain's own shortcut, :func:`domain.try_save_answer`, and hands
+every other request — anything unusual, any refusal, any error, any other URL — to Django unchanged, so
+the API route (``exams.api.attempt_save``) and its documentation stay the one definition of the
+behaviour. The answer is the route's own ``SaveOut`` JSON with the headers Django's security middleware
+would add.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+from ninja.responses import NinjaJSONEncoder
+from pydantic import ValidationError
+
+from . import domain
+from .schemas import SaveIn, SaveOut
+
+logger = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+PATH = re.compile(r"/api/v1/attempts/(\d{1,18})/answers")
+
+
+class AutosaveApp:
+    """WSGI middleware in front of Django's application (``profmaster.wsgi``)."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "POST":
+            match = PATH.fullmatch(environ.get("PATH_INFO", ""))
+            if match is not None:
+                answer = self._answer(int(match.group(1)), environ)
+                if answer is not None:
+                    start_response("200 OK", self._headers(environ, len(answer)))
+                    return [answer]
+        return self.app(environ, start_response)
+
+    def _answer(self, attempt_id: int, environ: dict[str, Any]) -> bytes | None:
+        """The JSON acknowledgement of a common save, or None for Django to answer (the body is kept for it)."""
+        if not self._plain(environ):
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        if not 0 < length <= min(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0, domain.MAX_RESPONSE_CHARS * 4):
+            return None
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        try:
+            payload = SaveIn.model_validate_json(body)
+        except ValidationError:
+            return None
+        # No request signals: Django's per-request housekeeping (connection age, health check) runs on every
+        # request Django answers, and a failure here (a connection the database dropped) is answered by Django,
+        # whose health check then reconnects.
+        try:
+            ack = domain.try_save_answer(attempt_id, question_id=payload.question_id, response=payload.response,
+                                         seq=payload.seq, token=payload.token)
+        except domain.DomainError:
+            return None  # the route words the refusal
+        except Exception:
+            logger.exception("autosave shortcut failed; Django answers the request")
+            return None
+        if ack is None:
+            return None
+        out = SaveOut(question_id=ack.question, seq=ack.seq, saved_at=ack.saved_at, replay=ack.replay)
+        return json.dumps(out.model_dump(), cls=NinjaJSONEncoder, ensure_ascii=False).encode()
+
+    @staticmethod
+    def _secure(environ: dict[str, Any]) -> bool:
+        header, value = settings.SECURE_PROXY_SSL_HEADER or (None, None)
+        if header is not None:
+            return environ.get(header, "").split(",")[0].strip() == value
+        return environ.get("wsgi.url_scheme") == "https"
+
+    def _plain(self, environ: dict[str, Any]) -> bool:
+        """A request Django would not redirect or refuse before the route: an allowed host, HTTPS if required."""
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        domain_name, _port = split_domain_port(host)
+        if not domain_name or not validate_host(domain_name, settings.ALLOWED_HOSTS):
+            return False
+        return not (settings.SECURE_SSL_REDIRECT and not self._secure(environ))
+
+    def _headers(self, environ: dict[str, Any], length: int) -> list[tuple[str, str]]:
+        """What the route's answer carries through Django's middleware (security, clickjacking)."""
+        headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(length)),
+                   ("X-Frame-Options", settings.X_FRAME_OPTIONS)]
+        if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+            headers.append(("X-Content-Type-Options", "nosniff"))
+        if settings.SECURE_REFERRER_POLICY:
+            headers.append(("Referrer-Policy", str(settings.SECURE_REFERRER_POLICY)))
+        if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+            headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+        if settings.SECURE_HSTS_SECONDS and self._secure(environ):
+            value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+                value += "; includeSubDomains"
+            if settings.SECURE_HSTS_PRELOAD:
+                value += "; preload"
+            headers.append(("Strict-Transport-Security", value))
+        return headers

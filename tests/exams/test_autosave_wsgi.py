@@ -1,0 +1,123 @@
+"""RM-1: the autosave answered in the WSGI layer (``profmaster.wsgi`` → :mod:`profmaster.exams.autosave`).
+
+Requests go through the production WSGI application, as gunicorn sends them. The common save is answered by
+the layer on PostgreSQL; everything else — bad input, refusals, replays, other URLs, SQLite — is answered by
+Django's route exactly as before, and the two answers look the same.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from profmaster.exams import domain
+from profmaster.exams.models import Answer, AttemptEvent, Question
+from profmaster.wsgi import application, django_application
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
+def call(app: Any, path: str, body: Any, *, raw: bytes | None = None, method: str = "POST",
+         host: str = "testserver", extra: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+    data = raw if raw is not None else json.dumps(body).encode()
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "testserver",
+               "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(data),
+               "CONTENT_LENGTH": str(len(data)), "CONTENT_TYPE": "application/json", "REMOTE_ADDR": "127.0.0.1",
+               "HTTP_HOST": host, "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": io.StringIO(),
+               "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+               "wsgi.version": (1, 0), **(extra or {})}
+    answer: list[Any] = []
+    content = b"".join(app(environ, lambda status, headers, exc=None: answer.append((status, headers))))
+    status, headers = answer[0]
+    return int(status[:3]), dict(headers), (json.loads(content) if content else None)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: the per-request connection housekeeping would close the connection that
+    holds the test's transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def started(exam, examinee):
+    attempt, token = domain.start_attempt(exam, examinee)
+    question = Question.objects.get(bank=exam.bank, kind="essay")
+    return attempt, token, question
+
+
+SECURITY = ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy")
+
+
+def test_rm1_layer_answers_the_common_save_like_the_route(started):
+    """The layer's acknowledgement has the route's JSON and security headers; the answer and its log entry are
+    written once (on PostgreSQL by the layer, elsewhere by the route)."""
+    attempt, token, question = started
+    url = f"/api/v1/attempts/{attempt.pk}/answers"
+    fast = call(application, url, {"question_id": question.pk, "response": "первый", "seq": 1, "token": token})
+    routed = call(django_application, url, {"question_id": question.pk, "response": "второй", "seq": 2,
+                                            "token": token})
+    assert (fast[0], routed[0]) == (200, 200)
+    assert set(fast[2]) == set(routed[2]) == {"question_id", "seq", "saved_at", "replay"}
+    assert (fast[2]["seq"], fast[2]["replay"], routed[2]["seq"]) == (1, False, 2)
+    assert fast[2]["saved_at"].endswith("Z") and len(fast[2]["saved_at"]) == len(routed[2]["saved_at"])
+    assert fast[1]["Content-Type"] == routed[1]["Content-Type"]
+    assert {h: fast[1].get(h) for h in SECURITY} == {h: routed[1].get(h) for h in SECURITY}
+    assert list(Answer.objects.values_list("response", "seq")) == [("второй", 2)]
+    assert list(AttemptEvent.objects.filter(attempt=attempt, kind="save").values_list("data__seq", flat=True)) == [1, 2]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the shortcut is PostgreSQL's one-statement save")
+def test_rm1_layer_saves_with_two_statements_and_no_session(started, django_assert_num_queries):
+    attempt, token, question = started
+    with django_assert_num_queries(2):
+        status, _headers, body = call(application, f"/api/v1/attempts/{attempt.pk}/answers",
+                                      {"question_id": question.pk, "response": "а", "seq": 1, "token": token})
+    assert (status, body["seq"]) == (200, 1)
+
+
+def test_rm1_everything_unusual_is_answered_by_the_route(started):
+    """Bad JSON, extra fields, a foreign question, a wrong token, a replay, a disallowed host and other
+    methods reach Django's route, which answers as it always has — and nothing is written by them."""
+    attempt, token, question = started
+    url = f"/api/v1/attempts/{attempt.pk}/answers"
+    good = {"question_id": question.pk, "response": "сохранено", "seq": 3, "token": token}
+    assert call(application, url, good)[0] == 200
+    cases = [
+        (dict(raw=b"{not json"), None, (400, 422)),
+        ({**good, "extra": 1}, None, (422,)),
+        ({**good, "question_id": 987654, "seq": 4}, "Этого вопроса нет в вашем билете.", (400,)),
+        ({**good, "token": "чужой", "seq": 4}, None, (404,)),
+        ({**good, "response": "повтор"}, None, (200,)),  # replay: acknowledged with the stored seq
+        ({**good, "seq": 0}, None, (422,)),
+    ]
+    for body, detail, statuses in cases:
+        kwargs = body if "raw" in body else {"body": body}
+        status, _headers, answer = call(application, url, kwargs.get("body"), raw=kwargs.get("raw"))
+        assert status in statuses, (body, status, answer)
+        if detail:
+            assert answer["detail"] == detail
+    replay = call(application, url, {**good, "response": "повтор"})[2]
+    assert (replay["seq"], replay["replay"]) == (3, True)
+    assert call(application, url, {**good, "seq": 9}, host="evil.example")[0] == 400
+    assert call(application, url, good, method="GET")[0] == 405
+    assert list(Answer.objects.values_list("response", "seq")) == [("сохранено", 3)]
+
+
+def test_rm1_layer_passes_other_requests_to_django(started):
+    attempt, token, question = started
+    status, _headers, body = call(application, f"/api/v1/attempts/{attempt.pk}/answers/extra",
+                                  {"question_id": question.pk, "response": "x", "seq": 1, "token": token})
+    assert status == 404 and "detail" in body
+    assert not Answer.objects.exists()
