@@ -121,3 +121,26 @@ def test_rm1_layer_passes_other_requests_to_django(started):
                                   {"question_id": question.pk, "response": "x", "seq": 1, "token": token})
     assert status == 404 and "detail" in body
     assert not Answer.objects.exists()
+
+
+def test_rm1_layer_keeps_https_rules(started, settings):
+    """With HTTPS required, a plain-HTTP save is redirected by Django as before; over HTTPS (the proxy's header)
+    the answer carries the same HSTS header as Django's."""
+    from django.core.wsgi import get_wsgi_application
+
+    from profmaster.exams.autosave import AutosaveApp
+
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    django_app = get_wsgi_application()  # Django's middleware reads these settings when it is built
+    application = AutosaveApp(django_app)
+    attempt, token, question = started
+    url = f"/api/v1/attempts/{attempt.pk}/answers"
+    body = {"question_id": question.pk, "response": "а", "seq": 1, "token": token}
+    assert call(application, url, body)[0] == 301
+    assert not Answer.objects.exists()
+    https = {"HTTP_X_FORWARDED_PROTO": "https"}
+    fast = call(application, url, body, extra=https)
+    routed = call(django_app, url, {**body, "seq": 2}, extra=https)
+    assert (fast[0], routed[0]) == (200, 200)
+    assert fast[1]["Strict-Transport-Security"] == routed[1]["Strict-Transport-Security"]

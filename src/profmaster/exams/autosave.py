@@ -57,7 +57,10 @@ class AutosaveApp:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return None
-        if not 0 < length <= min(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0, domain.MAX_RESPONSE_CHARS * 4):
+        limit = domain.MAX_RESPONSE_CHARS * 4  # larger bodies are refused by the route, in its words
+        if settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            limit = min(limit, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        if not 0 < length <= limit:
             return None
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)
@@ -84,10 +87,11 @@ class AutosaveApp:
 
     @staticmethod
     def _secure(environ: dict[str, Any]) -> bool:
+        """As ``HttpRequest.is_secure``: the proxy's header when configured and sent, else the WSGI scheme."""
         header, value = settings.SECURE_PROXY_SSL_HEADER or (None, None)
-        if header is not None:
-            return environ.get(header, "").split(",")[0].strip() == value
-        return environ.get("wsgi.url_scheme") == "https"
+        if header is not None and header in environ:
+            return bool(environ[header].split(",")[0].strip() == value)
+        return bool(environ.get("wsgi.url_scheme") == "https")
 
     def _plain(self, environ: dict[str, Any]) -> bool:
         """A request Django would not redirect or refuse before the route: an allowed host, HTTPS if required."""
