@@ -98,6 +98,7 @@ def test_rm1_everything_unusual_is_answered_by_the_route(started):
         (dict(raw=b"{not json"), None, (400, 422)),
         ({**good, "extra": 1}, None, (422,)),
         ({**good, "question_id": 987654, "seq": 4}, "Этого вопроса нет в вашем билете.", (400,)),
+        ({**good, "question_id": 2**40, "seq": 4}, "Этого вопроса нет в вашем билете.", (400,)),  # past int4
         ({**good, "token": "чужой", "seq": 4}, None, (404,)),
         ({**good, "response": "повтор"}, None, (200,)),  # replay: acknowledged with the stored seq
         ({**good, "seq": 0}, None, (422,)),

@@ -605,6 +605,8 @@ def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, resp
         return None
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
         return None
+    if not (0 < attempt_id < 2**63 and 0 < question_id < 2**63):
+        return None  # no such row; the general path says so
     now = now or timezone.now()
     attempts = connection.ops.quote_name(Attempt._meta.db_table)
     answers = connection.ops.quote_name(Answer._meta.db_table)
@@ -612,7 +614,7 @@ def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, resp
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT user_id, status, lock_token, accept_until, (SELECT item FROM jsonb_array_elements(paper) item "  # noqa: S608
-            f"WHERE item->'question' = to_jsonb(%s::int) LIMIT 1) FROM {attempts} WHERE id = %s",
+            f"WHERE item->'question' = to_jsonb(%s::bigint) LIMIT 1) FROM {attempts} WHERE id = %s",
             [question_id, attempt_id])
         row = cursor.fetchone()
         if row is None:
