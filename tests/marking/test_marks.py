@@ -297,3 +297,20 @@ def test_sc4_order_of_entry_does_not_change_stored_results(locked_scheme, panel,
     for aspect, team, expert, value in reversed(plan):
         marks.save_mark(locked_scheme, aspect, team, value, expert=expert, by=chief)
     assert [(s.team.pk, s.totals.total if s.totals else None) for s in marks.scheme_scores(locked_scheme)] == first
+
+
+def test_sc4_scores_of_a_scheme_without_aspects_are_zero_like_team_totals(competency, panel, teams):
+    """SC-4: a draft scheme with no aspect yet gives every team 0 and nothing missing, as before the one-pass
+    computation (``team_totals`` of nothing)."""
+    from profmaster.marking import domain
+    from profmaster.marking.models import MarkingScheme
+
+    from ..factories import StageFactory
+
+    chief, _experts = panel
+    empty = MarkingScheme(competency=competency, stage=StageFactory(championship=competency.championship),
+                          title="Черновик")
+    domain.save_scheme_part(empty, by=chief)
+    scores = marks.scheme_scores(empty)
+    assert [(s.team.pk, s.total, s.missing) for s in scores] == [(t.pk, Decimal("0.00"), 0) for t in teams]
+    assert marks.all_scores([empty])[empty.pk][0].total == Decimal("0.00")

@@ -198,7 +198,8 @@ def _scores(scheme: MarkingScheme, teams: list[Application], rows: list[AspectRo
     computed = calculation.scheme_totals(rows, _aggregates(scheme), spread_limit=limit)
     flags = _flags(scheme, [(int(t), int(a)) for t, a in computed.spread],  # type: ignore[call-overload]
                    {pk: spec.code for pk, _criterion, _sub, spec in rows})
-    return [TeamScore(team, computed.totals.get(team.pk), len(rows) - computed.marked.get(team.pk, 0),
+    nothing = calculation.team_totals([], {}) if not rows else None  # a scheme without aspects totals 0
+    return [TeamScore(team, computed.totals.get(team.pk, nothing), len(rows) - computed.marked.get(team.pk, 0),
                       flags.get(team.pk, [])) for team in teams]
 
 
