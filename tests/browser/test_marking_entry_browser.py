@@ -10,30 +10,14 @@ import pytest
 from playwright.sync_api import expect
 
 from profmaster.accounts.models import Role
-from profmaster.marking import domain, marks
-from profmaster.marking.models import Aspect, Criterion, MarkingScheme, SubCriterion, TeamResult
+from profmaster.marking import marks
+from profmaster.marking.models import TeamResult
 
-from ..factories import PASSWORD, CompetencyFactory, StageFactory, UserFactory, give_role
-from ..marking.conftest import make_team, mark_everything
+from ..factories import PASSWORD, CompetencyFactory, UserFactory, give_role
+from ..marking.conftest import make_locked_scheme, make_team, mark_everything
 from .conftest import login
 
 pytestmark = pytest.mark.browser
-
-
-def _locked_scheme(competency, chief):
-    scheme = domain.save_scheme_part(MarkingScheme(competency=competency, title="Схема оценки финала",
-                                                   stage=StageFactory(championship=competency.championship)), by=chief)
-    section = competency.skill_sections.create(number=1, title="Организация работы")
-    for letter in "ABC":
-        criterion = domain.save_scheme_part(Criterion(scheme=scheme, code=letter, title=f"Критерий {letter}"),
-                                            by=chief, m2m={"skill_sections": [section]})
-        sub = domain.save_scheme_part(SubCriterion(criterion=criterion, code=f"{letter}1", title=f"Суб {letter}"),
-                                      by=chief)
-        domain.save_scheme_part(Aspect(sub_criterion=sub, code=f"{letter}1.1", kind="judgement",
-                                       description=f"Аккуратность {letter}", max_points=Decimal("2.00"),
-                                       descriptors=["Нет", "Да", "Хорошо", "Отлично"]), by=chief)
-    domain.lock_scheme(scheme, by=chief)
-    return MarkingScheme.objects.get(pk=scheme.pk)
 
 
 def test_sc3_keyboard_entry_discrepancy_lock_and_mentor_view(page):
@@ -44,7 +28,7 @@ def test_sc3_keyboard_entry_discrepancy_lock_and_mentor_view(page):
         give_role(UserFactory(last_name=name), Role.EXPERT, competency.championship, competency)
     mentor = UserFactory(email="mentor@example.ru", last_name="Наставникова")
     give_role(mentor, Role.MENTOR, competency.championship)
-    scheme = _locked_scheme(competency, chief)
+    scheme = make_locked_scheme(competency, chief)
     mine = make_team(competency, mentor=mentor)
     theirs = make_team(competency)
     mark_everything(scheme, [theirs], chief)

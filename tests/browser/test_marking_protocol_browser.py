@@ -11,41 +11,21 @@ from playwright.sync_api import expect
 
 from profmaster.accounts.models import Role
 from profmaster.documents.models import Signature
-from profmaster.marking import domain, marks
+from profmaster.marking import marks
 from profmaster.marking import panel as panels
 from profmaster.marking.models import (
-    Aspect,
-    Criterion,
     JudgingRole,
     Mark,
     MarkEntry,
-    MarkingScheme,
     SchemeMarking,
-    SubCriterion,
     TeamResult,
 )
 
-from ..factories import PASSWORD, CompetencyFactory, StageFactory, UserFactory, give_role
-from ..marking.conftest import make_team, mark_everything
+from ..factories import PASSWORD, CompetencyFactory, UserFactory, give_role
+from ..marking.conftest import make_locked_scheme, make_team, mark_everything
 from .conftest import login
 
 pytestmark = pytest.mark.browser
-
-
-def _locked_scheme(competency, chief):
-    scheme = domain.save_scheme_part(MarkingScheme(competency=competency, title="Схема оценки финала",
-                                                   stage=StageFactory(championship=competency.championship)), by=chief)
-    section = competency.skill_sections.create(number=1, title="Организация работы")
-    for letter in "ABC":
-        criterion = domain.save_scheme_part(Criterion(scheme=scheme, code=letter, title=f"Критерий {letter}"),
-                                            by=chief, m2m={"skill_sections": [section]})
-        sub = domain.save_scheme_part(SubCriterion(criterion=criterion, code=f"{letter}1", title=f"Суб {letter}"),
-                                      by=chief)
-        domain.save_scheme_part(Aspect(sub_criterion=sub, code=f"{letter}1.1", kind="judgement",
-                                       description=f"Аккуратность {letter}", max_points=Decimal("2.00"),
-                                       descriptors=["Нет", "Да", "Хорошо", "Отлично"]), by=chief)
-    domain.lock_scheme(scheme, by=chief)
-    return MarkingScheme.objects.get(pk=scheme.pk)
 
 
 EMAILS = {"Альфа": "alpha@example.ru", "Бета": "beta@example.ru"}
@@ -87,7 +67,7 @@ def test_sc3_four_eyes_blind_reentry_mismatch_blocks_then_match_completes(page, 
     """SC-2/SC-3: with the four-eyes check on, a second panel member re-enters the sheet blind; a mismatch is
     shown and blocks completion; once the re-entry matches, the sheet completes."""
     competency, chief, (alpha, beta) = _world()
-    scheme = _locked_scheme(competency, chief)
+    scheme = make_locked_scheme(competency, chief)
     team = make_team(competency)
 
     login(page, "chief@example.ru", PASSWORD)
@@ -160,7 +140,7 @@ def test_sc6_unlock_protocol_signed_approved_corrected_and_locked_again(page, br
     competency, chief, _experts = _world()
     directorate = UserFactory(email="directorate@example.ru", last_name="Дирекцияева")
     give_role(directorate, Role.DIRECTORATE, competency.championship)
-    scheme = _locked_scheme(competency, chief)
+    scheme = make_locked_scheme(competency, chief)
     team = make_team(competency)
     mark_everything(scheme, [team], chief)
     marks.lock_marks(scheme, by=chief)

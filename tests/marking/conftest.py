@@ -90,3 +90,21 @@ def mark_everything(scheme, teams, chief, value=2):
                 marks.save_mark(scheme, aspect, team, value, expert=expert, by=chief)
         for sub in SubCriterion.objects.filter(criterion__scheme=scheme):
             marks.complete_sheet(scheme, team, sub, by=chief)
+
+
+def make_locked_scheme(competency, chief):
+    """A criteria-locked three-criterion scheme built through the domain, as the chief expert's pages do —
+    for browser tests, which cannot use the ``scheme`` fixture's transaction."""
+    scheme = domain.save_scheme_part(MarkingScheme(competency=competency, title="Схема оценки финала",
+                                                   stage=StageFactory(championship=competency.championship)), by=chief)
+    section = competency.skill_sections.create(number=1, title="Организация работы")
+    for letter in "ABC":
+        criterion = domain.save_scheme_part(Criterion(scheme=scheme, code=letter, title=f"Критерий {letter}"),
+                                            by=chief, m2m={"skill_sections": [section]})
+        sub = domain.save_scheme_part(SubCriterion(criterion=criterion, code=f"{letter}1", title=f"Суб {letter}"),
+                                      by=chief)
+        domain.save_scheme_part(Aspect(sub_criterion=sub, code=f"{letter}1.1", kind="judgement",
+                                       description=f"Аккуратность {letter}", max_points=Decimal("2.00"),
+                                       descriptors=["Нет", "Да", "Хорошо", "Отлично"]), by=chief)
+    domain.lock_scheme(scheme, by=chief)
+    return MarkingScheme.objects.get(pk=scheme.pk)

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
+from profmaster.accounts.domain import authenticate_token
 from profmaster.permissions import has_perm, require
 
 M = TypeVar("M", bound=models.Model)
@@ -37,10 +39,6 @@ def current_user(request: HttpRequest) -> Any:
 def asking_user(request: HttpRequest) -> Any:
     """On a route authorised by something else than the person (``auth=None``, e.g. an attempt's token):
     who is asking, read only when needed — a personal token if one is sent, else the session."""
-    from django.contrib.auth.models import AnonymousUser
-
-    from profmaster.accounts.domain import authenticate_token
-
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         return authenticate_token(header[7:].strip()) or AnonymousUser()

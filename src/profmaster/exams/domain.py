@@ -539,7 +539,7 @@ def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, 
     without a change. After ``deadline + grace`` saves are refused and the attempt is finished.
     """
     now = now or timezone.now()
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
+    if not _valid_seq(seq):
         raise DomainError(_("Неверный номер сохранения."), field="seq")
     ack = try_save_answer(attempt_id, user, question_id=question_id, response=response, seq=seq, token=token, now=now)
     if ack is not None:
@@ -579,6 +579,10 @@ def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, 
     raise AttemptClosed
 
 
+def _valid_seq(seq: Any) -> bool:
+    return isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq <= 2**31 - 1
+
+
 def _checked_response(item: dict[str, Any] | None, response: Any) -> Any:
     """The response cleaned for its paper item, or a DomainError saying what is wrong with it."""
     if item is None:
@@ -603,7 +607,7 @@ def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, resp
     """
     if connection.vendor != "postgresql":
         return None
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
+    if not _valid_seq(seq):
         return None
     if not (0 < attempt_id < 2**63 and 0 < question_id < 2**63):
         return None  # no such row; the general path says so

@@ -310,7 +310,9 @@ def results_problems(schemes: list[MarkingScheme]) -> dict[int, list[str]]:
     """X-2/SC-5: recompute the results of every locked scheme from its current marks (one pass over all of
     them, :func:`all_scores`) and report each frozen :class:`TeamResult` that differs — a total or a
     criterion subtotal — or is missing or extra."""
-    locked = [s for s in schemes if SchemeMarking.objects.filter(scheme=s, status=SchemeMarking.Status.LOCKED).exists()]
+    locked_ids = set(SchemeMarking.objects.filter(scheme__in=schemes, status=SchemeMarking.Status.LOCKED)
+                     .values_list("scheme_id", flat=True))
+    locked = [s for s in schemes if s.pk in locked_ids]
     frozen: dict[int, dict[int, TeamResult]] = defaultdict(dict)
     for result in TeamResult.objects.filter(scheme__in=locked):
         frozen[result.scheme_id][result.team_id] = result
