@@ -308,8 +308,14 @@ def server_cpu_seconds() -> float:
     """CPU seconds used so far by the service under test — the gunicorn master and workers and the
     PostgreSQL backends of the benchmark database — whatever else shares the machine. Per request
     it is the cost that does not depend on how loaded the shared machine is."""
+    app, database = server_cpu_split()
+    return app + database
+
+
+def server_cpu_split() -> tuple[float, float]:
+    """(gunicorn, PostgreSQL backends) CPU seconds used so far, as :func:`server_cpu_seconds` sums them."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    app = database = 0
     db = db_name()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -322,10 +328,12 @@ def server_cpu_seconds() -> float:
         except OSError:
             continue
         pgid = int(fields[2])
-        ours = (SERVER_PID and pgid == SERVER_PID[0]) or (cmdline.startswith("postgres:") and f" {db} " in cmdline)
-        if ours:
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / ticks
+        used = int(fields[11]) + int(fields[12])  # utime + stime
+        if SERVER_PID and pgid == SERVER_PID[0]:
+            app += used
+        elif cmdline.startswith("postgres:") and f" {db} " in cmdline:
+            database += used
+    return app / ticks, database / ticks
 
 
 def cpu_ticks() -> tuple[int, int]:
@@ -348,7 +356,7 @@ async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int
     rng = random.Random(seed)
     busy0, total0 = cpu_ticks()
     own0 = time.process_time()
-    server0 = server_cpu_seconds()
+    app0, db0 = server_cpu_split()
 
     async def client() -> None:
         nonlocal done, overtaken
@@ -381,9 +389,12 @@ async def save_phase(examinees: list[dict[str, Any]], acked: dict[tuple[int, int
     await asyncio.gather(*(client() for _ in range(concurrency)))
     wall = time.perf_counter() - origin
     busy1, total1 = cpu_ticks()
-    server_cpu = server_cpu_seconds() - server0
+    app1, db1 = server_cpu_split()
+    server_cpu = app1 - app0 + db1 - db0
     cores = os.cpu_count() or 1
     return {"server_cpu_ms_per_save": round(1000 * server_cpu / max(1, len(latencies)), 2),
+            "gunicorn_cpu_ms_per_save": round(1000 * (app1 - app0) / max(1, len(latencies)), 2),
+            "postgres_cpu_ms_per_save": round(1000 * (db1 - db0) / max(1, len(latencies)), 2),
             "generator_cpu_ms_per_save": round(1000 * (time.process_time() - own0) / max(1, len(latencies)), 2),
             "concurrency": concurrency, "saves": len(latencies), "wall_s": round(wall, 1),
             "saves_per_s": round(len(latencies) / wall, 1), "errors": errors, "overtaken": overtaken,

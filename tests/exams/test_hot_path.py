@@ -1,4 +1,4 @@
-"""RM-1 performance without losing correctness: the autosave is three statements (lock, upsert, event),
+"""RM-1 performance without losing correctness: the autosave is one prepared statement (lock, upsert, event),
 the start draws from a cached question pool that follows every edit of the bank."""
 
 from __future__ import annotations
@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from profmaster.core.errors import AccessDenied, DomainError
 from profmaster.exams import domain
-from profmaster.exams.models import Answer, AttemptEvent, Question
+from profmaster.exams.domain import AttemptClosed, AttemptLocked
+from profmaster.exams.models import Answer, Attempt, AttemptEvent, Question
 
 from ..api.conftest import ApiClient
 from ..factories import UserFactory, give_role
@@ -22,28 +24,61 @@ def _empty_cache():
     cache.clear()
 
 
-def test_rm1_autosave_is_two_statements_on_postgresql(exam, examinee, django_assert_num_queries,
-                                                      django_assert_max_num_queries):
-    """RM-1 performance: on PostgreSQL the common save is one read of the attempt's state and paper item and
-    one statement that locks, upserts and logs; elsewhere (and for every unusual save) a short transaction."""
+def test_rm1_autosave_is_one_prepared_statement_on_postgresql(exam, examinee, django_assert_num_queries,
+                                                            django_assert_max_num_queries):
+    """RM-1 performance: on PostgreSQL the common save is one prepared statement that locks, upserts and logs,
+    after one read of the attempt's paper per attempt and process; elsewhere (and for every unusual save) a
+    short transaction."""
     from django.db import connection
 
     attempt, token = domain.start_attempt(exam, examinee)
-    question = Question.objects.get(bank=exam.bank, kind="essay")
+    question, other = Question.objects.filter(bank=exam.bank, kind__in=["essay", "short"]).order_by("kind")
     if connection.vendor == "postgresql":
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(2):  # the paper, then the save
             ack = domain.save_answer(attempt.pk, None, question_id=question.pk, response="а", seq=1, token=token)
+        with django_assert_num_queries(1) as captured:
+            domain.save_answer(attempt.pk, examinee, question_id=question.pk, response="б", seq=2, token=token)
+        assert captured.captured_queries[0]["sql"].startswith("WITH open AS")
+        with django_assert_num_queries(1):  # another question of the same paper
+            domain.save_answer(attempt.pk, None, question_id=other.pk, response="в", seq=1, token=token)
     else:
         # SAVEPOINT/RELEASE (the test's transaction) + the locking read + the upsert + the event
         with django_assert_max_num_queries(5):
             ack = domain.save_answer(attempt.pk, None, question_id=question.pk, response="а", seq=1, token=token)
-    with django_assert_max_num_queries(5):
-        domain.save_answer(attempt.pk, examinee, question_id=question.pk, response="б", seq=2, token=token)
+        with django_assert_max_num_queries(5):
+            domain.save_answer(attempt.pk, examinee, question_id=question.pk, response="б", seq=2, token=token)
+        domain.save_answer(attempt.pk, None, question_id=other.pk, response="в", seq=1, token=token)
     assert ack.replay is False
-    assert list(Answer.objects.values_list("response", "seq")) == [("б", 2)]
+    assert sorted(Answer.objects.values_list("response", "seq")) == [("б", 2), ("в", 1)]
     saved = AttemptEvent.objects.filter(attempt=attempt, kind="save").order_by("pk")
     assert [e.data for e in saved] == [{"question": question.pk, "seq": 1, "response": "'а'"},
-                                       {"question": question.pk, "seq": 2, "response": "'б'"}]
+                                       {"question": question.pk, "seq": 2, "response": "'б'"},
+                                       {"question": other.pk, "seq": 1, "response": "'в'"}]
+
+
+def test_rm1_a_remembered_paper_does_not_outlive_its_attempt(exam, examinee, chief_expert):
+    """RM-1: the paper a process remembers for fast saves never stands in for the attempt's state — after the
+    attempt is finished, or unlocked for another browser, the old token saves nothing, and every refusal and
+    bad response is worded by the general path exactly as on the first save."""
+    attempt, token = domain.start_attempt(exam, examinee)
+    question = Question.objects.get(bank=exam.bank, kind="single")
+    options = [str(pk) for pk in question.options.values_list("pk", flat=True)]
+    domain.save_answer(attempt.pk, None, question_id=question.pk, response=options[0], seq=1, token=token)
+    with pytest.raises(DomainError, match="Ответ не подходит"):
+        domain.save_answer(attempt.pk, None, question_id=question.pk, response="не вариант", seq=2, token=token)
+    with pytest.raises(DomainError, match="нет в вашем билете"):
+        domain.save_answer(attempt.pk, None, question_id=987654, response=options[0], seq=2, token=token)
+    with pytest.raises(AccessDenied):
+        domain.save_answer(attempt.pk, chief_expert, question_id=question.pk, response=options[1], seq=2, token=token)
+    domain.unlock_attempt(attempt, by=chief_expert, reason="Сменил компьютер")
+    with pytest.raises(AttemptLocked):
+        domain.save_answer(attempt.pk, None, question_id=question.pk, response=options[1], seq=3, token=token)
+    new_token = domain.claim_attempt(Attempt.objects.get(pk=attempt.pk), examinee, token=None)
+    domain.save_answer(attempt.pk, None, question_id=question.pk, response=options[1], seq=4, token=new_token)
+    domain.finish_attempt(Attempt.objects.get(pk=attempt.pk), by=examinee)
+    with pytest.raises(AttemptClosed):
+        domain.save_answer(attempt.pk, examinee, question_id=question.pk, response=options[2], seq=5, token=new_token)
+    assert list(Answer.objects.values_list("response", "seq")) == [(options[1], 4)]
 
 
 def test_rm1_upsert_keeps_the_newest_seq_and_logs_replays(exam, examinee):

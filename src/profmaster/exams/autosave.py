@@ -6,8 +6,8 @@ or permission lookup: the token is the authority (:func:`profmaster.exams.domain
 answers exactly that case through the domain's own shortcut, :func:`domain.try_save_answer`, and hands
 every other request — anything unusual, any refusal, any error, any other URL — to Django unchanged, so
 the API route (``exams.api.attempt_save``) and its documentation stay the one definition of the
-behaviour. The answer is the route's own ``SaveOut`` JSON with the headers Django's security middleware
-would add.
+behaviour. The answer is the route's ``SaveOut`` JSON (its fields in order, its time format) with the
+headers Django's security middleware would add.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http.request import split_domain_port, validate_host
-from ninja.responses import NinjaJSONEncoder
 from pydantic import ValidationError
 
 from . import domain
-from .schemas import SaveIn, SaveOut
+from .schemas import SaveIn
+
+#: How the API writes a datetime (ninja's encoder is Django's for datetimes).
+_TIME = DjangoJSONEncoder().default
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +85,10 @@ class AutosaveApp:
             return None
         if ack is None:
             return None
-        out = SaveOut(question_id=ack.question, seq=ack.seq, saved_at=ack.saved_at, replay=ack.replay)
-        return json.dumps(out.model_dump(), cls=NinjaJSONEncoder, ensure_ascii=False).encode()
+        # SaveOut's fields in its order, the time as the route's encoder writes it; plain values only, so the
+        # C encoder serialises them.
+        out = {"question_id": ack.question, "seq": ack.seq, "saved_at": _TIME(ack.saved_at), "replay": ack.replay}
+        return json.dumps(out, ensure_ascii=False).encode()
 
     @staticmethod
     def _secure(environ: dict[str, Any]) -> bool:

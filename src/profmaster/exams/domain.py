@@ -18,6 +18,7 @@ of the busiest path and drown the championship's audit log).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import json
 import secrets
@@ -35,6 +36,7 @@ from django.utils.translation import gettext as _
 from profmaster.audit.domain import record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+from profmaster.core.postgres import prepared_cursor
 
 from . import paper as paper_module
 from . import scoring
@@ -595,58 +597,101 @@ def _checked_response(item: dict[str, Any] | None, response: Any) -> Any:
         raise DomainError(_("Ответ не подходит к вопросу: %(why)s.") % {"why": exc}, field="response") from exc
 
 
+#: Per process: (attempt id, token) → (owner id, {question id: the key of what the examinee was shown}) for
+#: the attempts this process has saved into. A paper and its owner never change once the attempt is drawn,
+#: and the token is part of the key, so an entry can only go stale by being unused; the oldest go first.
+#: Papers showing a question alike share one key object (``_KEYS``): an entry is about 2 KB.
+_PAPERS: dict[tuple[int, str], tuple[int, dict[int, scoring.Key]]] = {}
+_KEYS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], scoring.Key] = {}
+PAPER_CACHE_SIZE = 20_000
+
+
+def _paper_of(attempt_id: int, token: str) -> tuple[int, dict[int, scoring.Key]] | None:
+    """The owner and paper keys of an open attempt held with ``token``, from the cache or one read."""
+    cached = _PAPERS.get((attempt_id, token))
+    if cached is not None:
+        return cached
+    attempts = connection.ops.quote_name(Attempt._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT user_id, status, lock_token, paper FROM {attempts} WHERE id = %s",  # noqa: S608
+                       [attempt_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    owner, status, lock_token, paper = row
+    if status != Attempt.Status.IN_PROGRESS or not _same(lock_token, token):
+        return None
+    if isinstance(paper, str):  # Django's connection hands jsonb over as text, for JSONField to parse
+        paper = json.loads(paper)
+    if len(_KEYS) >= PAPER_CACHE_SIZE:
+        _KEYS.clear()
+    keys = {}
+    for item in paper:
+        shown = (item["kind"], tuple(item.get("options", ())), tuple(item.get("choices", ())))
+        key = _KEYS.get(shown)
+        if key is None:
+            key = _KEYS[shown] = _paper_key(item)
+        keys[item["question"]] = key
+    if len(_PAPERS) >= PAPER_CACHE_SIZE:
+        del _PAPERS[next(iter(_PAPERS))]
+    entry = _PAPERS[(attempt_id, token)] = (owner, keys)
+    return entry
+
+
 def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, response: Any, seq: int, token: str,
                     now: dt.datetime | None = None) -> SaveAck | None:
-    """The common save on PostgreSQL (RM-1 performance): one read of the attempt's state and of the one paper
-    item, then one statement — its own transaction — that locks the attempt row while it is still open with
-    this token and before its deadline, upserts the answer if ``seq`` is newer and logs the save.
+    """The common save on PostgreSQL (RM-1 performance): one prepared statement — its own transaction — that
+    locks the attempt row while it is still open with this token and before its deadline, upserts the answer
+    if ``seq`` is newer and logs the save. The response is checked against the paper beforehand; the paper is
+    read once per attempt and process (:func:`_paper_of`).
 
-    None, having written nothing, when anything is unusual (a refusal, a replay, the deadline, a change since
-    the read, another database): :func:`save_answer` then decides and answers exactly as without this
-    shortcut. A response that does not fit its question raises the DomainError :func:`save_answer` would.
+    None, having written nothing, when anything is unusual (a refusal, a replay, the deadline, a response that
+    does not fit, another database): :func:`save_answer` then decides and answers exactly as without this
+    shortcut, refusals first.
     """
     if connection.vendor != "postgresql":
         return None
-    if not _valid_seq(seq):
+    if not (_valid_seq(seq) and token and isinstance(token, str)):
         return None
     if not (0 < attempt_id < 2**63 and 0 < question_id < 2**63):
         return None  # no such row; the general path says so
     now = now or timezone.now()
+    paper = _paper_of(attempt_id, token)
+    if paper is None or (user is not None and paper[0] != getattr(user, "pk", None)):
+        return None
+    key = paper[1].get(question_id)
+    if key is None or len(repr(response)) > MAX_RESPONSE_CHARS:
+        return None
+    try:
+        cleaned = scoring.clean_response(key, response)
+    except scoring.BadResponse:
+        return None
+    value = Answer._meta.get_field("response").get_db_prep_save(cleaned, connection)
+    data = AttemptEvent._meta.get_field("data").get_db_prep_save(
+        {"question": question_id, "seq": seq, "response": repr(cleaned)[:EVENT_RESPONSE_CHARS]}, connection)
+    params = [attempt_id, Attempt.Status.IN_PROGRESS.value, token, now, question_id, value, seq, now,
+              AttemptEvent.Kind.SAVE.value, now, data]
+    with prepared_cursor() as cursor:  # the plan is made once per connection and reused by every save
+        cursor.execute(_save_sql(), params)
+        saved = cursor.fetchone()
+    if saved is None:
+        return None
+    return SaveAck(question_id, seq, now, False)
+
+
+@functools.cache
+def _save_sql() -> str:
     attempts = connection.ops.quote_name(Attempt._meta.db_table)
     answers = connection.ops.quote_name(Answer._meta.db_table)
     events = connection.ops.quote_name(AttemptEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT user_id, status, lock_token, accept_until, (SELECT item FROM jsonb_array_elements(paper) item "  # noqa: S608
-            f"WHERE item->'question' = to_jsonb(%s::bigint) LIMIT 1) FROM {attempts} WHERE id = %s",
-            [question_id, attempt_id])
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        owner, status, lock_token, accept_until, item = row
-        if isinstance(item, str):  # Django's connection hands jsonb over as text, for JSONField to parse
-            item = json.loads(item)
-        if ((user is not None and owner != getattr(user, "pk", None)) or status != Attempt.Status.IN_PROGRESS
-                or not _same(lock_token, token) or (accept_until is not None and now >= accept_until)
-                or item is None):
-            return None
-        cleaned = _checked_response(item, response)
-        value = Answer._meta.get_field("response").get_db_prep_save(cleaned, connection)
-        data = AttemptEvent._meta.get_field("data").get_db_prep_save(
-            {"question": question_id, "seq": seq, "response": repr(cleaned)[:EVENT_RESPONSE_CHARS]}, connection)
-        cursor.execute(
-            f"WITH open AS (SELECT id FROM {attempts} WHERE id = %s AND status = %s AND lock_token = %s "  # noqa: S608
-            "AND (accept_until IS NULL OR accept_until > %s) FOR UPDATE), "
-            f"saved AS (INSERT INTO {answers} (attempt_id, question_id, response, seq, saved_at, comment) "
-            "SELECT id, %s, %s, %s, %s, '' FROM open ON CONFLICT (attempt_id, question_id) DO UPDATE SET "
-            f"response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at "
-            f"WHERE {answers}.seq < excluded.seq RETURNING attempt_id) "
-            f"INSERT INTO {events} (attempt_id, kind, at, data) SELECT attempt_id, %s, %s, %s FROM saved RETURNING id",
-            [attempt_id, Attempt.Status.IN_PROGRESS.value, lock_token, now, question_id, value, seq, now,
-             AttemptEvent.Kind.SAVE.value, now, data])
-        if cursor.fetchone() is None:
-            return None
-    return SaveAck(question_id, seq, now, False)
+    return (
+        f"WITH open AS (SELECT id FROM {attempts} WHERE id = %s AND status = %s AND lock_token = %s "  # noqa: S608
+        "AND (accept_until IS NULL OR accept_until > %s) FOR UPDATE), "
+        f"saved AS (INSERT INTO {answers} (attempt_id, question_id, response, seq, saved_at, comment) "
+        "SELECT id, %s, %s, %s, %s, '' FROM open ON CONFLICT (attempt_id, question_id) DO UPDATE SET "
+        "response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at "
+        f"WHERE {answers}.seq < excluded.seq RETURNING attempt_id) "
+        f"INSERT INTO {events} (attempt_id, kind, at, data) SELECT attempt_id, %s, %s, %s FROM saved RETURNING id")
 
 
 def _upsert_answer(attempt_id: int, question_id: int, response: Any, seq: int, now: dt.datetime) -> bool:

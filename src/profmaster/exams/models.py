@@ -353,7 +353,9 @@ class Answer(models.Model):
     """The last saved response to one question of an attempt. ``seq`` is the client's counter for
     that question: a save with a ``seq`` not above the stored one is a replay and changes nothing."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    #: No index of its own: the unique (attempt, question) constraint's index serves every lookup by attempt,
+    #: and one index fewer is one write fewer on each autosave.
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers", db_index=False)
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     response = models.JSONField(null=True, blank=True)
     seq = models.PositiveIntegerField(default=0)
@@ -391,7 +393,8 @@ class AttemptEvent(models.Model):
         GRADE = "grade", _("Ручная оценка")
         REGRADE = "regrade", _("Пересчёт")
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="events")
+    #: Indexed by ``attempt_event_idx`` (attempt, at), which serves every lookup by attempt.
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     at = models.DateTimeField()
     data = models.JSONField(default=dict, blank=True)

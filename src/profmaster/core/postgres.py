@@ -1,0 +1,33 @@
+"""A cursor for the few hot statements on PostgreSQL that profit from a plan made once per connection.
+
+Django binds parameters on the client and never prepares statements (so that transaction-mode connection
+poolers keep working); the deployment in README talks to PostgreSQL directly or through psycopg's own pool,
+where a server-side prepared statement lives as long as its connection. :func:`prepared_cursor` is Django's
+cursor wrapper — error translation, execute wrappers, query logging in tests — around a psycopg cursor that
+binds on the server and prepares what it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
+
+
+class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None,
+                **kwargs: Any) -> Any:
+        return super().execute(query, params, prepare=True, binary=binary, **kwargs)
+
+
+@contextmanager
+def prepared_cursor() -> Iterator[Any]:
+    """A cursor of the default connection (PostgreSQL only) whose statements are prepared on first use."""
+    connection.ensure_connection()
+    raw = _PreparingCursor(connection.connection)
+    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with cursor:
+        yield cursor
