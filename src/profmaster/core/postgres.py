@@ -13,8 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import connection as default_connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
+
+
+_NEVER_BY_COUNT = 2**31 - 1
 
 
 class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
@@ -24,10 +28,17 @@ class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
 
 
 @contextmanager
-def prepared_cursor() -> Iterator[Any]:
-    """A cursor of the default connection (PostgreSQL only) whose statements are prepared on first use."""
+def prepared_cursor(connection: BaseDatabaseWrapper | Any = default_connection) -> Iterator[Any]:
+    """A cursor of ``connection`` (PostgreSQL only; the default one unless given) whose statements are prepared
+    on first use."""
     connection.ensure_connection()
-    raw = _PreparingCursor(connection.connection)
+    driver = connection.connection
+    if driver.prepare_threshold is None:
+        # Django switches the driver's preparing off (``prepare_threshold`` None), which refuses even an explicit
+        # ``prepare=True``. A threshold no statement reaches prepares only what asks for it: Django's own cursors
+        # bind on the client and are never prepared.
+        driver.prepare_threshold = _NEVER_BY_COUNT
+    raw = _PreparingCursor(driver)
     cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     with cursor:
         yield cursor

@@ -12,6 +12,7 @@ headers Django's security middleware would add.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -21,6 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http.request import split_domain_port, validate_host
 from pydantic import ValidationError
 
@@ -100,27 +103,44 @@ class AutosaveApp:
 
     def _plain(self, environ: dict[str, Any]) -> bool:
         """A request Django would not redirect or refuse before the route: an allowed host, HTTPS if required."""
-        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-        domain_name, _port = split_domain_port(host)
-        if not domain_name or not validate_host(domain_name, settings.ALLOWED_HOSTS):
+        if not _allowed_host(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")):
             return False
         return not (settings.SECURE_SSL_REDIRECT and not self._secure(environ))
 
     def _headers(self, environ: dict[str, Any], length: int) -> list[tuple[str, str]]:
         """What the route's answer carries through Django's middleware (security, clickjacking)."""
-        headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(length)),
-                   ("X-Frame-Options", settings.X_FRAME_OPTIONS)]
-        if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-            headers.append(("X-Content-Type-Options", "nosniff"))
-        if settings.SECURE_REFERRER_POLICY:
-            headers.append(("Referrer-Policy", str(settings.SECURE_REFERRER_POLICY)))
-        if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-            headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
-        if settings.SECURE_HSTS_SECONDS and self._secure(environ):
-            value = f"max-age={settings.SECURE_HSTS_SECONDS}"
-            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-                value += "; includeSubDomains"
-            if settings.SECURE_HSTS_PRELOAD:
-                value += "; preload"
-            headers.append(("Strict-Transport-Security", value))
-        return headers
+        return [("Content-Length", str(length)), *_fixed_headers(self._secure(environ))]
+
+
+# Both depend on settings alone; they are worked out once and again whenever a test changes a setting.
+
+
+@functools.lru_cache(maxsize=64)
+def _allowed_host(host: str) -> bool:
+    domain_name, _port = split_domain_port(host)
+    return bool(domain_name) and validate_host(domain_name, settings.ALLOWED_HOSTS)
+
+
+@functools.cache
+def _fixed_headers(secure: bool) -> tuple[tuple[str, str], ...]:
+    headers = [("Content-Type", "application/json; charset=utf-8"), ("X-Frame-Options", settings.X_FRAME_OPTIONS)]
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        headers.append(("Referrer-Policy", str(settings.SECURE_REFERRER_POLICY)))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+    if settings.SECURE_HSTS_SECONDS and secure:
+        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            value += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            value += "; preload"
+        headers.append(("Strict-Transport-Security", value))
+    return tuple(headers)
+
+
+@receiver(setting_changed)
+def _forget_settings(**kwargs: Any) -> None:
+    _allowed_host.cache_clear()
+    _fixed_headers.cache_clear()

@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -649,7 +649,8 @@ def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, resp
     does not fit, another database): :func:`save_answer` then decides and answers exactly as without this
     shortcut, refusals first.
     """
-    if connection.vendor != "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]  # the hot path looks the thread's connection up once
+    if db.vendor != "postgresql":
         return None
     if not (_valid_seq(seq) and token and isinstance(token, str)):
         return None
@@ -666,12 +667,12 @@ def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, resp
         cleaned = scoring.clean_response(key, response)
     except scoring.BadResponse:
         return None
-    value = Answer._meta.get_field("response").get_db_prep_save(cleaned, connection)
-    data = AttemptEvent._meta.get_field("data").get_db_prep_save(
-        {"question": question_id, "seq": seq, "response": repr(cleaned)[:EVENT_RESPONSE_CHARS]}, connection)
-    params = [attempt_id, Attempt.Status.IN_PROGRESS.value, token, now, question_id, value, seq, now,
-              AttemptEvent.Kind.SAVE.value, now, data]
-    with prepared_cursor() as cursor:  # the plan is made once per connection and reused by every save
+    # The JSON columns get the text JSONField would write (json.dumps, no encoder), cast in the statement.
+    data = {"question": question_id, "seq": seq, "response": repr(cleaned)[:EVENT_RESPONSE_CHARS]}
+    params = {"attempt": attempt_id, "open": Attempt.Status.IN_PROGRESS.value, "token": token, "now": now,
+              "question": question_id, "response": json.dumps(cleaned), "seq": seq,
+              "kind": AttemptEvent.Kind.SAVE.value, "data": json.dumps(data)}
+    with prepared_cursor(db) as cursor:  # the plan is made once per connection and reused by every save
         cursor.execute(_save_sql(), params)
         saved = cursor.fetchone()
     if saved is None:
@@ -685,13 +686,15 @@ def _save_sql() -> str:
     answers = connection.ops.quote_name(Answer._meta.db_table)
     events = connection.ops.quote_name(AttemptEvent._meta.db_table)
     return (
-        f"WITH open AS (SELECT id FROM {attempts} WHERE id = %s AND status = %s AND lock_token = %s "  # noqa: S608
-        "AND (accept_until IS NULL OR accept_until > %s) FOR UPDATE), "
+        f"WITH open AS (SELECT id FROM {attempts} WHERE id = %(attempt)s AND status = %(open)s "  # noqa: S608
+        "AND lock_token = %(token)s AND (accept_until IS NULL OR accept_until > %(now)s) FOR UPDATE), "
         f"saved AS (INSERT INTO {answers} (attempt_id, question_id, response, seq, saved_at, comment) "
-        "SELECT id, %s, %s, %s, %s, '' FROM open ON CONFLICT (attempt_id, question_id) DO UPDATE SET "
+        "SELECT id, %(question)s, %(response)s::jsonb, %(seq)s, %(now)s, '' FROM open "
+        "ON CONFLICT (attempt_id, question_id) DO UPDATE SET "
         "response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at "
         f"WHERE {answers}.seq < excluded.seq RETURNING attempt_id) "
-        f"INSERT INTO {events} (attempt_id, kind, at, data) SELECT attempt_id, %s, %s, %s FROM saved RETURNING id")
+        f"INSERT INTO {events} (attempt_id, kind, at, data) SELECT attempt_id, %(kind)s, %(now)s, %(data)s::jsonb "
+        "FROM saved RETURNING id")
 
 
 def _upsert_answer(attempt_id: int, question_id: int, response: Any, seq: int, now: dt.datetime) -> bool:
