@@ -1,7 +1,7 @@
 """Load benchmark of the online exam (RM-1): synchronised start, sustained autosaves, pgbench, 0 lost.
 
 Usage: ``make bench-exam`` (or ``.venv/bin/python bench/exam_load.py``). It runs the exam service as in
-production — gunicorn (sync workers) against PostgreSQL on 127.0.0.1 — and drives it from an asyncio
+production — gunicorn (threaded workers, one per core) against PostgreSQL on 127.0.0.1 — and drives it from an asyncio
 load generator on the same machine with real Django sessions (one per examinee, CSRF-checked).
 
 1. Setup: a fresh database, a championship, a 40-question bank, a published exam drawing 20 of them
@@ -20,7 +20,8 @@ load generator on the same machine with real Django sessions (one per examinee, 
 
 Every phase is bounded (counts and seconds), so the run stops by itself. Parameters are environment
 variables: EXAMINEES (10000), START_SPREAD (60), SAVE_SECONDS (60), SAVE_CONCURRENCY (16), SAVE_MAX
-(200000), WORKERS (2 × cores + 1), BENCH_DB_URL (postgres://postgres@127.0.0.1:5432/h5_exam_bench),
+(200000), WORKERS (cores; 2 × cores + 1 with KEEPALIVE=0), THREADS (4), KEEPALIVE (1),
+BENCH_DB_URL (postgres://postgres@127.0.0.1:5432/h5_exam_bench),
 PGBENCH_SECONDS (30), PGBENCH_CLIENTS (8), PORT (8765), SAT_LEVELS (4,8,16,32,64), SAT_SECONDS (15),
 BENCH_REDIS_URL (unset: sessions in PostgreSQL; set, e.g. redis://127.0.0.1:6379/0: sessions and caches in
 Redis), GUNICORN_OPTS (extra gunicorn options).
@@ -53,16 +54,19 @@ START_SPREAD = float(os.environ.get("START_SPREAD", "60"))
 SAVE_SECONDS = float(os.environ.get("SAVE_SECONDS", "60"))
 SAVE_CONCURRENCY = int(os.environ.get("SAVE_CONCURRENCY", "16"))
 SAVE_MAX = int(os.environ.get("SAVE_MAX", "200000"))
-WORKERS = int(os.environ.get("WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+#: KEEPALIVE=1 (the default): the save clients keep one connection each, as nginx's upstream keepalive does in
+#: front of threaded gunicorn workers (``--worker-class gthread``); 0: a new connection per request, closed by a
+#: sync worker.
+KEEPALIVE = os.environ.get("KEEPALIVE", "1") == "1"
+#: Threaded workers: one process per core (more only add switching between them; each holds ``THREADS``
+#: requests); sync workers: gunicorn's usual 2 × cores + 1.
+CORES = os.cpu_count() or 1
+WORKERS = int(os.environ.get("WORKERS", str(CORES if KEEPALIVE else 2 * CORES + 1)))
 PGBENCH_SECONDS = int(os.environ.get("PGBENCH_SECONDS", "30"))
 PGBENCH_CLIENTS = int(os.environ.get("PGBENCH_CLIENTS", "8"))
 PORT = int(os.environ.get("PORT", "8765"))
 SAT_LEVELS = [int(v) for v in os.environ.get("SAT_LEVELS", "4,8,16,32,64").split(",") if v.strip()]
 SAT_SECONDS = float(os.environ.get("SAT_SECONDS", "15"))
-#: KEEPALIVE=1 (the default): the save clients keep one connection each, as nginx's upstream keepalive does in
-#: front of threaded gunicorn workers (``--worker-class gthread``); 0: a new connection per request, closed by a
-#: sync worker.
-KEEPALIVE = os.environ.get("KEEPALIVE", "1") == "1"
 #: Extra gunicorn options, e.g. "--threads 2".
 GUNICORN_OPTS = os.environ.get("GUNICORN_OPTS", "").split()
 WORKER_OPTS = (["--worker-class", "gthread", "--threads", os.environ.get("THREADS", "4"), "--keep-alive", "30"]
