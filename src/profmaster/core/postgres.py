@@ -17,7 +17,6 @@ from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
-
 _NEVER_BY_COUNT = 2**31 - 1
 
 

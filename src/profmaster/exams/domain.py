@@ -22,6 +22,7 @@ import functools
 import ipaddress
 import json
 import secrets
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -603,6 +604,7 @@ def _checked_response(item: dict[str, Any] | None, response: Any) -> Any:
 #: Papers showing a question alike share one key object (``_KEYS``): an entry is about 2 KB.
 _PAPERS: dict[tuple[int, str], tuple[int, dict[int, scoring.Key]]] = {}
 _KEYS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], scoring.Key] = {}
+_PAPERS_LOCK = threading.Lock()
 PAPER_CACHE_SIZE = 20_000
 
 
@@ -623,18 +625,19 @@ def _paper_of(attempt_id: int, token: str) -> tuple[int, dict[int, scoring.Key]]
         return None
     if isinstance(paper, str):  # Django's connection hands jsonb over as text, for JSONField to parse
         paper = json.loads(paper)
-    if len(_KEYS) >= PAPER_CACHE_SIZE:
-        _KEYS.clear()
-    keys = {}
-    for item in paper:
-        shown = (item["kind"], tuple(item.get("options", ())), tuple(item.get("choices", ())))
-        key = _KEYS.get(shown)
-        if key is None:
-            key = _KEYS[shown] = _paper_key(item)
-        keys[item["question"]] = key
-    if len(_PAPERS) >= PAPER_CACHE_SIZE:
-        del _PAPERS[next(iter(_PAPERS))]
-    entry = _PAPERS[(attempt_id, token)] = (owner, keys)
+    with _PAPERS_LOCK:  # threaded workers: one thread at a time adds and evicts
+        if len(_KEYS) >= PAPER_CACHE_SIZE:
+            _KEYS.clear()
+        keys = {}
+        for item in paper:
+            shown = (item["kind"], tuple(item.get("options", ())), tuple(item.get("choices", ())))
+            key = _KEYS.get(shown)
+            if key is None:
+                key = _KEYS[shown] = _paper_key(item)
+            keys[item["question"]] = key
+        while len(_PAPERS) >= PAPER_CACHE_SIZE:
+            del _PAPERS[next(iter(_PAPERS))]
+        entry = _PAPERS[(attempt_id, token)] = (owner, keys)
     return entry
 
 
