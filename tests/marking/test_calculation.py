@@ -15,6 +15,7 @@ from profmaster.marking.calculation import (
     aspect_points,
     exact_half_up,
     judgement_points,
+    scheme_totals,
     spread_flagged,
     team_totals,
 )
@@ -35,6 +36,16 @@ def test_sc4_judgement_points_are_weight_times_mean_over_three(weight, marks, ex
 def test_sc4_judgement_marks_outside_0_to_3_are_refused(marks):
     with pytest.raises(MarkError):
         judgement_points(Decimal("1"), marks)
+
+
+@pytest.mark.parametrize("marks", [[4], [0, 4], [4, 0, 0], [-1, 2]])
+def test_sc4_scheme_totals_refuse_judgement_marks_outside_0_to_3_whatever_their_sum(marks):
+    """The one-pass totals refuse what team_totals refuses, though 0 + 4 is a sum two marks in range could give."""
+    rows = [("k", "A", "A1", AspectSpec("A1.1", "judgement", Decimal("1")))]
+    with pytest.raises(MarkError, match="out of range"):
+        scheme_totals(rows, [("team", "k", sum(marks), len(marks), min(marks), max(marks))])
+    with pytest.raises(MarkError):
+        team_totals([("A", "A1", rows[0][3])], {"A1.1": marks})
 
 
 def test_ms2_binary_and_discrete_points():

@@ -12,6 +12,7 @@ from profmaster.documents.domain import sign_document
 from profmaster.documents.models import DocumentType
 from profmaster.marking import marks
 from profmaster.marking import panel as panels
+from profmaster.marking.calculation import MarkError
 from profmaster.marking.models import (
     Aspect,
     JudgingRole,
@@ -193,6 +194,25 @@ def test_sc4_spread_flag_blocks_lock_until_resolved(locked_scheme, panel, teams)
     assert not SpreadResolution.objects.exists()
     marks.save_mark(locked_scheme, aspect, teams[0], 0, expert=e1, by=chief, reason="Пересмотр")
     assert len(marks.lock_problems(locked_scheme)) == 1
+
+
+def test_sc4_flags_come_with_the_totals_lowest_mark_first(locked_scheme, panel, teams, django_assert_num_queries):
+    """SC-4: the discrepancy flags of every team come from the same grouped read as the totals (a count of each
+    judgement value), so a results page or a full recompute reads no individual marks; a mark that no judgement
+    scale allows (written outside the application) is refused, as team_totals refuses it."""
+    chief, (e1, e2) = panel
+    mark_everything(locked_scheme, teams, chief)
+    aspect = _aspect(locked_scheme)
+    marks.save_mark(locked_scheme, aspect, teams[0], 3, expert=e1, by=chief, reason="Перенос")
+    marks.save_mark(locked_scheme, aspect, teams[0], 0, expert=e2, by=chief, reason="Перенос")
+    marks.save_mark(locked_scheme, aspect, teams[1], 0, expert=e1, by=chief, reason="Перенос")
+    with django_assert_num_queries(5):  # aspects, teams, resolutions, the rules, the grouped marks
+        scores = marks.all_scores([locked_scheme])[locked_scheme.pk]
+    assert [s.flags for s in scores] == [[("A1.1", [0, 3], aspect.pk)], [("A1.1", [0, 2], aspect.pk)]]
+    assert [s.flags for s in marks.scheme_scores(locked_scheme)] == [s.flags for s in scores]
+    Mark.objects.filter(scheme=locked_scheme, aspect=aspect, team=teams[0], expert=e1).update(value=4)
+    with pytest.raises(MarkError, match="out of range"):  # the sum (4 of 2 marks) alone would not show it
+        marks.scheme_scores(locked_scheme)
 
 
 # --- SC-5…SC-7 lock and unlock ----------------------------------------------------------------------

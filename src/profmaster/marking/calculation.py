@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from math import lcm
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 JUDGEMENT = "judgement"
 BINARY = "binary"
@@ -231,15 +231,15 @@ class SchemeTotals:
 
 def scheme_totals(
     aspects: Sequence[tuple[Hashable, str, str, AspectSpec]],
-    sums: Iterable[tuple[Hashable, Hashable, int, int, int, int]],
+    sums: Iterable[tuple[Any, ...]],
     *,
     spread_limit: int = 1,
 ) -> SchemeTotals:
     """Totals of all teams of a scheme in one pass — the results page, the lock and a full recompute.
 
     ``aspects`` lists (key, criterion code, sub-criterion code, spec) in the scheme's order; ``sums``
-    yields (team, aspect key, sum, count, lowest, highest) of each aspect's current marks — a GROUP
-    BY's rows (for binary and discrete aspects the one mark is the sum). Exactly what
+    yields (team, aspect key, sum, count, lowest, highest, …) of each aspect's current marks — a GROUP
+    BY's rows (for binary and discrete aspects the one mark is the sum); further items are ignored. Exactly what
     :func:`team_totals` gives for each team from its marks, without building a mark per aspect:
     judgement points are weight × sum / (3 × count), so the sum and count are all the arithmetic
     needs. Rows of an aspect not in ``aspects`` are ignored.
@@ -254,13 +254,13 @@ def scheme_totals(
     parts: dict[Hashable, dict[str, tuple[int, int]]] = {}
     buckets: dict[Hashable, dict[tuple[str, str], dict[int, int]]] = {}
     spread: list[tuple[Hashable, Hashable]] = []
-    for team, key, total, count, low, high in sums:
+    for team, key, total, count, low, high, *_rest in sums:
         info = prepared.get(key)
         if info is None:
             continue
         sub, code, kind, num, den, levels = info
         if kind == JUDGEMENT:
-            if count < 1 or not 0 <= total <= 3 * count:
+            if count < 1 or low < 0 or high > 3:  # as team_totals refuses any one mark outside 0–3
                 raise MarkError(f"judgement marks of {code} out of range")
             num, den = num * total, den * 3 * count
             if high - low > spread_limit:

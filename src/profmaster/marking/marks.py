@@ -131,20 +131,38 @@ class TeamScore:
         return self.totals.rounded_total if self.totals else None
 
 
-def _aggregates(scheme: MarkingScheme, team: Application | None = None) -> list[tuple[int, int, int, int, int, int]]:
-    """Per (team, aspect): the sum, count, lowest and highest of the current marks, summed by the database.
+#: Bits per judgement mark value in the histogram :func:`_aggregates` returns for marks too far apart.
+_HISTOGRAM_BITS = 16
+
+
+def _aggregates(scheme: MarkingScheme, team: Application | None = None, *, spread_limit: int | None = None
+                ) -> list[tuple[int, int, int, int, int, int, int | None]]:
+    """Per (team, aspect): the sum, count, lowest and highest of the current marks, summed by the database,
+    and — where the lowest and highest differ by more than ``spread_limit`` — how many marks have each
+    judgement value (:func:`_spread_marks` reads it), else None.
 
     Plain SQL on purpose: this is the hot path of every results page and of the lock, and Django's
-    per-value converters cost more than the query itself at a national championship's size.
+    per-value converters cost more than the query itself at a national championship's size. The histogram
+    spares a second read of the individual marks of every discrepancy.
     """
     table = Mark._meta.db_table
-    sql = (f"SELECT team_id, aspect_id, SUM(value), COUNT(*), MIN(value), MAX(value) FROM {table} "  # noqa: S608
-           "WHERE scheme_id = %s" + (" AND team_id = %s" if team is not None else "") +
+    histogram = ("NULL" if spread_limit is None else
+                 "CASE WHEN MAX(value) - MIN(value) > %s THEN CAST(SUM(CASE WHEN value <= 3 "
+                 f"THEN CAST(1 AS bigint) << ({_HISTOGRAM_BITS} * value) ELSE 0 END) AS bigint) END")
+    sql = (f"SELECT team_id, aspect_id, SUM(value), COUNT(*), MIN(value), MAX(value), {histogram} "  # noqa: S608
+           f"FROM {table} WHERE scheme_id = %s" + (" AND team_id = %s" if team is not None else "") +
            " GROUP BY team_id, aspect_id")
+    params = ([spread_limit] if spread_limit is not None else []) + [scheme.pk] + ([team.pk] if team else [])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [scheme.pk] + ([team.pk] if team is not None else []))
+        cursor.execute(sql, params)
         # SUM of a smallint column is an integer on both databases: the rows are used as fetched.
         return cursor.fetchall()
+
+
+def _spread_marks(histogram: int) -> list[int]:
+    """The judgement marks counted in a histogram of :func:`_aggregates`, lowest first."""
+    mask = (1 << _HISTOGRAM_BITS) - 1
+    return [value for value in range(4) for _n in range((histogram >> (_HISTOGRAM_BITS * value)) & mask)]
 
 
 AspectRow = tuple[int, str, str, calculation.AspectSpec]
@@ -175,29 +193,39 @@ def _teams(schemes: list[MarkingScheme]) -> dict[int, list[Application]]:
                    if not s.age_category_id or t.age_category_id == s.age_category_id] for s in schemes}
 
 
-def _flags(scheme: MarkingScheme, spread: list[tuple[int, int]], codes: dict[int, str]
-           ) -> dict[int, list[tuple[str, list[int], int]]]:
-    """Unresolved discrepancies per team: (aspect code, the marks, aspect pk) — a resolution stands only
-    for the marks it was recorded for."""
+def _resolutions(schemes: list[MarkingScheme]) -> dict[int, dict[tuple[int, int], list[int]]]:
+    """Per scheme: (team, aspect) → the marks each recorded discrepancy resolution stands for, sorted."""
+    resolved: dict[int, dict[tuple[int, int], list[int]]] = {scheme.pk: {} for scheme in schemes}
+    for scheme_id, team_id, aspect_id, values in SpreadResolution.objects.filter(
+            scheme__in=[s.pk for s in schemes]).values_list("scheme_id", "team_id", "aspect_id", "marks"):
+        resolved[scheme_id][(team_id, aspect_id)] = sorted(values)
+    return resolved
+
+
+def _flags(spread: list[tuple[int, int]], marks_of: dict[tuple[int, int], list[int]], codes: dict[int, str],
+           resolved: dict[tuple[int, int], list[int]]) -> dict[int, list[tuple[str, list[int], int]]]:
+    """Unresolved discrepancies per team: (aspect code, the marks lowest first, aspect pk) — a resolution stands
+    only for the marks it was recorded for."""
     flags: dict[int, list[tuple[str, list[int], int]]] = defaultdict(list)
-    if not spread:
-        return flags
-    resolved = {(r.team_id, r.aspect_id): sorted(r.marks) for r in SpreadResolution.objects.filter(scheme=scheme)}
-    values: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for team_id, aspect_id, value in (Mark.objects.filter(scheme=scheme, aspect_id__in={a for _t, a in spread},
-                                                          team_id__in={t for t, _a in spread})
-                                      .order_by("expert_id").values_list("team_id", "aspect_id", "value")):
-        values[(team_id, aspect_id)].append(value)
     for key in spread:
-        if resolved.get(key) != sorted(values[key]):
-            flags[key[0]].append((codes[key[1]], values[key], key[1]))
+        if resolved.get(key) != marks_of[key]:
+            flags[key[0]].append((codes[key[1]], marks_of[key], key[1]))
     return flags
 
 
-def _scores(scheme: MarkingScheme, teams: list[Application], rows: list[AspectRow], limit: int) -> list[TeamScore]:
-    computed = calculation.scheme_totals(rows, _aggregates(scheme), spread_limit=limit)
-    flags = _flags(scheme, [(int(t), int(a)) for t, a in computed.spread],  # type: ignore[call-overload]
-                   {pk: spec.code for pk, _criterion, _sub, spec in rows})
+def _scores(scheme: MarkingScheme, teams: list[Application], rows: list[AspectRow], limit: int,
+            resolved: dict[tuple[int, int], list[int]] | None = None) -> list[TeamScore]:
+    sums = _aggregates(scheme, spread_limit=limit)
+    computed = calculation.scheme_totals(rows, sums, spread_limit=limit)
+    flags: dict[int, list[tuple[str, list[int], int]]] = {}
+    if computed.spread:
+        # Judgement marks are 0–3 here (scheme_totals refuses others), so the histogram holds them all.
+        marks_of = {(team_id, aspect_id): _spread_marks(histogram)
+                    for team_id, aspect_id, *_sums, histogram in sums if histogram is not None}
+        if resolved is None:
+            resolved = _resolutions([scheme])[scheme.pk]
+        flags = _flags([(int(t), int(a)) for t, a in computed.spread],  # type: ignore[call-overload]
+                       marks_of, {pk: spec.code for pk, _criterion, _sub, spec in rows}, resolved)
     nothing = calculation.team_totals([], {}) if not rows else None  # a scheme without aspects totals 0
     return [TeamScore(team, computed.totals.get(team.pk, nothing), len(rows) - computed.marked.get(team.pk, 0),
                       flags.get(team.pk, [])) for team in teams]
@@ -222,19 +250,21 @@ def all_scores(schemes: list[MarkingScheme]) -> dict[int, list[TeamScore]]:
     :func:`scheme_scores` of each, with the aspects, teams and rules read once for all of them."""
     aspects = _aspect_rows(schemes)
     teams = _teams(schemes)
+    resolved = _resolutions(schemes)
     limits: dict[int, int] = {}
     scores = {}
     for scheme in schemes:
         championship = scheme.competency.championship
         if championship.pk not in limits:
             limits[championship.pk] = rules_for(championship).judgement_spread_limit
-        scores[scheme.pk] = _scores(scheme, teams[scheme.pk], aspects[scheme.pk], limits[championship.pk])
+        scores[scheme.pk] = _scores(scheme, teams[scheme.pk], aspects[scheme.pk], limits[championship.pk],
+                                    resolved[scheme.pk])
     return scores
 
 
 def partial_totals(scheme: MarkingScheme, team: Application, aspects: list[Aspect]) -> calculation.Totals:
     """Subtotals of what is marked so far (missing aspects count 0) — for the panel's progress view."""
-    sums = {aspect_id: (total, count) for _team, aspect_id, total, count, _low, _high in _aggregates(scheme, team)}
+    sums = {aspect_id: (total, count) for _team, aspect_id, total, count, *_rest in _aggregates(scheme, team)}
     marked = [a for a in aspects if a.pk in sums]
     rows = [(a.sub_criterion.criterion.code, a.sub_criterion.code, spec_of(a)) for a in marked]
     return calculation.team_totals(rows, {a.code: mark_for_calculation(a, *sums[a.pk]) for a in marked})
