@@ -41,3 +41,4 @@ def prepared_cursor(connection: BaseDatabaseWrapper | Any = default_connection) 
     cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     with cursor:
         yield cursor
+

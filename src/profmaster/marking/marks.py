@@ -9,6 +9,7 @@ Every mark change first appends an entry to the hash-chained ledger under the lo
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -135,16 +136,8 @@ class TeamScore:
 _HISTOGRAM_BITS = 16
 
 
-def _aggregates(scheme: MarkingScheme, team: Application | None = None, *, spread_limit: int | None = None
-                ) -> list[tuple[int, int, int, int, int, int, int | None]]:
-    """Per (team, aspect): the sum, count, lowest and highest of the current marks, summed by the database,
-    and — where the lowest and highest differ by more than ``spread_limit`` — how many marks have each
-    judgement value (:func:`_spread_marks` reads it), else None.
-
-    Plain SQL on purpose: this is the hot path of every results page and of the lock, and Django's
-    per-value converters cost more than the query itself at a national championship's size. The histogram
-    spares a second read of the individual marks of every discrepancy.
-    """
+def _aggregates_sql(scheme: MarkingScheme, team: Application | None, spread_limit: int | None
+                    ) -> tuple[str, list[int]]:
     table = Mark._meta.db_table
     histogram = ("NULL" if spread_limit is None else
                  "CASE WHEN MAX(value) - MIN(value) > %s THEN CAST(SUM(CASE WHEN value <= 3 "
@@ -153,8 +146,24 @@ def _aggregates(scheme: MarkingScheme, team: Application | None = None, *, sprea
            f"FROM {table} WHERE scheme_id = %s" + (" AND team_id = %s" if team is not None else "") +
            " GROUP BY team_id, aspect_id")
     params = ([spread_limit] if spread_limit is not None else []) + [scheme.pk] + ([team.pk] if team else [])
+    return sql, params
+
+
+Aggregate = tuple[int, int, int, int, int, int, int | None]
+
+
+def _aggregates(scheme: MarkingScheme, team: Application | None = None, *, spread_limit: int | None = None
+                ) -> list[Aggregate]:
+    """Per (team, aspect): the sum, count, lowest and highest of the current marks, summed by the database,
+    and — where the lowest and highest differ by more than ``spread_limit`` — how many marks have each
+    judgement value (:func:`_spread_marks` reads it), else None.
+
+    Plain SQL on purpose: this is the hot path of every results page and of the lock, and Django's
+    per-value converters cost more than the query itself at a national championship's size. The histogram
+    spares a second read of the individual marks of every discrepancy.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*_aggregates_sql(scheme, team, spread_limit))
         # SUM of a smallint column is an integer on both databases: the rows are used as fetched.
         return cursor.fetchall()
 
@@ -214,8 +223,10 @@ def _flags(spread: list[tuple[int, int]], marks_of: dict[tuple[int, int], list[i
 
 
 def _scores(scheme: MarkingScheme, teams: list[Application], rows: list[AspectRow], limit: int,
-            resolved: dict[tuple[int, int], list[int]] | None = None) -> list[TeamScore]:
-    sums = _aggregates(scheme, spread_limit=limit)
+            resolved: dict[tuple[int, int], list[int]] | None = None, sums: list[Aggregate] | None = None
+            ) -> list[TeamScore]:
+    if sums is None:
+        sums = _aggregates(scheme, spread_limit=limit)
     computed = calculation.scheme_totals(rows, sums, spread_limit=limit)
     flags: dict[int, list[tuple[str, list[int], int]]] = {}
     if computed.spread:
@@ -251,15 +262,17 @@ def all_scores(schemes: list[MarkingScheme]) -> dict[int, list[TeamScore]]:
     aspects = _aspect_rows(schemes)
     teams = _teams(schemes)
     resolved = _resolutions(schemes)
-    limits: dict[int, int] = {}
-    scores = {}
-    for scheme in schemes:
-        championship = scheme.competency.championship
-        if championship.pk not in limits:
-            limits[championship.pk] = rules_for(championship).judgement_spread_limit
-        scores[scheme.pk] = _scores(scheme, teams[scheme.pk], aspects[scheme.pk], limits[championship.pk],
-                                    resolved[scheme.pk])
-    return scores
+    rules: dict[int, int] = {}
+    for championship in {scheme.competency.championship for scheme in schemes}:
+        rules[championship.pk] = rules_for(championship).judgement_spread_limit
+    limits = [rules[scheme.competency.championship.pk] for scheme in schemes]
+    # The database groups the next scheme's marks while a second thread adds up the last one's: the adding up
+    # needs no connection, and waiting for the database lets go of the interpreter lock.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scores") as adder:
+        pending = [(scheme, adder.submit(_scores, scheme, teams[scheme.pk], aspects[scheme.pk], limit,
+                                         resolved[scheme.pk], _aggregates(scheme, spread_limit=limit)))
+                   for scheme, limit in zip(schemes, limits, strict=True)]
+    return {scheme.pk: future.result() for scheme, future in pending}
 
 
 def partial_totals(scheme: MarkingScheme, team: Application, aspects: list[Aspect]) -> calculation.Totals:
