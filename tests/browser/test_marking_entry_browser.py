@@ -70,3 +70,31 @@ def test_sc3_keyboard_entry_discrepancy_lock_and_mentor_view(page):
     response = page.goto(f"/marking/schemes/{scheme.pk}/teams/{theirs.pk}/marks/")
     assert response.status == 403
     assert marks.verify(scheme) == []
+
+
+def test_sc3_a_mark_typed_before_the_page_script_runs_is_saved(page):
+    """SC-3: on a slow connection the chief may type into the grid before its script has loaded; that mark is
+    saved once the script runs (it counts as saved only what the server rendered), and the page says so."""
+    competency = CompetencyFactory(name="Кондитерское дело")
+    chief = UserFactory(email="chief@example.ru", last_name="Главная")
+    give_role(chief, Role.CHIEF_EXPERT, competency.championship, competency)
+    give_role(UserFactory(last_name="Альфа"), Role.EXPERT, competency.championship, competency)
+    scheme = make_locked_scheme(competency, chief)
+    team = make_team(competency)
+
+    login(page, "chief@example.ru", PASSWORD)
+    page.wait_for_url(re.compile(r"/cabinet/$"))
+    held = []
+    page.route("**/marking/entry.js", lambda route: held.append(route))  # the script waits on the network
+    page.goto(f"/marking/schemes/{scheme.pk}/marks/{team.pk}/", wait_until="commit")  # the grid is parsed, not run
+    cell = page.locator("#entry-grid input.mark-input").first
+    cell.fill("2")
+    assert not marks.Mark.objects.filter(team=team).exists()
+    for _ in range(100):  # the route handler runs while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.locator("#save-state")).to_have_text("Все изменения сохранены")
+    expect(cell).to_have_class(re.compile("is-valid"))
+    assert list(marks.Mark.objects.filter(team=team).values_list("value", flat=True)) == [2]

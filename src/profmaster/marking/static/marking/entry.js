@@ -74,7 +74,8 @@
   }
 
   inputs.forEach(function (input, index) {
-    input.dataset.saved = input.value;
+    // Saved is what the server rendered: a value typed before this script ran is not saved yet (below).
+    input.dataset.saved = input.defaultValue;
     input.addEventListener("change", function () { save(input); });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
@@ -85,6 +86,9 @@
       }
     });
     input.addEventListener("focus", function () { input.select(); });
+  });
+  inputs.forEach(function (input) {
+    if (!input.disabled && input.value.trim() !== input.defaultValue) save(input);
   });
   if (inputs.length && !inputs[0].disabled) {
     const firstEmpty = inputs.find(function (i) { return i.value === ""; }) || inputs[0];
