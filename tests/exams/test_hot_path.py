@@ -58,6 +58,23 @@ def test_rm1_autosave_is_one_prepared_statement_on_postgresql(exam, examinee, dj
                                        {"question": other.pk, "seq": 1, "response": "'в'"}]
 
 
+def test_rm1_the_process_that_started_an_attempt_saves_without_reading_its_paper(
+        exam, examinee, django_assert_num_queries, django_capture_on_commit_callbacks):
+    """RM-1 performance: the start hands its paper to the process's memory once committed, so the first save
+    through the same process is the one statement (PostgreSQL)."""
+    from django.db import connection
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt, token = domain.start_attempt(exam, examinee)
+    question = Question.objects.get(bank=exam.bank, kind="essay")
+    if connection.vendor == "postgresql":
+        with django_assert_num_queries(1):
+            domain.save_answer(attempt.pk, None, question_id=question.pk, response="сразу", seq=1, token=token)
+    else:  # no shortcut: the general path's short transaction
+        domain.save_answer(attempt.pk, None, question_id=question.pk, response="сразу", seq=1, token=token)
+    assert Answer.objects.get().response == "сразу"
+
+
 def test_rm1_a_remembered_paper_does_not_outlive_its_attempt(exam, examinee, chief_expert):
     """RM-1: the paper a process remembers for fast saves never stands in for the attempt's state — after the
     attempt is finished, or unlocked for another browser, the old token saves nothing, and every refusal and

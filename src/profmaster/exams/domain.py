@@ -446,6 +446,8 @@ def start_attempt(exam: Exam, user: Any, *, access_code: str = "", ip: str | Non
                 raise TransitionError(_("Попытка начата в другой вкладке. Обновите страницу.")) from None
             return existing, claim_attempt(existing, user, token=None, now=now)
         attempt._created_now = True  # type: ignore[attr-defined]  # it has no answers yet: nothing to read back
+        if connection.vendor == "postgresql":  # the first save through this process need not read the paper
+            transaction.on_commit(functools.partial(_remember_paper, attempt.pk, token, user.pk, paper))
         _event(attempt, AttemptEvent.Kind.START, now, ip=ip, seed=seed)
         record(actor=user, action=AuditEntry.Action.CREATE, instance=attempt, championship=exam.championship,
                after={"exam": exam.pk, "user": user.pk, "number": number, "seed": seed,
@@ -625,6 +627,11 @@ def _paper_of(attempt_id: int, token: str) -> tuple[int, dict[int, scoring.Key]]
         return None
     if isinstance(paper, str):  # Django's connection hands jsonb over as text, for JSONField to parse
         paper = json.loads(paper)
+    return _remember_paper(attempt_id, token, owner, paper)
+
+
+def _remember_paper(attempt_id: int, token: str, owner: int, paper: list[dict[str, Any]]
+                    ) -> tuple[int, dict[int, scoring.Key]]:
     with _PAPERS_LOCK:  # threaded workers: one thread at a time adds and evicts
         if len(_KEYS) >= PAPER_CACHE_SIZE:
             _KEYS.clear()
