@@ -447,7 +447,8 @@ def start_attempt(exam: Exam, user: Any, *, access_code: str = "", ip: str | Non
             return existing, claim_attempt(existing, user, token=None, now=now)
         attempt._created_now = True  # type: ignore[attr-defined]  # it has no answers yet: nothing to read back
         if connection.vendor == "postgresql":  # the first save through this process need not read the paper
-            transaction.on_commit(functools.partial(_remember_paper, attempt.pk, token, user.pk, paper))
+            # A cache only: were it to fail, the committed start stands (robust: logged, not raised).
+            transaction.on_commit(functools.partial(_remember_paper, attempt.pk, token, user.pk, paper), robust=True)
         _event(attempt, AttemptEvent.Kind.START, now, ip=ip, seed=seed)
         record(actor=user, action=AuditEntry.Action.CREATE, instance=attempt, championship=exam.championship,
                after={"exam": exam.pk, "user": user.pk, "number": number, "seed": seed,
