@@ -45,7 +45,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pg  # bench/pg.py: python puts the script's folder first on sys.path
+import loadclient  # bench/loadclient.py and bench/pg.py: python puts the script's folder first on sys.path
+import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DB_URL", "postgres://postgres@127.0.0.1:5432/h5_exam_bench")
@@ -182,19 +183,11 @@ async def http(method: str, path: str, who: dict[str, Any], body: Any = None,
     if conn is not None:
         header, content = await conn.exchange(head + payload)
     else:
-        reader, writer = await asyncio.open_connection(HOST, PORT)
-        try:
-            writer.write(head + payload)
-            await writer.drain()
-            raw = await reader.read()
-        finally:
-            writer.close()
-        header, _, content = raw.partition(b"\r\n\r\n")
+        header, _, content = (await loadclient.once(HOST, PORT, head + payload)).partition(b"\r\n\r\n")
         if b"transfer-encoding: chunked" in header.lower():
             content = _dechunk(content)
     elapsed = time.perf_counter() - started
-    match = re.match(rb"HTTP/1\.[01] (\d{3})", header)
-    status = int(match.group(1)) if match else 0
+    status = loadclient.status_of(header)
     try:
         data = json.loads(content) if content else None
     except ValueError:

@@ -31,7 +31,6 @@ import io
 import json
 import os
 import random
-import re
 import secrets
 import signal
 import socket
@@ -43,7 +42,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-import pg  # bench/pg.py: python puts the script's folder first on sys.path
+import loadclient  # bench/loadclient.py and bench/pg.py: python puts the script's folder first on sys.path
+import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DB_URL", "postgres://postgres@127.0.0.1:5432/h_marks_bench")
@@ -264,15 +264,8 @@ async def post(path: str, who: dict[str, Any], body: str) -> tuple[int, float]:
             f"Cookie: sessionid={who['session']}; csrftoken={who['csrf']}\r\nX-CSRFToken: {who['csrf']}\r\n"
             f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(payload)}\r\n\r\n").encode()
     started = time.perf_counter()
-    reader, writer = await asyncio.open_connection(HOST, PORT)
-    try:
-        writer.write(head + payload)
-        await writer.drain()
-        raw = await reader.read()
-    finally:
-        writer.close()
-    match = re.match(rb"HTTP/1\.[01] (\d{3})", raw)
-    return (int(match.group(1)) if match else 0), time.perf_counter() - started
+    raw = await loadclient.once(HOST, PORT, head + payload)
+    return loadclient.status_of(raw), time.perf_counter() - started
 
 
 async def warm_up(sessions: list[dict[str, Any]]) -> None:

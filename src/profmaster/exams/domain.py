@@ -530,10 +530,6 @@ def _paper_key(item: dict[str, Any]) -> scoring.Key:
     return scoring.Key(kind, Decimal(0), options)
 
 
-def _clean(item: dict[str, Any], response: Any) -> Any:
-    return scoring.clean_response(_paper_key(item), response)
-
-
 def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, seq: int, token: str,
                 now: dt.datetime | None = None) -> SaveAck:
     """Autosave one answer idempotently (RM-1, item 4).
@@ -571,7 +567,7 @@ def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, 
             overdue = False
         if not overdue:
             item = next((i for i in attempt.paper if i["question"] == question_id), None)
-            cleaned = _checked_response(item, response)
+            cleaned = _checked_response(_paper_key(item) if item is not None else None, response)
             if not _upsert_answer(attempt.pk, question_id, cleaned, seq, now):
                 stored_seq, stored_at = (Answer.objects.filter(attempt_id=attempt.pk, question_id=question_id)
                                          .values_list("seq", "saved_at").get())
@@ -589,14 +585,15 @@ def _valid_seq(seq: Any) -> bool:
     return isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq <= 2**31 - 1
 
 
-def _checked_response(item: dict[str, Any] | None, response: Any) -> Any:
-    """The response cleaned for its paper item, or a DomainError saying what is wrong with it."""
-    if item is None:
+def _checked_response(key: scoring.Key | None, response: Any) -> Any:
+    """The response cleaned for the paper's key of its question (None: not in the paper), or a DomainError
+    saying what is wrong with it."""
+    if key is None:
         raise DomainError(_("Этого вопроса нет в вашем билете."), field="question")
     if len(repr(response)) > MAX_RESPONSE_CHARS:
         raise DomainError(_("Ответ слишком длинный."), field="response", code="too_long")
     try:
-        return _clean(item, response)
+        return scoring.clean_response(key, response)
     except scoring.BadResponse as exc:
         raise DomainError(_("Ответ не подходит к вопросу: %(why)s.") % {"why": exc}, field="response") from exc
 
@@ -671,13 +668,10 @@ def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, resp
     paper = _paper_of(attempt_id, token)
     if paper is None or (user is not None and paper[0] != getattr(user, "pk", None)):
         return None
-    key = paper[1].get(question_id)
-    if key is None or len(repr(response)) > MAX_RESPONSE_CHARS:
-        return None
     try:
-        cleaned = scoring.clean_response(key, response)
-    except scoring.BadResponse:
-        return None
+        cleaned = _checked_response(paper[1].get(question_id), response)
+    except DomainError:
+        return None  # worded by the general path, after its refusals
     # The JSON columns get the text JSONField would write (json.dumps, no encoder), cast in the statement.
     data = {"question": question_id, "seq": seq, "response": repr(cleaned)[:EVENT_RESPONSE_CHARS]}
     params = {"attempt": attempt_id, "open": Attempt.Status.IN_PROGRESS.value, "token": token, "now": now,
@@ -701,11 +695,15 @@ def _save_sql() -> str:
         "AND lock_token = %(token)s AND (accept_until IS NULL OR accept_until > %(now)s) FOR UPDATE), "
         f"saved AS (INSERT INTO {answers} (attempt_id, question_id, response, seq, saved_at, comment) "
         "SELECT id, %(question)s, %(response)s::jsonb, %(seq)s, %(now)s, '' FROM open "
-        "ON CONFLICT (attempt_id, question_id) DO UPDATE SET "
-        "response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at "
-        f"WHERE {answers}.seq < excluded.seq RETURNING attempt_id) "
+        f"{_newer_seq_wins(answers)} RETURNING attempt_id) "
         f"INSERT INTO {events} (attempt_id, kind, at, data) SELECT attempt_id, %(kind)s, %(now)s, %(data)s::jsonb "
         "FROM saved RETURNING id")
+
+
+def _newer_seq_wins(answers: str) -> str:
+    """The upsert clause of both save paths: a stored answer is overwritten only by a newer ``seq``."""
+    return ("ON CONFLICT (attempt_id, question_id) DO UPDATE SET response = excluded.response, "
+            f"seq = excluded.seq, saved_at = excluded.saved_at WHERE {answers}.seq < excluded.seq")
 
 
 def _upsert_answer(attempt_id: int, question_id: int, response: Any, seq: int, now: dt.datetime) -> bool:
@@ -718,9 +716,7 @@ def _upsert_answer(attempt_id: int, question_id: int, response: Any, seq: int, n
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (attempt_id, question_id, response, seq, saved_at, comment) "  # noqa: S608 - table name
-            "VALUES (%s, %s, %s, %s, %s, '') "
-            f"ON CONFLICT (attempt_id, question_id) DO UPDATE SET response = excluded.response, seq = excluded.seq, "
-            f"saved_at = excluded.saved_at WHERE {table}.seq < excluded.seq RETURNING id",
+            f"VALUES (%s, %s, %s, %s, %s, '') {_newer_seq_wins(table)} RETURNING id",
             [attempt_id, question_id, value, seq, saved_at])
         return cursor.fetchone() is not None
 
