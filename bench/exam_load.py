@@ -481,5 +481,43 @@ def main() -> None:
                       "loadavg": os.getloadavg()}, ensure_ascii=False))
 
 
+def cleanup() -> None:
+    """Drop the benchmark's database and its Redis keys, also after a failure (KEEP_DB=1 keeps both)."""
+    if os.environ.get("KEEP_DB") == "1":
+        return
+    try:
+        from django.db import connections
+
+        connections.close_all()
+    except Exception:  # noqa: S110 - Django may not be set up yet; the drop below still runs
+        pass
+    pg.drop_database(DB_URL, db_name())
+    prefix = ENV.get("CACHE_KEY_PREFIX")
+    if prefix:
+        import redis
+
+        client = redis.Redis.from_url(ENV["REDIS_URL"])
+        removed = 0
+        for keys in _batched(client.scan_iter(match=f"{prefix}:*", count=1000), 1000):
+            removed += client.delete(*keys)
+        print(f"cleanup: dropped {db_name()}, removed {removed} Redis keys of {prefix}", flush=True)
+    else:
+        print(f"cleanup: dropped {db_name()}", flush=True)
+
+
+def _batched(items: Any, size: int) -> Any:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        cleanup()

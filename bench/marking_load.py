@@ -354,10 +354,18 @@ def main() -> None:
         entries = MarkEntry.objects.filter(scheme_id=scheme_id).order_by("seq")
         broken += ledger.verify_chain((e.seq, e.prev_hash, e.hash, entry_fields(e)) for e in entries)
     print(f"ledger chains of the schemes written to: {'intact' if not broken else broken[:3]}")
-    if os.environ.get("KEEP_DB") != "1":
-        connections.close_all()
-        pg.drop_database(DB_URL, db_name())
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        # The database goes also after a failure (KEEP_DB=1 keeps it).
+        if os.environ.get("KEEP_DB") != "1":
+            try:
+                from django.db import connections
+
+                connections.close_all()
+            except Exception:  # noqa: S110 - Django may not be set up yet; the drop still runs
+                pass
+            pg.drop_database(DB_URL, db_name())
