@@ -209,7 +209,10 @@ SESSION_COOKIE_HTTPONLY = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # a refused request (403, 400) is logged in one line; only server errors carry a traceback.
+    "filters": {"one_line_4xx": {"()": "profmaster.core.logfilters.OneLineClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_4xx"]}},
+    "loggers": {"django.request": {"filters": ["one_line_4xx"]}, "django.security": {"filters": ["one_line_4xx"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
