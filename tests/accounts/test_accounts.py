@@ -201,3 +201,28 @@ def test_forged_session_cookie_is_no_session_not_a_500(client):
     client.cookies["sessionid"] = "abc\x00def"
     response = client.get("/cabinet/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("variants", [
+    ["MENTOR@school.ru", "Mentor@School.RU", " mentor@school.ru", "mentor@school.ru  ", "MENTOR@SCHOOL.RU "],
+    ["mentor@school.ru", "mentor@ｓchool.ru", "\tMentor@school.ru", "mentor@SCHOOL.ru", "mentor@school.RU"],
+])
+def test_x5_lockout_counts_case_and_space_variants_as_one_name(client, settings, variants):
+    """X-5 (issue 13 §6): changing the e-mail's case or adding spaces does not buy more guesses."""
+    UserFactory(email="mentor@school.ru")
+    assert len(variants) == settings.AXES_FAILURE_LIMIT
+    for variant in variants:
+        client.post("/accounts/login/", {"username": variant, "password": "не тот"})
+    for variant in ("mentor@school.ru", "Mentor@School.ru "):
+        response = client.post("/accounts/login/", {"username": variant, "password": PASSWORD})
+        assert response.status_code == 429, variant
+        assert "Вход временно заблокирован" in response.content.decode()
+
+
+def test_x5_lockout_of_one_name_leaves_another_alone(client, settings):
+    UserFactory(email="mentor@school.ru")
+    UserFactory(email="expert@school.ru")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "MENTOR@school.ru", "password": "не тот"})
+    response = client.post("/accounts/login/", {"username": "Expert@School.ru", "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, "/cabinet/")

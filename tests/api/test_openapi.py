@@ -161,3 +161,47 @@ def test_x4_docs_page_is_served(client):
 def test_x4_every_route_reverses_by_url_name(method, path, url_name, tag):
     kwargs = {part[1:-1]: 7 for part in path.split("/") if part.startswith("{")}
     assert reverse(f"api:{url_name}", kwargs=kwargs) == path.format(**kwargs)
+
+
+def _models_of(annotation, seen: set) -> None:
+    """Every pydantic model reachable from a type annotation (fields, lists, unions, nested models)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return
+        seen.add(annotation)
+        for field in annotation.model_fields.values():
+            _models_of(field.annotation, seen)
+        return
+    for argument in typing.get_args(annotation):
+        _models_of(argument, seen)
+
+
+def test_x5_openapi_component_names_are_unique():
+    """X-5 (issue 13 §6): two schema classes of one name share one OpenAPI component, so one route is
+    documented with the other's fields (``ResultRowOut`` of exams and results; ``ReasonIn`` of marking and
+    registration). Every component name must stand for exactly one class."""
+    from profmaster.api.api import api
+
+    models: set = set()
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    _models_of(model, models)
+                for response in operation.response_models.values():
+                    _models_of(response, models)
+    classes_by_name: dict[str, set[str]] = {}
+    for model in models:
+        if model.__module__.startswith("profmaster."):
+            classes_by_name.setdefault(model.__name__, set()).add(f"{model.__module__}.{model.__qualname__}")
+    duplicates = {name: sorted(classes) for name, classes in classes_by_name.items() if len(classes) > 1}
+    assert duplicates == {}
+    components = api.get_openapi_schema()["components"]["schemas"]
+    assert {"ExamResultRowOut", "ResultRowOut", "MarkingReasonIn", "ReasonIn"} <= set(components)
+    assert set(components["ExamResultRowOut"]["properties"]) != set(components["ResultRowOut"]["properties"])
+    assert components["MarkingReasonIn"].get("additionalProperties") is False
+    assert "additionalProperties" not in components["ReasonIn"]

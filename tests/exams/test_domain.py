@@ -319,3 +319,31 @@ def test_rm1_participant_list_refused_when_empty(championship, competency, chief
     RoleAssignment.objects.filter(role__in=["participant", "pupil"]).delete()
     with pytest.raises(DomainError, match="ни одного участника"):
         domain.create_participant_list(other, by=chief_expert, signers=[(chief_expert, "Главный эксперт")])
+
+
+def test_x5_finish_overdue_attempts_isolates_a_broken_attempt(exam, examinee, championship, caplog):
+    """X-5 (issue 13 §6): one attempt that cannot be finished (a corrupt paper) is logged and skipped; the
+    rest of the batch is finished, and the broken one stays open for the next run."""
+    from profmaster.accounts.models import Role
+
+    from ..factories import give_role
+
+    attempts = []
+    for index in range(3):
+        user = examinee if index == 0 else UserFactory()
+        if index:
+            give_role(user, Role.PARTICIPANT, championship)
+        attempts.append(domain.start_attempt(exam, user)[0])
+    broken = attempts[1]
+    Attempt.objects.filter(pk=broken.pk).update(paper=[{"not a question": 1}])
+    later = max(a.accept_until for a in attempts) + dt.timedelta(seconds=1)
+
+    with caplog.at_level("ERROR", logger="profmaster.exams.domain"):
+        assert domain.finish_overdue_attempts(now=later) == 2
+
+    assert dict(Attempt.objects.values_list("pk", "status")) == {
+        attempts[0].pk: "finished", broken.pk: "in_progress", attempts[2].pk: "finished"}
+    assert [r.getMessage() for r in caplog.records] == [
+        f"exams: overdue attempt {broken.pk} could not be finished; the batch goes on"]
+    assert caplog.records[0].exc_info[0] is KeyError
+    assert domain.finish_overdue_attempts(now=later) == 0  # still broken, still isolated

@@ -8,12 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from profmaster.core.forms import BootstrapFormMixin
 
+from .login import normalise_username
+
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
     username = forms.EmailField(label=_("E-mail"), max_length=254,
                                 widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
     password = forms.CharField(label=_("Пароль"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def clean_username(self) -> str:
+        return normalise_username(self.cleaned_data.get("username"))
 
     error_messages = {
         "invalid_login": _("Неверный e-mail или пароль. После нескольких неудачных попыток вход "

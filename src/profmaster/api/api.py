@@ -22,6 +22,7 @@ from django.core.exceptions import (
 )
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -50,6 +51,9 @@ class JSONRenderer(BaseRenderer):
         return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
+MALFORMED_MULTIPART = "Malformed multipart body"
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = authenticate_token(token)
@@ -59,12 +63,26 @@ class TokenAuth(HttpBearer):
 
 
 class SessionAuth(APIKeyCookie):
-    """The browser session; unsafe methods also need the CSRF token, as on the pages."""
+    """The browser session; unsafe methods also need the CSRF token, as on the pages.
+
+    A request that presents a token (``Authorization``) or no session cookie at all is not a session
+    request: it is not CSRF-checked, so a wrong or revoked token is answered 401 with ``WWW-Authenticate``
+    (X-5), not 403 «CSRF». The CSRF check reads a POST body as a form; a body that cannot be parsed as
+    one (multipart without a boundary) is the client's error, 400.
+    """
 
     param_name = "sessionid"
 
     def __init__(self) -> None:
         super().__init__(csrf=True)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if "HTTP_AUTHORIZATION" in request.META or self.param_name not in request.COOKIES:
+            return None
+        try:
+            return super()._get_key(request)
+        except MultiPartParserError as exc:
+            raise HttpError(400, MALFORMED_MULTIPART) from exc
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key or not key.isascii() or not key.isprintable():
@@ -166,6 +184,10 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    if request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer ":  # RFC 6750 §3.1: a bad token
+        response = _error(request, _("Токен не действителен: неверный, отозван или истёк."), 401)
+        response["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
+        return response
     response = _error(request, _("Требуется вход: сессия или токен (Authorization: Bearer …)."), 401)
     response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
@@ -179,6 +201,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 #: ninja's own English refusals, as people should read them.
 _NINJA_MESSAGES = {
     "Cannot parse request body": _lazy("Тело запроса не разобрано: ожидается JSON в кодировке UTF-8."),
+    MALFORMED_MULTIPART: _lazy("Тело запроса не разобрано: неверный multipart/form-data (нет границы частей)."),
     "CSRF check Failed": _lazy("Не пройдена проверка CSRF: для запросов с сессией передайте заголовок X-CSRFToken."),
 }
 
@@ -191,6 +214,11 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             message = str(translated)
             break
     return _error(request, message, exc.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return _error(request, str(_NINJA_MESSAGES[MALFORMED_MULTIPART]), 400)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -40,6 +40,7 @@ from .schemas import (
     EventIn,
     ExamIn,
     ExamOut,
+    ExamResultRowOut,
     ExamStatusIn,
     FinishIn,
     GradeIn,
@@ -51,7 +52,6 @@ from .schemas import (
     QuestionOut,
     RegradeChangeOut,
     RegradeIn,
-    ResultRowOut,
     SaveIn,
     SaveOut,
     SectionIn,
@@ -205,7 +205,7 @@ def exam_detail(request: HttpRequest, exam_id: Id) -> Any:
     return _exam_out(_exam(request, exam_id))
 
 
-@router.get("/exams/{exam_id}/results", response={200: list[ResultRowOut], **READ_ERRORS},
+@router.get("/exams/{exam_id}/results", response={200: list[ExamResultRowOut], **READ_ERRORS},
             url_name="exam_results", summary="Результаты экзамена")
 def exam_results(request: HttpRequest, exam_id: Id) -> Any:
     exam = _exam(request, exam_id)

@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import ipaddress
 import json
+import logging
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
@@ -55,6 +56,8 @@ from .models import (
     TaskHandout,
 )
 from .timing import Phase, Timing, compute_timing
+
+logger = logging.getLogger(__name__)
 
 #: Largest JSON response accepted per save, in characters of its text form (a 5 MB answer is refused).
 MAX_RESPONSE_CHARS = scoring.MAX_TEXT + 2_000
@@ -838,14 +841,24 @@ def finish_if_overdue(attempt: Attempt, *, now: dt.datetime | None = None) -> At
 
 
 def finish_overdue_attempts(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
-    """The background job: finish every attempt past its deadline and grace. Returns how many."""
+    """The background job: finish every attempt past its deadline and grace. Returns how many.
+
+    Each attempt is finished in its own savepoint (X-5): one that cannot be finished (a corrupt paper, a
+    database error on its rows) is logged with its id and stays open for the next run, and the rest of the
+    batch is finished all the same.
+    """
     now = now or timezone.now()
     ids = list(Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, accept_until__lte=now)
                .values_list("pk", flat=True)[:limit])
     done = 0
     for attempt in Attempt.objects.filter(pk__in=ids).select_related("exam"):
-        if finish_if_overdue(attempt, now=now).status == Attempt.Status.FINISHED:
-            done += 1
+        try:
+            with transaction.atomic():
+                finished = finish_if_overdue(attempt, now=now).status == Attempt.Status.FINISHED
+        except Exception:
+            logger.exception("exams: overdue attempt %s could not be finished; the batch goes on", attempt.pk)
+            continue
+        done += finished
     return done
 
 

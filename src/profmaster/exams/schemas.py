@@ -155,7 +155,7 @@ class FinishIn(InputSchema):
     token: Text(64, min_length=1)
 
 
-class ResultRowOut(Schema):
+class ExamResultRowOut(Schema):
     attempt_id: int
     user_id: int
     name: str

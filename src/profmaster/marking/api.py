@@ -30,11 +30,11 @@ from .models import Mark, MarkingScheme
 from .schemas import (
     DocumentRefOut,
     MarkIn,
+    MarkingReasonIn,
     MarkOut,
     MarksStatusOut,
     PackageOut,
     PanelOut,
-    ReasonIn,
     ReceiptIn,
     ReceiptOut,
     SchemeContentIn,
@@ -131,7 +131,7 @@ def scheme_lock(request: HttpRequest, scheme_id: Id) -> Any:
 
 @router.post("/schemes/{scheme_id}/unlock-request", response={201: DocumentRefOut, **WRITE_ERRORS},
              url_name="scheme_unlock_request", summary="Составить протокол разблокировки")
-def scheme_unlock_request(request: HttpRequest, scheme_id: Id, payload: ReasonIn) -> Any:
+def scheme_unlock_request(request: HttpRequest, scheme_id: Id, payload: MarkingReasonIn) -> Any:
     scheme = _scheme(request, scheme_id, manage=True)
     return Status(201, _document_ref(domain.request_unlock(scheme, by=current_user(request), reason=payload.reason)))
 

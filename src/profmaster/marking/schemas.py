@@ -51,7 +51,7 @@ class SchemeContentIn(_In):
     criteria: list[CriterionIn] = Field(max_length=50)
 
 
-class ReasonIn(_In):
+class MarkingReasonIn(_In):
     reason: Text(2000, min_length=1)
 
 

@@ -17,6 +17,7 @@ from openpyxl.styles import Font, PatternFill
 
 from profmaster.championships.models import Championship
 from profmaster.core.errors import DomainError
+from profmaster.core.spreadsheets import safe_row
 from profmaster.permissions import has_perm, require
 
 from . import package as packages
@@ -71,7 +72,7 @@ def package_export(request: HttpRequest, pk: int, competency_pk: int) -> HttpRes
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Пакет документов")[:31]
-    sheet.append([_("Компетенция"), competency.name])
+    sheet.append(safe_row([_("Компетенция"), competency.name]))
     sheet.append([_("Срок сдачи в Дирекцию"), package.deadline.strftime("%d.%m.%Y")])
     sheet.append([_("Не хватает"), package.missing_count, _("из"), package.total])
     sheet.append([])
@@ -81,10 +82,11 @@ def package_export(request: HttpRequest, pk: int, competency_pk: int) -> HttpRes
         cell.font = Font(bold=True)
     missing_fill = PatternFill("solid", fgColor="FCE4E4")
     for item in package.items:
-        sheet.append([item.title, item.document_number or "", item.status_label, ", ".join(item.missing_signers),
-                      (_("да") if item.entered else _("нет")) if item.kind == "handwritten_sheet" else "",
-                      item.received_at.strftime("%d.%m.%Y %H:%M") if item.received_at else "", item.received_by,
-                      item.comment])
+        sheet.append(safe_row([
+            item.title, item.document_number or "", item.status_label, ", ".join(item.missing_signers),
+            (_("да") if item.entered else _("нет")) if item.kind == "handwritten_sheet" else "",
+            item.received_at.strftime("%d.%m.%Y %H:%M") if item.received_at else "", item.received_by,
+            item.comment]))
         if not item.done:
             for cell in sheet[sheet.max_row]:
                 cell.fill = missing_fill

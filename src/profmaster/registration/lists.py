@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.championships.models import Championship
+from profmaster.core.spreadsheets import safe_row
 from profmaster.documents.rendering import font_dir, html_to_pdf
 
 from . import domain, workflow
@@ -93,18 +94,13 @@ def to_xlsx(title: str, headers: list[str], rows: list[list[str]]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe_cell(v) for v in row])
+        sheet.append(safe_row(row))
     for index, header in enumerate(headers, start=1):
         width = max([len(header), *(len(str(r[index - 1])) for r in rows)])
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(60, width + 2)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """A cell that a spreadsheet would take for a formula is written as text (CSV/xlsx injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def to_pdf(title: str, championship: Championship, headers: list[str], rows: list[list[str]]) -> bytes:

@@ -2,32 +2,44 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
 
+from profmaster.core.spreadsheets import safe_row
+
 MEDALS_RU = {"gold": "золото", "silver": "серебро", "bronze": "бронза"}
+
+
+def _number(total: Any) -> Any:
+    """A total as a number cell (the results data carry it as text, "87.17")."""
+    try:
+        return Decimal(total)
+    except (InvalidOperation, TypeError, ValueError):
+        return total
 
 
 def results_xlsx(data: dict[str, Any] | None, *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Итоги"
-    sheet.append([title])
+    sheet.append(safe_row([title]))
     if data is None:
         sheet.append(["Итоги ещё не опубликованы."])
     elif data.get("invalid"):
-        sheet.append(["Итоги признаны недействительными.", data.get("invalid_reason", "")])
+        sheet.append(safe_row(["Итоги признаны недействительными.", data.get("invalid_reason", "")]))
     else:
         for group in data["groups"]:
             sheet.append([])
-            sheet.append([f"{group['stage']} — {group['age_category']}"])
+            sheet.append(safe_row([f"{group['stage']} — {group['age_category']}"]))
             sheet.append(["Место", "Команда", "Балл", "Медаль", "Номинация", "Выход в финал"])
             for row in group["rows"]:
                 qualified = "" if row.get("qualified") is None else ("да" if row["qualified"] else "нет")
-                sheet.append([row["rank"] if row["rank"] is not None else "вне зачёта", row["team"], row["total"],
-                              MEDALS_RU.get(row["medal"], ""), row.get("nomination", ""), qualified])
+                sheet.append(safe_row([row["rank"] if row["rank"] is not None else "вне зачёта", row["team"],
+                                       _number(row["total"]), MEDALS_RU.get(row["medal"], ""),
+                                       row.get("nomination", ""), qualified]))
     sheet.column_dimensions["B"].width = 50
     buffer = BytesIO()
     workbook.save(buffer)
@@ -38,10 +50,11 @@ def standings_xlsx(standings: list[dict[str, Any]], *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Медальный зачёт"
-    sheet.append([title])
+    sheet.append(safe_row([title]))
     sheet.append(["Кубок", "Организация", "Золото", "Серебро", "Бронза", "Всего"])
     for row in standings:
-        sheet.append([row["cup"] or "", row["organisation"], row["gold"], row["silver"], row["bronze"], row["total"]])
+        sheet.append(safe_row([row["cup"] or "", row["organisation"], row["gold"], row["silver"], row["bronze"],
+                               row["total"]]))
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
