@@ -15,10 +15,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from profmaster.audit.domain import delete_audited, record, save_audited, snapsh
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import AgeCategory, Championship, Competency
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.core.links import absolute_url
 from profmaster.organisations.models import Organisation
 from profmaster.permissions import holds
 
@@ -220,7 +221,7 @@ def _notify(application: Application, subject: str, body: str) -> None:
     recipients = _recipients(application)
     if not recipients:
         return
-    link = f"{settings.PROFMASTER['SITE_URL']}/registration/applications/{application.pk}/"
+    link = absolute_url(reverse("registration:detail", args=[application.pk]))
     text = f"{body}\n\n{_('Заявка')}: {application.label}\n{link}\n"
     transaction.on_commit(lambda: send_mail(subject, text, None, recipients), robust=True)
 
