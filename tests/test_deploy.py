@@ -19,6 +19,7 @@ def test_check_deploy_is_clean_with_production_environment():
         "DATABASE_URL": "postgres://profmaster:secret@db.internal:5432/profmaster",
         "REDIS_URL": "redis://redis.internal:6379/0",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "SITE_URL": "https://profmaster.example.ru",
     }
     result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True, timeout=120, check=False)

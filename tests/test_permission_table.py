@@ -322,6 +322,7 @@ PAGES.update({
     "registration:consent_version": Page(APPLICATION_LISTERS, kwargs=lambda w: {"pk": _reg(w)["version"].pk}),
     "registration:member_consents": Page(APPLICATION_READERS, kwargs=lambda w: {
         "pk": w.application.pk, "member_pk": _reg(w)["pupil"].pk}),
+    "registration:application_consents": Page(APPLICANTS, kwargs=lambda w: {"pk": w.application.pk}),
     "registration:consent_withdraw": Page(APPLICANTS, kwargs=lambda w: {"consent_pk": _reg(w)["consent"].pk}),
     "registration:member_end": Page(MANAGERS, kwargs=lambda w: {"pk": w.application.pk,
                                                                 "member_pk": _reg(w)["pupil"].pk}),

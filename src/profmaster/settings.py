@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "profmaster.core.middleware.DropMalformedSessionCookieMiddleware",
+    "profmaster.core.links.CurrentRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "profmaster.core.middleware.RussianByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -221,5 +222,6 @@ LOGGING = {
 PROFMASTER = {
     # Documents render to PDF with these bundled fonts only; no external URL is fetched.
     "PDF_FONT_DIR": PACKAGE_DIR / "documents" / "fonts",
-    "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
+    # Public address for links in e-mails, PDFs and QR codes (profmaster.core.links); empty: from the request.
+    "SITE_URL": os.environ.get("SITE_URL", ""),
 }

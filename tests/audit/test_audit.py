@@ -52,3 +52,18 @@ def test_x2_database_refuses_update_and_delete_on_postgresql(championship):
         AuditEntry.objects.filter(pk=entry.pk).update(reason="подделка")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_x2_audit_filter_and_rows_show_russian_model_names_not_raw_labels(client, championship, directorate_user):
+    """Issue 13 §3: the object-type filter offered «championships.Stage»; it offers «Этап» (verbose_name)."""
+    from profmaster.audit.views import object_type_label
+
+    domain.move_stage_phase(championship.stages.create(name="Финал", kind="final", starts_on="2023-04-01",
+                                                       ends_on="2023-04-02"), to="registration", by=directorate_user)
+    client.force_login(directorate_user)
+    body = client.get(f"/championships/{championship.pk}/audit/").content.decode()
+    assert '<option value="championships.Stage">Этап</option>' in body
+    assert ">championships.Stage<" not in body and "championships.Stage #" not in body
+    assert object_type_label("registration.Application") == "Заявка"
+    assert object_type_label("no.SuchModel") == "no.SuchModel"
+    assert object_type_label("x") == "x"

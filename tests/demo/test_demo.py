@@ -51,3 +51,23 @@ def test_demo_has_locked_marks_with_team_results():
     assert marks.verify(marking.scheme) == []
     mentor = User.objects.get(email="mentor@profmaster.local")
     assert len(own_teams_with_locked_marks(mentor, marking.scheme)) == 1
+
+
+def test_demo_application_1_can_be_approved_by_the_directorate():
+    """Issue 13 §3 (REG-11, REG-6): the demo mentor's application №1 overlapped the mentor's «Флористика»
+    team in the final's flows and could not be approved; a newcomer must be able to complete every step."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from profmaster.registration import domain
+
+    data.load_demo()
+    application = Championship.objects.get(slug=data.DEMO_SLUG).applications.get(competency__name="Кондитерское дело")
+    assert domain.check_application(application) == []
+    assert domain.missing_consents(application) == []
+    client = Client()
+    client.force_login(User.objects.get(email="directorate@profmaster.local"))
+    response = client.post(reverse("registration:approve", args=[application.pk]))
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "approved"

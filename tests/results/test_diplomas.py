@@ -100,3 +100,16 @@ def test_aw6_owner_downloads_in_cabinet_others_cannot(published, results, mentor
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     other = Diploma.objects.filter(kind="winner").first()
     assert client.get(f"/results/diplomas/{other.pk}/pdf/").status_code == 404
+
+
+def test_x5_diploma_qr_and_link_follow_site_url_not_127(published, results, settings):
+    """Issue 13 §3: QR codes and verification links pointed to 127.0.0.1:8000 whatever the host; with
+    SITE_URL set they use it (one helper, profmaster.core.links, for e-mails, PDFs and QR codes)."""
+    settings.PROFMASTER = {**settings.PROFMASTER, "SITE_URL": "https://profmaster.mos.ru/"}
+    member = published["gold"].members.get(last_name="Петрова")
+    spec = next(s for s in diplomas.recipients(results.championship)
+                if s.member_id == member.pk and s.kind == "winner")
+    diploma = diplomas.issue(results.championship, spec)
+    pdf = diplomas.render_pdf(diplomas.diploma_context(diploma))
+    assert _qr_text(pdf) == f"https://profmaster.mos.ru/results/verify/{diploma.code}/"
+    assert diplomas.verification_url(diploma.code) == f"https://profmaster.mos.ru/results/verify/{diploma.code}/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +22,15 @@ from profmaster.core.forms import DATE_WIDGET, BootstrapFormMixin
 from profmaster.permissions import require
 
 from .models import AuditEntry
+
+
+def object_type_label(label: str) -> str:
+    """The Russian name of an audited model («Заявка») from its stored label («registration.Application»)."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return label
+    return capfirst(str(model._meta.verbose_name))
 
 
 class AuditFilterForm(BootstrapFormMixin, forms.Form):
@@ -32,7 +43,8 @@ class AuditFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: object, object_types: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["object_type"].choices = [("", _("Все"))] + [(t, t) for t in object_types]
+        named = sorted(((t, object_type_label(t)) for t in object_types), key=lambda pair: (pair[1], pair[0]))
+        self.fields["object_type"].choices = [("", _("Все"))] + named
 
 
 @login_required
@@ -58,6 +70,8 @@ def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
             entries = entries.filter(at__lt=dt.datetime.combine(data["date_to"] + dt.timedelta(days=1),
                                                                 dt.time.min, tzinfo=tz))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.type_label = object_type_label(entry.object_type)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/log.html", {

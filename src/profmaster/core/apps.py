@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
         # Register the permission table with `rules` once the models are loaded.
         from profmaster import permissions  # noqa: F401
 
+        from . import links  # noqa: F401  (registers the SITE_URL deploy check)
         from .sqlite import install_unicode_like
 
         connection_created.connect(install_unicode_like, dispatch_uid="profmaster-unicode-like")

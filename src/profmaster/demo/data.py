@@ -242,8 +242,8 @@ def load_demo() -> Championship:
         ends_at=ceremony + dt.timedelta(hours=2)), by=by)
     _demo_documents(championship, konditer, people, by)
     _demo_scheme(konditer, final, people["chief.konditer@profmaster.local"])
-    _demo_application(championship, konditer, schools["Школа № 1520"], people)
     _demo_consents(championship, by)
+    _demo_application(championship, konditer, schools["Школа № 1520"], people)
     _demo_marks(championship, competencies["Флористика"], remote, list(schools.values()), people)
     _demo_results(championship, competencies["Флористика"], by)
     return championship
@@ -285,7 +285,14 @@ def _demo_results(championship: Championship, competency: Competency, by: User) 
 def _demo_application(championship: Championship, competency: Competency, school: Organisation,
                       people: dict[str, User]) -> None:
     """A submitted application of the demo mentor, waiting for the Directorate's review."""
-    from profmaster.registration.domain import create_application, save_member, submit_application
+    from profmaster.registration.domain import (
+        ConsentEntry,
+        create_application,
+        current_consent_versions,
+        record_consents,
+        save_member,
+        submit_application,
+    )
     from profmaster.registration.models import TeamMember
 
     mentor = people["mentor@profmaster.local"]
@@ -304,6 +311,11 @@ def _demo_application(championship: Championship, competency: Competency, school
                            first_name=mentor.first_name, patronymic=mentor.patronymic, organisation=school,
                            position="Учитель технологии", phone="+7 495 000-15-20", email=mentor.email,
                            clothing_size="M", user=mentor), by=mentor)
+    entries = [ConsentEntry(member=member, versions=current_consent_versions(championship),
+                            given_by="self" if member.kind == TeamMember.Kind.MENTOR else "mentor",
+                            given_by_name=mentor.full_name)
+               for member in application.members.all()]  # REG-6: submission needs every person's consents
+    record_consents(application, entries, by=mentor)
     submit_application(application, by=mentor)
 
 
@@ -397,8 +409,11 @@ def _demo_marks(championship: Championship, competency: Competency, stage: Stage
     category = championship.age_categories.get(code="3-4")
     teams = []
     for index, school in enumerate(schools[:3]):
+        # competed on a day of the remote stage, so the demo mentor's final-stage application №1 (another
+        # competency, the final's flows) does not overlap it (REG-11) and can be approved
         team = Application.objects.create(championship=championship, competency=competency, age_category=category,
-                                          organisation=school, status=Application.Status.APPROVED, created_by=by)
+                                          organisation=school, status=Application.Status.APPROVED, created_by=by,
+                                          competition_date=stage.starts_on + dt.timedelta(days=index))
         if index == 0:
             TeamMember.objects.create(application=team, kind=TeamMember.Kind.MENTOR, last_name=mentor.last_name,
                                       first_name=mentor.first_name, email=mentor.email, organisation=school,

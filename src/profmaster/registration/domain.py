@@ -10,14 +10,15 @@ Permission to *reach* a function is checked by the caller; what follows from the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from profmaster.audit.domain import delete_audited, record, save_audited, snapsh
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import AgeCategory, Championship, Competency
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.core.links import absolute_url
 from profmaster.organisations.models import Organisation
 from profmaster.permissions import holds
 
@@ -219,7 +221,7 @@ def _notify(application: Application, subject: str, body: str) -> None:
     recipients = _recipients(application)
     if not recipients:
         return
-    link = f"{settings.PROFMASTER['SITE_URL']}/registration/applications/{application.pk}/"
+    link = absolute_url(reverse("registration:detail", args=[application.pk]))
     text = f"{body}\n\n{_('Заявка')}: {application.label}\n{link}\n"
     transaction.on_commit(lambda: send_mail(subject, text, None, recipients), robust=True)
 
@@ -347,7 +349,8 @@ def remove_member(member: TeamMember, *, by: Any, reason: str = "") -> None:
 
 
 def submit_application(application: Application, *, by: Any) -> Application:
-    """draft → submitted, when the team meets every rule (REG-2, REG-3, REG-9…REG-12)."""
+    """draft → submitted, when the team meets every rule (REG-2, REG-3, REG-9…REG-12) and every person's
+    consents are recorded (REG-6)."""
     with transaction.atomic():
         if application.status != workflow.DRAFT:
             locked = Application.objects.get(pk=application.pk)
@@ -355,6 +358,7 @@ def submit_application(application: Application, *, by: Any) -> Application:
                                   % {"state": locked.get_status_display()})
         _check_applicant_may_edit(application, by)
         _enforce_rules(application)
+        _enforce_consents(application)
         _move(application, workflow.SUBMITTED, by=by, submitted_at=timezone.now())
         _notify(application, _("Заявка подана"), _("Заявка подана и ждёт рассмотрения Дирекцией."))
     return application
@@ -368,6 +372,7 @@ def resubmit_application(application: Application, *, by: Any) -> Application:
                                     "состоянии «%(state)s».") % {"state": application.get_status_display()})
         _check_applicant_may_edit(application, by)
         _enforce_rules(application)
+        _enforce_consents(application)
         application.remarks.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _move(application, workflow.RESUBMITTED, by=by, submitted_at=timezone.now())
         _notify(application, _("Заявка подана повторно"), _("Заявка исправлена и снова ждёт рассмотрения."))
@@ -616,6 +621,81 @@ def record_consent(member: TeamMember, *, version: ConsentVersion, given_by: str
                       given_at=given_at or timezone.now(), recorded_by=by)
     save_audited(consent, by=by, championship=member.application.championship)
     return consent
+
+
+def current_consent_versions(championship: Championship) -> list[ConsentVersion]:
+    """The latest published version of each consent form of the championship, in the forms' order."""
+    latest: dict[int, ConsentVersion] = {}
+    for version in (ConsentVersion.objects.filter(form__championship=championship).select_related("form")
+                    .order_by("form__kind", "-number")):
+        latest.setdefault(version.form_id, version)
+    return list(latest.values())
+
+
+def given_consent_forms(members: Iterable[TeamMember]) -> dict[int, set[int]]:
+    """For each member: the consent forms with a live (not withdrawn) consent of any version."""
+    members = list(members)
+    given: dict[int, set[int]] = {m.pk: set() for m in members}
+    for member_id, form_id in (Consent.objects.filter(member__in=members, withdrawn_at__isnull=True)
+                               .values_list("member_id", "version__form_id")):
+        given[member_id].add(form_id)
+    return given
+
+
+def missing_consents(application: Application) -> list[tuple[TeamMember, ConsentVersion]]:
+    """REG-6: each active person of the team needs every consent form the championship published."""
+    versions = current_consent_versions(application.championship)
+    if not versions:
+        return []
+    members = active_members(application)
+    given = given_consent_forms(members)
+    return [(m, v) for m in members for v in versions if v.form_id not in given[m.pk]]
+
+
+def _enforce_consents(application: Application) -> None:
+    missing = missing_consents(application)
+    if not missing:
+        return
+    by_person: dict[int, list[str]] = {}
+    names: dict[int, str] = {}
+    for member, version in missing:
+        by_person.setdefault(member.pk, []).append(version.form.title)
+        names[member.pk] = member.full_name
+    summary = "; ".join(f"{names[pk]}: {', '.join(titles)}" for pk, titles in by_person.items())
+    raise DomainError(_("Не записаны согласия (п. 3.5.1 методики) — %(summary)s. Отметьте их на странице "
+                        "«Согласия команды».") % {"summary": summary}, code="consents")
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsentEntry:
+    """One person's consents given in one act: which versions, by whom, when."""
+
+    member: TeamMember
+    versions: Sequence[ConsentVersion]
+    given_by: str
+    given_by_name: str
+    given_at: dt.datetime | None = None
+
+
+def record_consents(application: Application, entries: Sequence[ConsentEntry], *, by: Any) -> list[Consent]:
+    """REG-6: record the consents of several people of one application in one act, all or nothing.
+
+    A consent already live for that form is skipped, so sending the same form twice records nothing new."""
+    recorded: list[Consent] = []
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).exists()
+        for entry in entries:
+            if entry.member.application_id != application.pk:
+                raise DomainError(_("Человек не из этой заявки."), field="member")
+            given = given_consent_forms([entry.member])[entry.member.pk]
+            for version in entry.versions:
+                if version.form_id in given:
+                    continue
+                recorded.append(record_consent(entry.member, version=version, given_by=entry.given_by,
+                                               given_by_name=entry.given_by_name, by=by,
+                                               given_at=entry.given_at))
+                given.add(version.form_id)
+    return recorded
 
 
 def withdraw_consent(consent: Consent, *, by: Any, note: str) -> Consent:

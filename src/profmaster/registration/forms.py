@@ -167,6 +167,39 @@ class ConsentRecordForm(BootstrapFormMixin, forms.Form):
         return value
 
 
+class PersonConsentsForm(BootstrapFormMixin, forms.Form):
+    """REG-6: every consent of one person given in one act (a block of the team's consents page).
+
+    ``versions`` are the consent forms still missing for this person; ticking none leaves the person as is."""
+
+    versions = forms.MultipleChoiceField(label=_("Согласия получены"), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    given_by = forms.ChoiceField(label=_("Кем дано"), choices=Consent.GivenBy.choices)
+    given_by_name = forms.CharField(label=_("ФИО давшего согласие"), max_length=300, required=False)
+    given_on = forms.DateField(label=_("Дата согласия"), widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, member: TeamMember, missing: list[ConsentVersion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.missing = {str(v.pk): v for v in missing}
+        self.fields["versions"].choices = [(str(v.pk), v.form.title) for v in missing]
+        self.fields["versions"].widget.attrs["class"] = "form-check-input"
+        if member.is_minor_record:
+            self.fields["given_by"].choices = [c for c in Consent.GivenBy.choices if c[0] != Consent.GivenBy.SELF]
+
+    def clean_given_on(self) -> Any:
+        return ConsentRecordForm.clean_given_on(self)  # type: ignore[arg-type]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("versions") and not (data.get("given_by_name") or "").strip():
+            self.add_error("given_by_name", _("Укажите ФИО того, кто дал согласие."))
+        return data
+
+    def chosen_versions(self) -> list[ConsentVersion]:
+        return [self.missing[pk] for pk in self.cleaned_data.get("versions", []) if pk in self.missing]
+
+
 class NoteForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("Основание (как и когда получен отзыв)"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))

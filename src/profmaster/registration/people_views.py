@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from profmaster.championships.models import Championship
@@ -64,6 +65,62 @@ def consent_version(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "registration.list_applications", championship)
     return render(request, "registration/consent_version.html", {
         "version": version, "breadcrumbs": _crumbs(championship)[:2] + [(version.form.title, None)]})
+
+
+@login_required
+def application_consents(request: HttpRequest, pk: int) -> HttpResponse:
+    """REG-6: every person of the team on one page; the mentor or parent ticks each person's consents and
+    sends them all in one submit."""
+    application = _application(request, pk, "registration.record_consent")
+    members = domain.active_members(application)
+    domain.log_personal_data_access(request.user, members,
+                                    what=_("Согласия команды: заявка № %(pk)s") % {"pk": pk})
+    versions = domain.current_consent_versions(application.championship)
+    given = domain.given_consent_forms(members)
+    is_member_mentor = any(m.kind == TeamMember.Kind.MENTOR and m.user_id == request.user.pk for m in members)
+    blocks = []
+    for member in members:
+        missing = [v for v in versions if v.form_id not in given[member.pk]]
+        default_by = (Consent.GivenBy.SELF if not member.is_minor_record else
+                      Consent.GivenBy.MENTOR if is_member_mentor else Consent.GivenBy.PARENT)
+        default_name = member.full_name if not member.is_minor_record else (
+            request.user.full_name if is_member_mentor else "")
+        form = forms.PersonConsentsForm(request.POST or None, prefix=f"m{member.pk}", member=member, missing=missing,
+                                        initial={"given_by": default_by, "given_by_name": default_name,
+                                                 "given_on": timezone.localdate()})
+        blocks.append({"member": member, "form": form, "missing": missing,
+                       "given": [v for v in versions if v.form_id in given[member.pk]]})
+    status = 200
+    if request.method == "POST":
+        active = [b for b in blocks if b["missing"]]
+        if all(b["form"].is_valid() for b in active):
+            entries = []
+            for block in active:
+                data = block["form"].cleaned_data
+                chosen = block["form"].chosen_versions()
+                if chosen:
+                    entries.append(domain.ConsentEntry(
+                        member=block["member"], versions=chosen, given_by=data["given_by"],
+                        given_by_name=data["given_by_name"],
+                        given_at=timezone.make_aware(dt.datetime.combine(data["given_on"], dt.time(12)))))
+            try:
+                recorded = domain.record_consents(application, entries, by=request.user)
+            except (DomainError, ValidationError) as exc:
+                for block in active:
+                    apply_error(block["form"], exc)
+                    break
+            else:
+                if recorded:
+                    messages.success(request, ngettext("Записано %(n)s согласие.", "Записано %(n)s согласий.",
+                                                       len(recorded)) % {"n": len(recorded)})
+                else:
+                    messages.info(request, _("Ничего не отмечено: новые согласия не записаны."))
+                return redirect("registration:detail", pk=pk)
+        status = 400
+    return render(request, "registration/application_consents.html", {
+        "application": application, "blocks": blocks, "no_versions": not versions,
+        "breadcrumbs": _crumbs(application.championship, application) + [(_("Согласия команды"), None)],
+    }, status=status)
 
 
 @login_required

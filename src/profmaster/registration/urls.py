@@ -24,6 +24,7 @@ urlpatterns = [
     # consents (REG-6, REG-8)
     path("championships/<int:pk>/consent-forms/", pv.consent_forms, name="consent_forms"),
     path("consent-versions/<int:pk>/", pv.consent_version, name="consent_version"),
+    path("applications/<int:pk>/consents/", pv.application_consents, name="application_consents"),
     path("applications/<int:pk>/members/<int:member_pk>/consents/", pv.member_consents, name="member_consents"),
     path("consents/<int:consent_pk>/withdraw/", pv.consent_withdraw, name="consent_withdraw"),
     path("applications/<int:pk>/members/<int:member_pk>/end/", pv.member_end, name="member_end"),

@@ -122,6 +122,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reopen": can_review and domain.deadline_passed(application.championship)
         and application.status not in (workflow.REJECTED, workflow.WITHDRAWN),
         "kinds": TeamMember.Kind.choices, "rules_ok": not violations,
+        "missing_consents": domain.missing_consents(application),
+        "can_record_consents": has_perm(request.user, "registration.record_consent", application),
         "can_check_documents": has_perm(request.user, "registration.check_documents", application),
         "can_substitute": application.status == workflow.APPROVED
         and has_perm(request.user, "registration.request_substitution", application),

@@ -35,6 +35,7 @@ from profmaster.audit.domain import record
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import Championship, Stage
 from profmaster.core.errors import TransitionError
+from profmaster.core.links import site_url
 from profmaster.documents.rendering import FontOnlyURLFetcher, font_dir
 from profmaster.marking.models import TeamResult
 from profmaster.registration.models import Application, TeamMember
@@ -84,8 +85,7 @@ def _verification_path(urlconf: str) -> str:
 
 def verification_url(code: str) -> str:
     # reverse() per diploma is measurable in a batch of thousands; the path differs only by the code.
-    base = str(settings.PROFMASTER["SITE_URL"]).rstrip("/")
-    return base + _verification_path(settings.ROOT_URLCONF).replace(_PLACEHOLDER, code)
+    return site_url() + _verification_path(settings.ROOT_URLCONF).replace(_PLACEHOLDER, code)
 
 
 def qr_png(data: str) -> bytes:

@@ -29,6 +29,28 @@ def registration_cabinet(context: Any) -> dict[str, Any]:
     return {"my_applications": list(mine), "awaiting_review": [(ch, ch.n) for ch in awaiting]}
 
 
+@register.simple_tag(takes_context=True)
+def returned_applications(context: Any) -> list[dict[str, Any]]:
+    """Applications of this applicant returned for changes, with the Directorate's open remarks: the first
+    thing the cabinet shows them to do (issue 13 §3)."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return []
+    returned = (Application.objects.filter(Q(created_by=user) | Q(members__user=user,
+                                                                  members__kind=TeamMember.Kind.MENTOR,
+                                                                  members__state=TeamMember.State.ACTIVE),
+                                           status=workflow.RETURNED)
+                .select_related("championship", "competency", "age_category").distinct().order_by("-pk"))
+    result = []
+    for application in returned:
+        if not has_perm(user, "registration.change_application", application):
+            continue
+        remarks = [(r.member.full_name if r.member else "", r.text)
+                   for r in application.remarks.filter(resolved_at__isnull=True).select_related("member")]
+        result.append({"application": application, "remarks": remarks})
+    return result
+
+
 @register.inclusion_tag("registration/links.html", takes_context=True)
 def registration_links(context: Any, championship: Any) -> dict[str, Any]:
     user = context["request"].user
