@@ -307,3 +307,23 @@ def test_sc10_blind_panel_sheets_are_named_by_work_code(locked_scheme, teams, pa
     titles = [i.title for i in package.document_package(locked_scheme.competency).items if i.team_id == teams[0].pk]
     assert titles and all(t.endswith(f"— {code}") for t in titles)
     assert all(str(teams[0].organisation) not in t for t in titles)
+
+
+def test_sc10_doc1_judging_roles_protocol_not_made_by_the_panel_page_is_in_the_package(competency, panel):
+    """Issue 13 §3: the package showed the judging-roles protocol as «Не сформирован» although it existed
+    (made on the documents page, as the demo's is): any judging-roles protocol of the competency counts."""
+    from profmaster.documents.domain import create_document
+    from profmaster.documents.models import DocumentType
+
+    chief, _experts = panel
+    document = create_document(championship=competency.championship, competency=competency,
+                               doc_type=DocumentType.JUDGING_ROLES, title="Протокол распределения судейских ролей",
+                               data={"text": "Роли распределены."}, signers=[(chief, "Главный эксперт")], by=chief)
+    item = _items(competency)["judging_roles"]
+    assert (item.status, item.document_id, item.missing_signers) == (
+        package.ItemStatus.AWAITING, document.pk, [chief.full_name])
+    _sign_all(document, [chief])
+    assert _items(competency)["judging_roles"].status == package.ItemStatus.SIGNED
+    # a protocol of another competency does not fill this one's slot
+    other = CompetencyFactory(championship=competency.championship, name="Другая")
+    assert _items(other)["judging_roles"].status == package.ItemStatus.MISSING
