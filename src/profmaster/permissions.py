@@ -148,13 +148,20 @@ def _application_of(obj: Any) -> Any:
 
 @rules.predicate
 def is_applicant(user: Any, obj: Any = None) -> bool:
-    """Filed the application, is its mentor, or represents its organisation in that championship."""
+    """Is the team's current mentor, filed the application, or represents its organisation in that championship.
+
+    A mentor replaced on the team (or whose participation ended) loses the team with the role, even if they
+    filed the application themselves (issue 13: a replaced mentor still saw the team's marks and documents).
+    """
     application = _application_of(obj)
     if application is None or not getattr(user, "is_authenticated", False):
         return False
-    if application.created_by_id == user.pk:
+    states = set(application.members.filter(user=user, kind="mentor").values_list("state", flat=True))
+    if "active" in states:
         return True
-    if application.members.filter(user=user, kind="mentor", state="active").exists():
+    if states - {"proposed"}:  # replaced or ended: no longer this team's mentor
+        return False
+    if application.created_by_id == user.pk:
         return True
     return RoleAssignment.objects.filter(user=user, role=Role.ORG_REPRESENTATIVE,
                                          championship_id=application.championship_id,
