@@ -327,3 +327,20 @@ def test_sc10_doc1_judging_roles_protocol_not_made_by_the_panel_page_is_in_the_p
     # a protocol of another competency does not fill this one's slot
     other = CompetencyFactory(championship=competency.championship, name="Другая")
     assert _items(other)["judging_roles"].status == package.ItemStatus.MISSING
+
+
+def test_doc4_quality_control_reads_the_packages_without_receiving(competency, panel):
+    """Issue 13 §3b / 003 §10.2: the quality-control expert got 403 on the document packages; they read every
+    package of their championship (page, overview, xlsx), but recording receipts stays the Directorate's."""
+    quality = UserFactory(last_name="Контролёва")
+    give_role(quality, Role.QUALITY_CONTROL, competency.championship)
+    client = Client()
+    client.force_login(quality)
+    ch = competency.championship_id
+    page = client.get(reverse("marking:package", args=[ch, competency.pk]))
+    assert page.status_code == 200
+    assert page.context["can_receive"] is False
+    assert client.get(reverse("marking:packages", args=[ch])).status_code == 200
+    assert client.get(reverse("marking:package_export", args=[ch, competency.pk])).status_code == 200
+    other = CompetencyFactory()  # another championship
+    assert client.get(reverse("marking:package", args=[other.championship_id, other.pk])).status_code in (403, 404)
