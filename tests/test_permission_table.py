@@ -408,15 +408,16 @@ PAGES.update({
     "marking:save": Page(MARKS_ENTRY, kwargs=team_kw, method="post"),
     "marking:complete": Page(MARKS_ENTRY, kwargs=team_kw, method="post"),
     "marking:team_marks": Page(MARKS_READERS, kwargs=team_kw),
-    # SC-10: the document package — the Directorate, and the competency's chief expert reading
-    "marking:package": Page(MANAGERS | {"chief"},
+    # SC-10: the document package — the Directorate, and the competency's chief expert and quality control
+    # (003 §10.2) reading
+    "marking:package": Page(AUDITORS | {"chief"},
                             kwargs=lambda w: {"pk": w.championship.pk, "competency_pk": w.competency.pk}),
-    "marking:package_export": Page(MANAGERS | {"chief"},
+    "marking:package_export": Page(AUDITORS | {"chief"},
                                    kwargs=lambda w: {"pk": w.championship.pk, "competency_pk": w.competency.pk}),
     "marking:package_receive": Page(MANAGERS, method="post",
                                     kwargs=lambda w: {"pk": w.championship.pk, "competency_pk": w.competency.pk},
                                     data=lambda w: {"scheme": w.scheme.pk, "team": _marked_team(w).pk}),
-    "marking:packages": Page(MANAGERS, kwargs=ch),
+    "marking:packages": Page(AUDITORS, kwargs=ch),
 })
 
 for _kind, _obj in STRUCTURE_OBJECTS.items():

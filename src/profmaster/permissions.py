@@ -127,6 +127,20 @@ def is_owner(user: Any, obj: Any = None) -> bool:
     return obj is not None and getattr(obj, "user_id", None) == getattr(user, "pk", object())
 
 
+#: Documents the expert group passes to the regional contest commission (000 §11–12, DOC-2): the protocols of
+#: results, which the commission approves by its own protocol.
+COMMISSION_DOCUMENT_TYPES = frozenset({"remote_results", "final_results"})
+regional_commission = role_in(Role.REGIONAL_COMMISSION)
+
+
+@rules.predicate
+def is_commission_addressee(user: Any, document: Any = None) -> bool:
+    """The document is addressed to the regional commission and the user sits on it in that championship."""
+    if document is None or getattr(document, "doc_type", None) not in COMMISSION_DOCUMENT_TYPES:
+        return False
+    return holds(user, {Role.REGIONAL_COMMISSION}, scope_of(document)[0])
+
+
 directorate = role_in(Role.DIRECTORATE)
 quality_control = role_in(Role.QUALITY_CONTROL)
 chief_expert = role_in(Role.CHIEF_EXPERT)
@@ -148,13 +162,20 @@ def _application_of(obj: Any) -> Any:
 
 @rules.predicate
 def is_applicant(user: Any, obj: Any = None) -> bool:
-    """Filed the application, is its mentor, or represents its organisation in that championship."""
+    """Is the team's current mentor, filed the application, or represents its organisation in that championship.
+
+    A mentor replaced on the team (or whose participation ended) loses the team with the role, even if they
+    filed the application themselves (issue 13: a replaced mentor still saw the team's marks and documents).
+    """
     application = _application_of(obj)
     if application is None or not getattr(user, "is_authenticated", False):
         return False
-    if application.created_by_id == user.pk:
+    states = set(application.members.filter(user=user, kind="mentor").values_list("state", flat=True))
+    if "active" in states:
         return True
-    if application.members.filter(user=user, kind="mentor", state="active").exists():
+    if states - {"proposed"}:  # replaced or ended: no longer this team's mentor
+        return False
+    if application.created_by_id == user.pk:
         return True
     return RoleAssignment.objects.filter(user=user, role=Role.ORG_REPRESENTATIVE,
                                          championship_id=application.championship_id,
@@ -219,9 +240,11 @@ PERMISSIONS: dict[str, Any] = {
     # Audit (X-2): the Directorate and quality control read; nobody edits
     "audit.view_log": directorate | quality_control,
     # Documents and signatures (DOC-2, DOC-3)
-    "documents.view_register": directorate | quality_control | chief_expert,
+    # (the regional commission reads the documents addressed to it: its register lists only those)
+    "documents.view_register": directorate | quality_control | chief_expert | regional_commission,
     "documents.add_document": directorate | chief_expert,
-    "documents.view_document": directorate | quality_control | chief_expert_of_competency | is_required_signer,
+    "documents.view_document": (directorate | quality_control | chief_expert_of_competency | is_required_signer
+                                | is_commission_addressee),
     "documents.sign_document": is_required_signer,
     "documents.change_document": directorate | chief_expert_of_competency,
     # Registration and accreditation (REG-1…REG-15, X-1); the object is the championship or the application
@@ -260,9 +283,10 @@ PERMISSIONS: dict[str, Any] = {
     "marking.lock_marks": chief_expert_of_competency,
     "marking.approve_unlock": directorate,
     # Document package (SC-10): the Directorate follows every competency's package and records the receipt of
-    # paper originals; the competency's chief expert sees what is still missing; nobody else
-    "marking.view_package": directorate | chief_expert_of_competency,
-    "marking.view_packages": directorate,
+    # paper originals; the competency's chief expert sees what is still missing; quality control reads every
+    # package (003 §10.2: unhindered access to the documents under check); nobody else
+    "marking.view_package": directorate | quality_control | chief_expert_of_competency,
+    "marking.view_packages": directorate | quality_control,
     "marking.receive_documents": directorate,
     # Personal settings: one's own API tokens
     "accounts.manage_token": is_owner,

@@ -310,3 +310,31 @@ def test_doc3_pdf_failure_explained_on_detail_not_500(document, chief_expert, se
     html = response.content.decode()
     assert "Не удалось сформировать PDF. Попробуйте позже или сообщите в поддержку." in html
     assert "Последнее формирование PDF не удалось" in html
+
+
+def test_doc2_regional_commission_reads_the_protocols_addressed_to_it(championship, competency, chief_expert,
+                                                                      document):
+    """Issue 13 §3: the regional commission got «Нет доступа» on documents addressed to it. The results
+    protocols pass from the expert group to the commission (000 §11–12): it reads them in its register, on
+    their page and as PDF; other documents and other championships stay closed."""
+    commission = UserFactory(last_name="Комиссарова", email="commission@example.ru")
+    give_role(commission, Role.REGIONAL_COMMISSION, championship)
+    protocol = make_document(championship=championship, competency=competency, by=chief_expert,
+                             signers=[(chief_expert, "Главный эксперт")], title="Протокол результатов финала",
+                             doc_type=DocumentType.FINAL_RESULTS)
+    elsewhere_champ = ChampionshipFactory(name="Другой чемпионат")
+    elsewhere_chief = UserFactory(last_name="Чужойглавный")
+    give_role(elsewhere_chief, Role.DIRECTORATE, elsewhere_champ)
+    elsewhere = make_document(championship=elsewhere_champ, by=elsewhere_chief,
+                              signers=[(elsewhere_chief, "Дирекция")], title="Протокол результатов финала",
+                              doc_type=DocumentType.FINAL_RESULTS)
+    client = client_for(commission)
+    assert client.get(reverse("documents:detail", args=[protocol.pk])).status_code == 200
+    assert client.get(reverse("documents:pdf", args=[protocol.pk])).status_code == 200
+    register = client.get(reverse("documents:register", args=[championship.pk]))
+    assert register.status_code == 200
+    listed = [row["document"].pk for row in register.context["rows"]]
+    assert listed == [protocol.pk]  # not the judging-roles protocol of the fixture
+    assert client.get(reverse("documents:detail", args=[document.pk])).status_code == 403
+    assert client.get(reverse("documents:detail", args=[elsewhere.pk])).status_code == 403
+    assert client.get(reverse("documents:register", args=[elsewhere_champ.pk])).status_code == 403

@@ -307,3 +307,40 @@ def test_sc10_blind_panel_sheets_are_named_by_work_code(locked_scheme, teams, pa
     titles = [i.title for i in package.document_package(locked_scheme.competency).items if i.team_id == teams[0].pk]
     assert titles and all(t.endswith(f"— {code}") for t in titles)
     assert all(str(teams[0].organisation) not in t for t in titles)
+
+
+def test_sc10_doc1_judging_roles_protocol_not_made_by_the_panel_page_is_in_the_package(competency, panel):
+    """Issue 13 §3: the package showed the judging-roles protocol as «Не сформирован» although it existed
+    (made on the documents page, as the demo's is): any judging-roles protocol of the competency counts."""
+    from profmaster.documents.domain import create_document
+    from profmaster.documents.models import DocumentType
+
+    chief, _experts = panel
+    document = create_document(championship=competency.championship, competency=competency,
+                               doc_type=DocumentType.JUDGING_ROLES, title="Протокол распределения судейских ролей",
+                               data={"text": "Роли распределены."}, signers=[(chief, "Главный эксперт")], by=chief)
+    item = _items(competency)["judging_roles"]
+    assert (item.status, item.document_id, item.missing_signers) == (
+        package.ItemStatus.AWAITING, document.pk, [chief.full_name])
+    _sign_all(document, [chief])
+    assert _items(competency)["judging_roles"].status == package.ItemStatus.SIGNED
+    # a protocol of another competency does not fill this one's slot
+    other = CompetencyFactory(championship=competency.championship, name="Другая")
+    assert _items(other)["judging_roles"].status == package.ItemStatus.MISSING
+
+
+def test_doc4_quality_control_reads_the_packages_without_receiving(competency, panel):
+    """Issue 13 §3b / 003 §10.2: the quality-control expert got 403 on the document packages; they read every
+    package of their championship (page, overview, xlsx), but recording receipts stays the Directorate's."""
+    quality = UserFactory(last_name="Контролёва")
+    give_role(quality, Role.QUALITY_CONTROL, competency.championship)
+    client = Client()
+    client.force_login(quality)
+    ch = competency.championship_id
+    page = client.get(reverse("marking:package", args=[ch, competency.pk]))
+    assert page.status_code == 200
+    assert page.context["can_receive"] is False
+    assert client.get(reverse("marking:packages", args=[ch])).status_code == 200
+    assert client.get(reverse("marking:package_export", args=[ch, competency.pk])).status_code == 200
+    other = CompetencyFactory()  # another championship
+    assert client.get(reverse("marking:package", args=[other.championship_id, other.pk])).status_code in (403, 404)

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from profmaster.accounts.models import Role, RoleAssignment
-from profmaster.permissions import competency_filter
+from profmaster.permissions import COMMISSION_DOCUMENT_TYPES, competency_filter, holds
 
 from .models import Document, RequiredSigner, Signature
 
@@ -104,9 +104,12 @@ def visible_documents(user: Any, championship: Any) -> QuerySet[Document]:
     """The championship's documents this person reads in the register (and the API list).
 
     The Directorate and quality control see all of them; a chief expert only those of their
-    competencies. Callers check ``documents.view_register`` first; this only narrows.
+    competencies; the regional commission those addressed to it. Callers check ``documents.view_register``
+    first; this only narrows.
     """
     scope = competency_filter(user, championship, *REGISTER_ROLES)
+    if scope and holds(user, {Role.REGIONAL_COMMISSION}, championship.pk):
+        scope |= Q(doc_type__in=COMMISSION_DOCUMENT_TYPES)  # the protocols passed to the regional commission
     return Document.objects.filter(championship=championship).filter(scope)
 
 

@@ -177,7 +177,11 @@ def document_package(competency: Any, *, today: dt.date | None = None) -> Packag
     results = list(Document.objects.filter(competency=competency, doc_type__in=[DocumentType.REMOTE_RESULTS,
                                                                                DocumentType.FINAL_RESULTS])
                    .order_by("number"))
-    roles = Document.objects.filter(pk=panel.roles_document_id).first() if panel.roles_document_id else None
+    # The panel's own protocol if it has one, else the competency's latest judging-roles protocol: one made
+    # on the documents page (or loaded by the demo) is no less the protocol (DOC-1).
+    roles = (Document.objects.filter(pk=panel.roles_document_id).first() if panel.roles_document_id else None) \
+        or (Document.objects.filter(competency=competency, doc_type=DocumentType.JUDGING_ROLES)
+            .order_by("-number").first())
     documents = [d for d in [registration, roles, *unlocks, *results] if d is not None]
     documents += [s.lock_document for s in schemes if s.lock_document is not None]
     documents += [m.lock_document for m in markings.values() if m.lock_document is not None]

@@ -863,7 +863,13 @@ def applications_visible_to(user: Any, championship: Championship) -> Any:
     if RoleAssignment.objects.filter(user=user, championship=championship, role=Role.QUALITY_CONTROL).exists():
         return queryset  # DOC-4: quality control reads every record of the championship (and is audited)
 
-    condition = Q(created_by=user) | Q(members__user=user, members__kind=TeamMember.Kind.MENTOR)
+    # A mentor replaced on the team no longer reads it, even an application they filed (permissions.is_applicant).
+    former = TeamMember.objects.filter(user=user, kind=TeamMember.Kind.MENTOR,
+                                       state__in=[TeamMember.State.REPLACED, TeamMember.State.ENDED]
+                                       ).values("application_id")
+    current = TeamMember.objects.filter(user=user, kind=TeamMember.Kind.MENTOR,
+                                        state=TeamMember.State.ACTIVE).values("application_id")
+    condition = Q(pk__in=current) | (Q(created_by=user) & ~Q(pk__in=former))
     org_ids = list(RoleAssignment.objects.filter(
         user=user, championship=championship, role=Role.ORG_REPRESENTATIVE,
         organisation__isnull=False).values_list("organisation_id", flat=True))
