@@ -23,8 +23,8 @@ def test_aw1_aw3_ranking_and_medals_from_locked_totals(results):
     out = results.team(out=True)
     results.lock(results.final, [(a, "90.00"), (b, "88.00"), (c, "80.00"), (d, "70.00"), (out, "99.00")])
     data = computation.competency_results(results.competency)
-    assert _rows(data) == [(out.pk, None, "99.00", ""), (a.pk, 1, "90.00", "gold"), (b.pk, 2, "88.00", "gold"),
-                           (c.pk, 3, "80.00", "silver"), (d.pk, 4, "70.00", "bronze")]
+    assert _rows(data) == [(out.pk, None, "99.00", ""), (a.pk, 1, "90.00", "gold"), (b.pk, 1, "88.00", "gold"),
+                           (c.pk, 2, "80.00", "silver"), (d.pk, 3, "70.00", "bronze")]
     assert data["pending"] == []
 
 

@@ -20,6 +20,8 @@ from profmaster.championships.models import AgeCategory, Championship, Competenc
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.documents.domain import create_document
 from profmaster.documents.models import Document, DocumentType
+from profmaster.documents.selectors import signing_status
+from profmaster.marking.models import MarkingScheme, SchemeMarking
 from profmaster.registration.models import Application
 
 from . import computation, medals
@@ -289,13 +291,48 @@ def _changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _protocol_problem(document: Document | None, label: str, scheme: MarkingScheme) -> str | None:
+    if document is None:
+        return _("схема «%(scheme)s»: %(protocol)s не сформирован") % {"scheme": scheme.title, "protocol": label}
+    status = signing_status(document)
+    if status.complete:
+        return None
+    missing = ", ".join(r.user.full_name for r in status.missing)
+    return (_("схема «%(scheme)s»: %(protocol)s № %(number)s — подписали %(signed)s из %(required)s "
+              "(не подписали: %(missing)s)")
+            % {"scheme": scheme.title, "protocol": label, "number": document.number, "signed": status.signed_count,
+               "required": len(status.required), "missing": missing or "—"})
+
+
+def unsigned_lock_protocols(competency: Competency) -> list[str]:
+    """SC-7, DOC-2: what is still unsigned among the lock protocols of the totals that would be published.
+
+    Every scheme whose locked totals enter the results needs its criteria-lock protocol (MS-4) and its
+    marks-lock acceptance form (SC-7, 003 §6.16) signed by every required signer for the current content.
+    """
+    problems: list[str] = []
+    schemes = (MarkingScheme.objects.filter(competency=competency, team_results__isnull=False).distinct()
+               .select_related("lock_document").order_by("stage__order", "pk"))
+    for scheme in schemes:
+        marking = SchemeMarking.objects.filter(scheme=scheme).select_related("lock_document").first()
+        for document, label in ((scheme.lock_document, _("протокол блокировки критериев")),
+                                (marking.lock_document if marking else None,
+                                 _("форма принятия блокировки оценок"))):
+            problem = _protocol_problem(document, str(label), scheme)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
 def publish_results(championship: Championship, *, competency: Competency | None = None, by: Any,
                     changelog: str = "") -> ResultsVersion:
     """Freeze an immutable, numbered results version of one competency or the whole championship.
 
     Only then do the public pages, the API and exports show rankings and medals. Refused while a
-    medal distribution or a tie on the qualification cut is undecided. A correction after publication
-    (e.g. an upheld appeal) is a new version whose changelog lists what changed, with the reason.
+    medal distribution or a tie on the qualification cut is undecided, and while a criteria-lock
+    protocol or a marks-lock acceptance form of the published totals lacks a signature (SC-7, DOC-2).
+    A correction after publication (e.g. an upheld appeal) is a new version whose changelog lists what
+    changed, with the reason.
     """
     if competency is not None and competency.championship_id != championship.pk:
         raise DomainError(_("Компетенция другого чемпионата."), field="competency")
@@ -318,6 +355,11 @@ def publish_results(championship: Championship, *, competency: Competency | None
             if current["pending"] and not current["invalid"]:
                 raise TransitionError(_("«%(competency)s»: %(pending)s. Сначала примите решение.")
                                       % {"competency": comp.name, "pending": "; ".join(current["pending"])})
+            unsigned = [] if current["invalid"] else unsigned_lock_protocols(comp)
+            if unsigned:
+                raise TransitionError(_("«%(competency)s»: итоги нельзя опубликовать, пока не подписаны протоколы "
+                                        "блокировки: %(missing)s.")
+                                      % {"competency": comp.name, "missing": "; ".join(unsigned)})
             current.pop("pending")
             previous = latest_version(comp)
             if previous is not None:
@@ -425,7 +467,8 @@ def create_results_protocol(competency: Competency, *, stage_kind: str, by: Any)
     for group in groups:
         rows = []
         for row in group["rows"]:
-            item = {"Место": row["rank"] or "вне зачёта", "Команда": row["team"], "Балл": row["total"]}
+            place = row["rank"] if row["rank"] is not None else "вне зачёта"
+            item = {"Место": place, "Команда": row["team"], "Балл": row["total"]}
             if final:
                 item["Медаль"] = MEDAL_LABELS.get(row["medal"], "")
                 item["Номинация"] = row["nomination"]

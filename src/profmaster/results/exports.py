@@ -10,6 +10,13 @@ from openpyxl import Workbook
 MEDALS_RU = {"gold": "золото", "silver": "серебро", "bronze": "бронза"}
 
 
+def place_label(row: dict[str, Any]) -> int | str:
+    """The place as printed (AW-3): the number from the results row, else why there is none."""
+    if row.get("rank") is not None:
+        return int(row["rank"])
+    return "вне зачёта" if row.get("out_of_competition") else "не определено"
+
+
 def results_xlsx(data: dict[str, Any] | None, *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -26,7 +33,7 @@ def results_xlsx(data: dict[str, Any] | None, *, title: str) -> bytes:
             sheet.append(["Место", "Команда", "Балл", "Медаль", "Номинация", "Выход в финал"])
             for row in group["rows"]:
                 qualified = "" if row.get("qualified") is None else ("да" if row["qualified"] else "нет")
-                sheet.append([row["rank"] if row["rank"] is not None else "вне зачёта", row["team"], row["total"],
+                sheet.append([place_label(row), row["team"], row["total"],
                               MEDALS_RU.get(row["medal"], ""), row.get("nomination", ""), qualified])
     sheet.column_dimensions["B"].width = 50
     buffer = BytesIO()
