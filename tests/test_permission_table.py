@@ -509,6 +509,16 @@ def _nomination(w: World) -> Any:
     return w.objects["nomination"]
 
 
+def _register_entry(w: World) -> Any:
+    from profmaster.results.models import UnscrupulousExpert
+
+    if "register_entry" not in w.objects:
+        w.objects["register_entry"] = UnscrupulousExpert.objects.create(
+            championship=w.championship, expert=w.users["expert"], decision="Решение № 1",
+            added_by=w.users["directorate"])
+    return w.objects["register_entry"]
+
+
 def _diploma(w: World) -> Any:
     from profmaster.results.models import Diploma
 
@@ -552,7 +562,9 @@ PAGES.update({
                                       kwargs=lambda w: {"nomination_pk": _nomination(w).pk}),
     "results:protocol": Page(MANAGERS | {"chief"}, kwargs=comp_kw, method="post"),
     "results:quality_check": Page(RESULTS_QUALITY, kwargs=comp_kw, method="post"),
-    "results:invalidate": Page(MANAGERS, kwargs=comp_kw, method="post"),
+    "results:invalidate": Page(MANAGERS, kwargs=comp_kw),
+    "results:register_lift": Page(MANAGERS, method="post", kwargs=lambda w: {"entry_pk": _register_entry(w).pk}),
+    "results:diploma_revoke": Page(MANAGERS, method="post", kwargs=lambda w: {"diploma_pk": _diploma(w).pk}),
     "results:batch_progress": Page(MANAGERS, kwargs=lambda w: {"batch_pk": _batch(w).pk}),
     "results:diploma_pdf": Page(MANAGERS | {"participant"}, kwargs=lambda w: {"diploma_pk": _diploma(w).pk}),
     "results:my_diplomas": Page(EVERYONE),

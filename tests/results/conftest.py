@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from profmaster.accounts.models import Role
 from profmaster.championships.models import Stage
-from profmaster.marking.models import MarkingScheme, TeamResult
+from profmaster.documents.models import Document, DocumentType, RequiredSigner, Signature
+from profmaster.marking.models import MarkingScheme, SchemeMarking, TeamResult
 from profmaster.registration.models import Application, TeamMember
 
 from ..factories import AgeCategoryFactory, OrganisationFactory, StageFactory, UserFactory, give_role
@@ -57,9 +58,41 @@ class Results:
         self.teams.append(team)
         return team
 
-    def lock(self, stage, totals):
-        """TeamResult rows for (team, total) pairs, as the marks lock would write them."""
+    def protocol(self, doc_type, *, signers, signed):
+        """A lock protocol with its required signers; the first ``signed`` of them have signed it."""
+        number = (Document.objects.filter(championship=self.championship).count() or 0) + 1
+        document = Document.objects.create(championship=self.championship, competency=self.competency,
+                                           doc_type=doc_type, number=number, title=f"Протокол {number}",
+                                           data={}, content_hash=f"{number:064d}", created_by=signers[0])
+        for order, user in enumerate(signers):
+            RequiredSigner.objects.create(document=document, user=user, role_label="Эксперт", order=order)
+        for user in signers[:signed]:
+            Signature.objects.create(document=document, signer=user, role_label="Эксперт", signed_at=timezone.now(),
+                                     content_hash=document.content_hash, document_version=1)
+        return document
+
+    def lock_protocols(self, stage, *, criteria_signed=None, marks_signed=None, signers=None):
+        """The criteria-lock protocol and the marks-lock acceptance form of the stage's scheme (SC-7),
+        signed by all signers unless told how many signed."""
         scheme = self.scheme(stage)
+        signers = signers or [UserFactory(last_name=f"Подписантов{i}") for i in range(4)]
+        count = len(signers)
+        scheme.lock_document = self.protocol(DocumentType.CRITERIA_LOCK, signers=signers,
+                                             signed=count if criteria_signed is None else criteria_signed)
+        scheme.status = MarkingScheme.Status.LOCKED
+        scheme.save(update_fields=["lock_document", "status"])
+        form = self.protocol(DocumentType.MARKS_LOCK, signers=signers,
+                             signed=count if marks_signed is None else marks_signed)
+        SchemeMarking.objects.update_or_create(scheme=scheme, defaults={
+            "status": SchemeMarking.Status.LOCKED, "locked_at": timezone.now(), "lock_document": form})
+        return scheme
+
+    def lock(self, stage, totals, *, signed=True):
+        """TeamResult rows for (team, total) pairs, as the marks lock would write them, with the lock
+        protocols signed (``signed=False``: left for the test to create)."""
+        scheme = self.scheme(stage)
+        if signed and scheme.lock_document_id is None:
+            self.lock_protocols(stage)
         for team, total in totals:
             TeamResult.objects.update_or_create(scheme=scheme, team=team, defaults={
                 "total": Decimal(total), "locked_at": timezone.now(),

@@ -7,7 +7,7 @@ import json
 from django.test import Client
 
 from profmaster.accounts.domain import create_api_token
-from profmaster.results import diplomas
+from profmaster.results import diplomas, domain
 
 
 class Api:
@@ -56,6 +56,7 @@ def test_aw1_publish_correct_and_read_versions_over_api(results, directorate_use
 def test_aw6_verify_over_api_without_login(results, directorate_user, mentor):
     a = results.team(mentor=mentor)
     results.lock(results.final, [(a, "90")])
+    domain.publish_results(results.championship, by=directorate_user)
     spec = next(s for s in diplomas.recipients(results.championship) if s.kind == "mentor")
     diploma = diplomas.issue(results.championship, spec)
     response = Api().get(f"/diplomas/verify/{diploma.code.lower()}")

@@ -23,8 +23,8 @@ def test_aw1_aw3_ranking_and_medals_from_locked_totals(results):
     out = results.team(out=True)
     results.lock(results.final, [(a, "90.00"), (b, "88.00"), (c, "80.00"), (d, "70.00"), (out, "99.00")])
     data = computation.competency_results(results.competency)
-    assert _rows(data) == [(out.pk, None, "99.00", ""), (a.pk, 1, "90.00", "gold"), (b.pk, 2, "88.00", "gold"),
-                           (c.pk, 3, "80.00", "silver"), (d.pk, 4, "70.00", "bronze")]
+    assert _rows(data) == [(out.pk, None, "99.00", ""), (a.pk, 1, "90.00", "gold"), (b.pk, 1, "88.00", "gold"),
+                           (c.pk, 2, "80.00", "silver"), (d.pk, 3, "70.00", "bronze")]
     assert data["pending"] == []
 
 
@@ -151,10 +151,12 @@ def test_aw1_sc9_publication_freezes_versions_and_visibility(results, directorat
 def test_doc4_invalid_competency_is_published_as_invalid(results, directorate_user, mentor):
     a = results.team()
     results.lock(results.final, [(a, "90")])
-    domain.invalidate_results(results.competency, reason="Нарушение процедуры оценивания", by=directorate_user)
+    finding = domain.record_quality_check(results.competency, violation="assessment", outcome="violation",
+                                          finding="Оценки выставлены без ведомостей", by=directorate_user)
+    domain.invalidate_results(results.competency, reason="Нарушение процедуры оценивания", violations=[finding.pk],
+                              by=directorate_user)
     with pytest.raises(TransitionError):
-        domain.invalidate_results(results.competency, reason="ещё раз", by=directorate_user)
-    domain.publish_results(results.championship, by=directorate_user)
+        domain.invalidate_results(results.competency, reason="ещё раз", violations=[finding.pk], by=directorate_user)
     data = visible_results(mentor, results.competency).data
     assert data["invalid"] and data["invalid_reason"] == "Нарушение процедуры оценивания"
     assert domain.published_standings(results.championship) == []
@@ -170,12 +172,12 @@ def test_doc4_quality_checklist_and_register(results, directorate_user, expert, 
                                        finding="Нет защитных очков", evidence="Фото 1", by=directorate_user)
     assert item.get_violation_display().startswith("Несоблюдение правил техники")
     with pytest.raises(DomainError):
-        domain.add_unscrupulous_expert(championship, expert=UserFactory(), decision="x", by=directorate_user)
-    entry = domain.add_unscrupulous_expert(championship, expert=expert, decision="Решение Дирекции № 5",
-                                           by=directorate_user)
+        domain.register_unscrupulous_expert(championship, expert=UserFactory(), decision="x", by=directorate_user)
+    entry = domain.register_unscrupulous_expert(championship, expert=expert, decision="Решение Дирекции № 5",
+                                                by=directorate_user)
     assert entry.decision == "Решение Дирекции № 5"
     with pytest.raises(DomainError):
-        domain.add_unscrupulous_expert(championship, expert=expert, decision="again", by=directorate_user)
+        domain.register_unscrupulous_expert(championship, expert=expert, decision="again", by=directorate_user)
 
 
 def test_doc1_results_protocol_lists_ranking_medals_nominations(results, chief_expert, expert, directorate_user):

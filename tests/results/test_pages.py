@@ -111,7 +111,8 @@ def test_doc4_quality_control_pages(results, directorate_user, expert, champions
     assert client.post(f"/results/competencies/{results.competency.pk}/invalidate/",
                        {"reason": "x"}).status_code == 403
     _as(directorate_user).post(f"/results/competencies/{results.competency.pk}/invalidate/",
-                               {"reason": "Ведомости не оформлены"})
+                               {"reason": "Ведомости не оформлены", "confirm": "1",
+                                "violations": [QualityCheck.objects.get().pk]})
     _as(directorate_user).post(f"/results/championships/{championship.pk}/quality/register/",
                                {"expert": expert.pk, "decision": "Решение № 7 от 01.04.2023"})
     page = client.get(f"/results/championships/{championship.pk}/quality/").content.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -18,6 +19,20 @@ from profmaster.core.errors import DomainError
 from .models import COMPETENCY_ROLES, ApiToken, Role, RoleAssignment, User
 
 TOKEN_PREFIX = "pm_"
+
+#: Rules of other apps that may refuse a person's assignment to a panel, each returning the message or
+#: None. The results app adds the register of unscrupulous experts (DOC-4) in its ``AppConfig.ready``;
+#: accounts does not import results.
+PANEL_ASSIGNMENT_CHECKS: list[Callable[[Any], str | None]] = []
+
+
+def panel_assignment_refusal(user: Any) -> str | None:
+    """Why this person may not join a panel (chief expert, expert, a judging duty), or None."""
+    for check in PANEL_ASSIGNMENT_CHECKS:
+        message = check(user)
+        if message:
+            return message
+    return None
 
 
 def create_user(
@@ -64,6 +79,10 @@ def assign_role(
     if role in COMPETENCY_ROLES and competency is None:
         raise DomainError(_("Для роли «%(role)s» укажите компетенцию.") % {"role": Role(role).label},
                           field="competency")
+    if role in COMPETENCY_ROLES:
+        refusal = panel_assignment_refusal(user)
+        if refusal:
+            raise DomainError(refusal, field="email")
     assignment = RoleAssignment(user=user, role=role, championship=championship, competency=competency,
                                 organisation=organisation)
     save_audited(assignment, by=by, reason=reason, championship=championship)

@@ -265,7 +265,8 @@ def _demo_results(championship: Championship, competency: Competency, by: User) 
     """Results (AW-1…AW-7) of the one demo competency, only when marking left locked totals for it.
 
     Award rules with the seed's defaults always; when ``marking.TeamResult`` rows exist and the rule
-    decides every place, the competency's results are published as version 1. Otherwise nothing.
+    decides every place and the lock protocols are signed, the competency's results are published as
+    version 1. Otherwise nothing.
     """
     from profmaster.marking.models import TeamResult
     from profmaster.results import computation as results_computation
@@ -277,8 +278,8 @@ def _demo_results(championship: Championship, competency: Competency, by: User) 
     if results_domain.latest_version(competency) is not None:
         return
     current = results_computation.competency_results(competency)
-    if current["pending"]:
-        return
+    if current["pending"] or results_domain.unsigned_lock_protocols(competency):
+        return  # SC-7: publication waits for the decisions and the signed lock protocols
     results_domain.publish_results(championship, competency=competency, by=by)
 
 

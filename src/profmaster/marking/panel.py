@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from profmaster.accounts.domain import panel_assignment_refusal
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
@@ -102,6 +103,9 @@ def add_judging_role(competency: Any, user: Any, duty: str, *, by: Any, team: Ap
     if not RoleAssignment.objects.filter(competency=competency, user=user,
                                          role__in=[Role.CHIEF_EXPERT, Role.EXPERT]).exists():
         raise DomainError(_("%(user)s не входит в жюри компетенции.") % {"user": user}, field="user")
+    refusal = panel_assignment_refusal(user)
+    if refusal:
+        raise DomainError(refusal, field="user")
     if team is not None:
         if team.competency_id != competency.pk:
             raise DomainError(_("Команда другой компетенции."), field="team")

@@ -142,11 +142,14 @@ def my_diplomas(request: HttpRequest) -> Any:
 @router.get("/diplomas/verify/{code}", response={200: VerificationOut, **READ_ERRORS}, auth=None,
             url_name="diploma_verify", summary="Проверить подлинность диплома по коду (без входа)")
 def diploma_verify(request: HttpRequest, code: Text(32, min_length=1)) -> Any:
-    diploma = Diploma.objects.select_related("championship", "competency").filter(
-        code=code.upper(), revoked_at__isnull=True).first()
+    diploma = Diploma.objects.select_related("championship", "competency").filter(code=code.upper()).first()
     if diploma is None:
-        raise NotFound(_("Диплом с таким кодом не найден или аннулирован."))
+        raise NotFound(_("Диплом с таким кодом не найден."))
     context = diplomas.diploma_context(diploma)
+    if diploma.revoked_at is not None:
+        return {"genuine": False, "revoked": True, "revoked_at": diploma.revoked_at,
+                "revoke_reason": diploma.revoke_reason, "heading": context["heading"],
+                "championship": context["championship"], "code": diploma.code}
     return {"genuine": True, "heading": context["heading"], "text": f"{context['lead']} {context['name']} "
             f"{context['body']}", "championship": context["championship"], "issued": context["issued"],
             "code": diploma.code}

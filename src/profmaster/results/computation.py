@@ -125,13 +125,16 @@ def competency_results(competency: Competency) -> dict[str, Any]:
             if not settled:
                 pending.append(_("%(category)s: равенство на границе квоты не решено") % {"category": group.category})
         by_team = {r.team_id: r for r in group.results}
+        # AW-3: the place comes from the medals (a shared medal is a shared place), never from the row order.
+        place_of = medals.places(group.entries(), medal_of, settled=settled or not final_stage)
         rows = []
         for ranked in medals.rank(group.entries()):
             result = by_team[ranked.team_id]
             rows.append({
                 "team_id": ranked.team_id, "team": _team_label(result),
                 "organisation_id": result.team.organisation_id, "organisation": str(result.team.organisation),
-                "total": str(ranked.total), "rank": ranked.rank, "out_of_competition": ranked.out_of_competition,
+                "total": str(ranked.total), "rank": place_of[ranked.team_id],
+                "out_of_competition": ranked.out_of_competition,
                 "medal": medal_of.get(ranked.team_id, ""),
                 "nomination": nominations.get(ranked.team_id, "") if final_stage else "",
                 "qualified": (ranked.team_id in qualified) if not final_stage else None,

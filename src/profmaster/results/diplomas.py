@@ -9,6 +9,7 @@ PDF renderer still fetches nothing but the bundled fonts.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import logging
 import secrets
@@ -28,21 +29,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from weasyprint.urls import URLFetcherResponse
 
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record
 from profmaster.audit.models import AuditEntry
-from profmaster.championships.models import Championship, Stage
+from profmaster.championships.models import Championship, ProgrammeSlot, Stage
 from profmaster.core.errors import TransitionError
 from profmaster.core.links import site_url
 from profmaster.documents.rendering import FontOnlyURLFetcher, font_dir
-from profmaster.marking.models import TeamResult
 from profmaster.registration.models import Application, TeamMember
 
 from . import domain
 from .declension import FullName, decline
-from .models import Diploma, DiplomaBatch, DiplomaKind, Nomination
+from .models import Diploma, DiplomaBatch, DiplomaKind
 
 logger = logging.getLogger(__name__)
 
@@ -119,31 +120,101 @@ def _name(obj: Any) -> FullName:
     return FullName(obj.last_name, obj.first_name, obj.patronymic or "")
 
 
-def recipients(championship: Championship) -> list[Spec]:
-    """Everyone who gets a diploma: medallists and nominees (from the published results), every
-    participant and mentor of an approved team, and the chief experts and experts (003 §25.6–25.8)."""
-    specs: list[Spec] = []
-    medal_of: dict[int, str] = {}
+def closing_ceremony_date(championship: Championship) -> dt.date | None:
+    """The date of the closing ceremony: the last ceremony of the final in the programme, else the final's
+    last day (003 §25.1: results and awards follow the ceremony)."""
+    slot = (ProgrammeSlot.objects.filter(championship=championship, kind=ProgrammeSlot.Kind.CEREMONY,
+                                         stage__kind=Stage.Kind.FINAL).order_by("-starts_at").first())
+    if slot is not None:
+        return timezone.localdate(slot.starts_at)
+    final = championship.stages.filter(kind=Stage.Kind.FINAL).order_by("-ends_on").first()
+    return final.ends_on if final else None
+
+
+def readiness_problems(championship: Championship, *, today: dt.date | None = None) -> list[str]:
+    """AW-6: why diplomas cannot be generated yet (empty when they can): they wait for published final
+    results and for the closing ceremony's date."""
+    problems: list[str] = []
+    published_final = False
     for comp in championship.competencies.all():
         version = domain.latest_version(comp)
         data = domain.version_competency(version, comp.pk) if version else None
-        if not data or data.get("invalid"):
+        if data and any(g["stage_kind"] == Stage.Kind.FINAL for g in data["groups"]):
+            published_final = True
+            break
+    if not published_final:
+        problems.append(_("Итоги финала ещё не опубликованы ни по одной компетенции: дипломы формируются по "
+                          "опубликованным итогам финала."))
+    ceremony = closing_ceremony_date(championship)
+    today = today or timezone.localdate()
+    if ceremony is None:
+        problems.append(_("В чемпионате нет финала: неизвестна дата церемонии закрытия."))
+    elif today < ceremony:
+        problems.append(_("Церемония закрытия — %(date)s: дипломы формируются не раньше этого дня.")
+                        % {"date": ceremony.strftime("%d.%m.%Y")})
+    return problems
+
+
+def recipients(championship: Championship) -> list[Spec]:
+    return plan(championship)[0]
+
+
+def plan(championship: Championship) -> tuple[list[Spec], list[str]]:
+    """Everyone who gets a diploma, and what is not issued and why (003 §25.6–25.9, AW-6).
+
+    Only competencies whose final results are published take part, and each diploma follows the published
+    version, not the working state: medals and nominations from the published final; a participant or
+    mentor of a team published in the final gets the (printed) diploma, one published only in the remote
+    stage the electronic one; a team absent from the published results gets none. Medal and nomination
+    diplomas are not issued for a competency whose results are declared invalid. The chief experts and
+    experts of those competencies get theirs.
+    """
+    specs: list[Spec] = []
+    skipped: list[str] = []
+    medal_of: dict[int, str] = {}
+    nomination_of: dict[int, str] = {}
+    finalists: set[int] = set()
+    remote: set[int] = set()
+    included: list[int] = []
+    for comp in championship.competencies.order_by("name"):
+        version = domain.latest_version(comp)
+        data = domain.version_competency(version, comp.pk) if version else None
+        if not data or not data["groups"]:
+            skipped.append(_("«%(competency)s»: итоги не опубликованы — дипломы по компетенции не выдаются.")
+                           % {"competency": comp.name})
             continue
+        final_groups = [g for g in data["groups"] if g["stage_kind"] == Stage.Kind.FINAL]
+        if not final_groups:
+            skipped.append(_("«%(competency)s»: итоги финала не опубликованы — дипломы по компетенции не выдаются.")
+                           % {"competency": comp.name})
+            continue
+        included.append(comp.pk)
+        if data.get("invalid"):
+            skipped.append(_("«%(competency)s»: итоги признаны недействительными — дипломы победителей, призёров и "
+                             "номинаций не выдаются.") % {"competency": comp.name})
         for group in data["groups"]:
+            ids = {row["team_id"] for row in group["rows"]}
             if group["stage_kind"] == Stage.Kind.FINAL:
-                medal_of.update({row["team_id"]: row["medal"] for row in group["rows"] if row["medal"]})
-    nominations = {n.team_id: n.title for n in Nomination.objects.filter(competency__championship=championship,
-                                                                          status=Nomination.Status.APPROVED)}
-    finalists = set(TeamResult.objects.filter(scheme__competency__championship=championship,
-                                              scheme__stage__kind=Stage.Kind.FINAL).values_list("team_id", flat=True))
-    remote = set(TeamResult.objects.filter(scheme__competency__championship=championship,
-                                           scheme__stage__kind=Stage.Kind.REMOTE).values_list("team_id", flat=True))
-    teams = Application.objects.filter(championship=championship, status="approved").select_related("competency")
-    members = TeamMember.objects.filter(application__in=teams, state=TeamMember.State.ACTIVE).select_related(
+                finalists |= ids
+                if not data.get("invalid"):
+                    medal_of.update({row["team_id"]: row["medal"] for row in group["rows"] if row["medal"]})
+                    nomination_of.update({row["team_id"]: row["nomination"] for row in group["rows"]
+                                          if row.get("nomination")})
+            else:
+                remote |= ids
+    published = finalists | remote
+    teams = Application.objects.filter(championship=championship, status="approved", competency_id__in=included)
+    unpublished = teams.exclude(pk__in=published).count()
+    if unpublished:
+        skipped.append(ngettext("%(count)s команда одобрена, но не вошла в опубликованные итоги: дипломы ей не "
+                                "выдаются.", "%(count)s команд одобрены, но не вошли в опубликованные итоги: "
+                                "дипломы им не выдаются.", unpublished) % {"count": unpublished})
+    members = TeamMember.objects.filter(application__in=teams.filter(pk__in=published),
+                                        state=TeamMember.State.ACTIVE).select_related(
         "application__competency").order_by("application_id", "kind", "last_name")
     for member in members:
         team = member.application
-        electronic = team.pk in remote and team.pk not in finalists
+        electronic = team.pk not in finalists
         common = {"name": _name(member), "competency_id": team.competency_id, "member_id": member.pk,
                   "user_id": member.user_id, "team_id": team.pk, "email": member.email}
         if member.kind == TeamMember.Kind.MENTOR:
@@ -154,21 +225,22 @@ def recipients(championship: Championship) -> list[Spec]:
             specs.append(Spec(DiplomaKind.WINNER, detail=medal, **common))
         elif medal in ("silver", "bronze"):
             specs.append(Spec(DiplomaKind.PRIZE_WINNER, detail=medal, **common))
-        elif team.pk in nominations:
-            specs.append(Spec(DiplomaKind.NOMINATION, detail=nominations[team.pk], **common))
+        elif team.pk in nomination_of:
+            specs.append(Spec(DiplomaKind.NOMINATION, detail=nomination_of[team.pk], **common))
         specs.append(Spec(DiplomaKind.PARTICIPANT, electronic=electronic, **common))
-    panel = RoleAssignment.objects.filter(championship=championship, role__in=[Role.CHIEF_EXPERT, Role.EXPERT]) \
+    panel = RoleAssignment.objects.filter(championship=championship, role__in=[Role.CHIEF_EXPERT, Role.EXPERT],
+                                          competency_id__in=included) \
         .select_related("user").order_by("role", "user__last_name")
     for assignment in panel:
         kind = DiplomaKind.CHIEF_EXPERT if assignment.role == Role.CHIEF_EXPERT else DiplomaKind.EXPERT
         specs.append(Spec(kind, _name(assignment.user), assignment.competency_id, user_id=assignment.user_id,
                           email=assignment.user.email))
-    return specs
+    return specs, skipped
 
 
 def _existing(championship: Championship, spec: Spec) -> Diploma | None:
-    query = Diploma.objects.filter(championship=championship, kind=spec.kind, competency_id=spec.competency_id,
-                                   revoked_at__isnull=True)
+    # A revoked diploma counts: a later batch must not silently issue it again.
+    query = Diploma.objects.filter(championship=championship, kind=spec.kind, competency_id=spec.competency_id)
     if spec.member_id:
         return query.filter(member_id=spec.member_id).first()
     return query.filter(user_id=spec.user_id, member__isnull=True).first()
@@ -262,6 +334,9 @@ def start_batch(championship: Championship, *, by: Any) -> DiplomaBatch:
     """Queue the generation of the championship's diplomas; the page polls the batch's progress."""
     from .tasks import generate_diplomas_task
 
+    problems = readiness_problems(championship)
+    if problems:
+        raise TransitionError(" ".join(problems))
     with transaction.atomic():
         if DiplomaBatch.objects.filter(championship=championship, status__in=["queued", "running"]).exists():
             raise TransitionError(_("Дипломы уже формируются."))
@@ -278,12 +353,15 @@ def run_batch(batch_id: int, *, specs: list[Spec] | None = None, send: bool = Tr
     batch = DiplomaBatch.objects.select_related("championship").get(pk=batch_id)
     championship = batch.championship
     try:
-        specs = recipients(championship) if specs is None else specs
-        DiplomaBatch.objects.filter(pk=batch_id).update(status=DiplomaBatch.Status.RUNNING, total=len(specs), done=0)
+        skipped: list[str] = []
+        if specs is None:
+            specs, skipped = plan(championship)
+        DiplomaBatch.objects.filter(pk=batch_id).update(status=DiplomaBatch.Status.RUNNING, total=len(specs), done=0,
+                                                        skipped=skipped)
         done = 0
         for start in range(0, len(specs), CHUNK):
             issued = [issue(championship, spec, batch=batch) for spec in specs[start:start + CHUNK]]
-            todo = [d for d in issued if not d.pdf]
+            todo = [d for d in issued if not d.pdf and d.revoked_at is None]
             for diploma, pdf in zip(todo, render_many([diploma_context(d) for d in todo]), strict=True):
                 _store(diploma, pdf)
             done += len(issued)

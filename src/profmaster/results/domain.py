@@ -20,12 +20,16 @@ from profmaster.championships.models import AgeCategory, Championship, Competenc
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.documents.domain import create_document
 from profmaster.documents.models import Document, DocumentType
+from profmaster.documents.selectors import signing_status
+from profmaster.marking.models import MarkingScheme, SchemeMarking
 from profmaster.registration.models import Application
 
 from . import computation, medals
 from .computation import rules_for
 from .models import (
     VIOLATIONS,
+    Diploma,
+    DiplomaKind,
     GroupDecision,
     Invalidation,
     Nomination,
@@ -289,13 +293,48 @@ def _changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _protocol_problem(document: Document | None, label: str, scheme: MarkingScheme) -> str | None:
+    if document is None:
+        return _("схема «%(scheme)s»: %(protocol)s не сформирован") % {"scheme": scheme.title, "protocol": label}
+    status = signing_status(document)
+    if status.complete:
+        return None
+    missing = ", ".join(r.user.full_name for r in status.missing)
+    return (_("схема «%(scheme)s»: %(protocol)s № %(number)s — подписали %(signed)s из %(required)s "
+              "(не подписали: %(missing)s)")
+            % {"scheme": scheme.title, "protocol": label, "number": document.number, "signed": status.signed_count,
+               "required": len(status.required), "missing": missing or "—"})
+
+
+def unsigned_lock_protocols(competency: Competency) -> list[str]:
+    """SC-7, DOC-2: what is still unsigned among the lock protocols of the totals that would be published.
+
+    Every scheme whose locked totals enter the results needs its criteria-lock protocol (MS-4) and its
+    marks-lock acceptance form (SC-7, 003 §6.16) signed by every required signer for the current content.
+    """
+    problems: list[str] = []
+    schemes = (MarkingScheme.objects.filter(competency=competency, team_results__isnull=False).distinct()
+               .select_related("lock_document").order_by("stage__order", "pk"))
+    for scheme in schemes:
+        marking = SchemeMarking.objects.filter(scheme=scheme).select_related("lock_document").first()
+        for document, label in ((scheme.lock_document, _("протокол блокировки критериев")),
+                                (marking.lock_document if marking else None,
+                                 _("форма принятия блокировки оценок"))):
+            problem = _protocol_problem(document, str(label), scheme)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
 def publish_results(championship: Championship, *, competency: Competency | None = None, by: Any,
                     changelog: str = "") -> ResultsVersion:
     """Freeze an immutable, numbered results version of one competency or the whole championship.
 
     Only then do the public pages, the API and exports show rankings and medals. Refused while a
-    medal distribution or a tie on the qualification cut is undecided. A correction after publication
-    (e.g. an upheld appeal) is a new version whose changelog lists what changed, with the reason.
+    medal distribution or a tie on the qualification cut is undecided, and while a criteria-lock
+    protocol or a marks-lock acceptance form of the published totals lacks a signature (SC-7, DOC-2).
+    A correction after publication (e.g. an upheld appeal) is a new version whose changelog lists what
+    changed, with the reason.
     """
     if competency is not None and competency.championship_id != championship.pk:
         raise DomainError(_("Компетенция другого чемпионата."), field="competency")
@@ -318,6 +357,11 @@ def publish_results(championship: Championship, *, competency: Competency | None
             if current["pending"] and not current["invalid"]:
                 raise TransitionError(_("«%(competency)s»: %(pending)s. Сначала примите решение.")
                                       % {"competency": comp.name, "pending": "; ".join(current["pending"])})
+            unsigned = [] if current["invalid"] else unsigned_lock_protocols(comp)
+            if unsigned:
+                raise TransitionError(_("«%(competency)s»: итоги нельзя опубликовать, пока не подписаны протоколы "
+                                        "блокировки: %(missing)s.")
+                                      % {"competency": comp.name, "missing": "; ".join(unsigned)})
             current.pop("pending")
             previous = latest_version(comp)
             if previous is not None:
@@ -369,21 +413,137 @@ def record_quality_check(competency: Competency, *, violation: str, outcome: str
         return save_audited(item, by=by)  # type: ignore[return-value]
 
 
-def invalidate_results(competency: Competency, *, reason: str, by: Any) -> Invalidation:
-    """The Directorate declares a competency's results invalid (003 §10.3–10.5); a later publication
-    shows the competency as invalid, without ranking or medals."""
+#: Diplomas that rest on a competency's ranking: they go when its results are declared invalid.
+AWARD_KINDS = (DiplomaKind.WINNER, DiplomaKind.PRIZE_WINNER, DiplomaKind.NOMINATION)
+
+
+def _violations(competency: Competency, violation_ids: list[int]) -> list[QualityCheck]:
+    found = list(QualityCheck.objects.filter(competency=competency, outcome=QualityCheck.Outcome.VIOLATION,
+                                             pk__in=violation_ids))
+    if not found or len(found) != len(set(violation_ids)):
+        raise DomainError(_("Отметьте нарушения (п. 10.4), на которых основано решение: признать итоги "
+                            "недействительными можно только по записанным нарушениям этой компетенции."),
+                          field="violations")
+    return found
+
+
+def invalidation_preview(competency: Competency) -> dict[str, Any]:
+    """What declaring the competency's results invalid will change, for the confirmation step: the
+    published medals and nominations that stop counting, the medal table and cups before → after, and
+    the diplomas that will be revoked."""
+    championship = competency.championship
+    version = latest_version(competency)
+    published = version_competency(version, competency.pk) if version else None
+    awards = []
+    if published and not published.get("invalid"):
+        for group in published["groups"]:
+            for row in group["rows"]:
+                if row.get("medal") or row.get("nomination"):
+                    awards.append({"team": row["team"], "age_category": group["age_category"],
+                                   "medal": MEDAL_LABELS.get(row.get("medal", ""), ""),
+                                   "nomination": row.get("nomination", "")})
+    before = published_standings(championship)
+    data = []
+    for comp in championship.competencies.exclude(pk=competency.pk):
+        other = latest_version(comp)
+        item = version_competency(other, comp.pk) if other else None
+        if item is not None:
+            data.append(item)
+    after = computation.medal_standings(data)
+    cups_before = {r["organisation"]: r["cup"] for r in before if r["cup"]}
+    cups_after = {r["organisation"]: r["cup"] for r in after if r["cup"]}
+    cup_changes = [{"organisation": name, "before": cups_before.get(name), "after": cups_after.get(name)}
+                   for name in sorted(set(cups_before) | set(cups_after))
+                   if cups_before.get(name) != cups_after.get(name)]
+    revoked = Diploma.objects.filter(competency=competency, kind__in=AWARD_KINDS, revoked_at__isnull=True)
+    return {"version": version, "awards": awards, "cup_changes": cup_changes,
+            "diplomas": list(revoked.order_by("kind", "full_name")),
+            "violations": list(QualityCheck.objects.filter(competency=competency,
+                                                           outcome=QualityCheck.Outcome.VIOLATION))}
+
+
+def invalidate_results(competency: Competency, *, reason: str, violations: list[int], by: Any) -> Invalidation:
+    """The Directorate declares a competency's results invalid (003 §10.5), resting on recorded §10.4
+    violations. Takes effect on every channel at once: in the same transaction it publishes a new results
+    version (the ranking, the medal table and the cups stop counting the competency) and revokes the
+    competency's medal and nomination diplomas."""
     reason = _text(reason, field="reason", what=_("основание"))
     with transaction.atomic():
+        Championship.objects.select_for_update().only("pk").get(pk=competency.championship_id)
         if Invalidation.objects.filter(competency=competency).exists():
             raise TransitionError(_("Итоги компетенции уже признаны недействительными."))
+        found = _violations(competency, violations)
         item = Invalidation.objects.create(competency=competency, reason=reason, decided_by=by)
-        record(actor=by, action=AuditEntry.Action.CREATE, instance=item, after=snapshot(item), reason=reason,
-               championship=competency.championship)
+        item.violations.set(found)
+        version = publish_results(competency.championship, competency=competency, by=by,
+                                  changelog=_("Итоги компетенции «%(competency)s» признаны недействительными: "
+                                              "%(reason)s") % {"competency": competency.name, "reason": reason})
+        item.version = version
+        item.save(update_fields=["version"])
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=item,
+               after={**snapshot(item), "violations": [v.pk for v in found], "version": version.number},
+               reason=reason, championship=competency.championship)
+        revoke_diplomas(Diploma.objects.filter(competency=competency, kind__in=AWARD_KINDS),
+                        reason=_("Итоги компетенции признаны недействительными: %(reason)s") % {"reason": reason},
+                        by=by)
     return item
 
 
-def add_unscrupulous_expert(championship: Championship, *, expert: Any, decision: str, by: Any,
-                            competency: Competency | None = None) -> UnscrupulousExpert:
+# --- Diploma revocation (AW-6) ------------------------------------------------------------------------
+
+
+def revoke_diploma(diploma: Diploma, *, reason: str, by: Any) -> Diploma:
+    """The Directorate revokes a diploma with a reason; its verification page then says «аннулирован»."""
+    reason = _text(reason, field="reason", what=_("причину аннулирования"))
+    with transaction.atomic():
+        locked = Diploma.objects.select_for_update().get(pk=diploma.pk)
+        if locked.revoked_at is not None:
+            raise TransitionError(_("Диплом уже аннулирован."))
+        revoke_diplomas(Diploma.objects.filter(pk=locked.pk), reason=reason, by=by)
+        locked.refresh_from_db()
+    return locked
+
+
+def revoke_diplomas(diplomas: Any, *, reason: str, by: Any) -> int:
+    """Revoke every diploma of the queryset that is still valid, each with its own audit entry."""
+    now = timezone.now()
+    count = 0
+    with transaction.atomic():
+        for diploma in diplomas.filter(revoked_at__isnull=True).select_for_update().select_related("championship"):
+            before = {"revoked_at": None, "revoke_reason": ""}
+            diploma.revoked_at, diploma.revoke_reason, diploma.revoked_by = now, reason[:REASON_MAX], by
+            diploma.save(update_fields=["revoked_at", "revoke_reason", "revoked_by"])
+            record(actor=by, action=AuditEntry.Action.TRANSITION, instance=diploma, before=before,
+                   after={"code": diploma.code, "revoked_at": now.isoformat(), "revoke_reason": diploma.revoke_reason},
+                   reason=diploma.revoke_reason, championship=diploma.championship)
+            count += 1
+    return count
+
+
+def revoke_team_diplomas(team: Application, *, reason: str, by: Any) -> int:
+    """A team removed by a decision loses every diploma issued to it and its members."""
+    reason = _text(reason, field="reason", what=_("основание решения"))
+    return revoke_diplomas(Diploma.objects.filter(team=team), reason=reason, by=by)
+
+
+# --- The register of unscrupulous experts (DOC-4, 003 §10.4) -------------------------------------------------
+
+
+def panel_block(user: Any) -> str | None:
+    """Why this person may not be assigned to a panel (an open entry of the platform-wide register), or None."""
+    entry = UnscrupulousExpert.objects.filter(expert=user, lifted_at__isnull=True).select_related("championship") \
+        .first()
+    if entry is None:
+        return None
+    return (_("%(name)s в реестре недобросовестных экспертов (решение от %(date)s, %(championship)s): назначение "
+              "в жюри невозможно, пока запись не исключена из реестра решением Дирекции.")
+            % {"name": getattr(user, "full_name", str(user)), "date": timezone.localtime(entry.added_at)
+               .strftime("%d.%m.%Y"), "championship": entry.championship.name})
+
+
+def register_unscrupulous_expert(championship: Championship, *, expert: Any, decision: str, by: Any,
+                                 competency: Competency | None = None) -> UnscrupulousExpert:
+    """Put an expert of the championship on the platform-wide register, by a recorded decision."""
     decision = _text(decision, field="decision", what=_("решение, на основании которого эксперт внесён в реестр"))
     if not RoleAssignment.objects.filter(user=expert, championship=championship,
                                          role__in=[Role.CHIEF_EXPERT, Role.EXPERT]).exists():
@@ -391,13 +551,32 @@ def add_unscrupulous_expert(championship: Championship, *, expert: Any, decision
     if competency is not None and competency.championship_id != championship.pk:
         raise DomainError(_("Компетенция другого чемпионата."), field="competency")
     with transaction.atomic():
-        if UnscrupulousExpert.objects.filter(championship=championship, expert=expert).exists():
+        if UnscrupulousExpert.objects.filter(expert=expert, lifted_at__isnull=True).exists():
             raise DomainError(_("Эксперт уже в реестре."), field="expert")
-        item = UnscrupulousExpert.objects.create(championship=championship, expert=expert, competency=competency,
-                                                 decision=decision, added_by=by)
+        try:
+            with transaction.atomic():
+                item = UnscrupulousExpert.objects.create(championship=championship, expert=expert,
+                                                         competency=competency, decision=decision, added_by=by)
+        except IntegrityError as exc:
+            raise DomainError(_("Эксперт уже в реестре."), field="expert") from exc
         record(actor=by, action=AuditEntry.Action.CREATE, instance=item, after=snapshot(item), reason=decision,
                championship=championship)
     return item
+
+
+def lift_unscrupulous_expert(entry: UnscrupulousExpert, *, decision: str, by: Any) -> UnscrupulousExpert:
+    """Lift a register entry by a recorded decision; the person may be assigned to panels again."""
+    decision = _text(decision, field="decision", what=_("решение об исключении из реестра"))
+    with transaction.atomic():
+        locked = UnscrupulousExpert.objects.select_for_update().select_related("championship").get(pk=entry.pk)
+        if locked.lifted_at is not None:
+            raise TransitionError(_("Запись уже исключена из реестра."))
+        before = snapshot(locked)
+        locked.lifted_at, locked.lifted_by, locked.lift_decision = timezone.now(), by, decision
+        locked.save(update_fields=["lifted_at", "lifted_by", "lift_decision"])
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=locked, before=before, after=snapshot(locked),
+               reason=decision, championship=locked.championship)
+    return locked
 
 
 # --- Results protocols (DOC-1) --------------------------------------------------------------------------------
@@ -425,7 +604,8 @@ def create_results_protocol(competency: Competency, *, stage_kind: str, by: Any)
     for group in groups:
         rows = []
         for row in group["rows"]:
-            item = {"Место": row["rank"] or "вне зачёта", "Команда": row["team"], "Балл": row["total"]}
+            place = row["rank"] if row["rank"] is not None else "вне зачёта"
+            item = {"Место": place, "Команда": row["team"], "Балл": row["total"]}
             if final:
                 item["Медаль"] = MEDAL_LABELS.get(row["medal"], "")
                 item["Номинация"] = row["nomination"]

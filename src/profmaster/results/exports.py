@@ -21,6 +21,13 @@ def _number(total: Any) -> Any:
         return total
 
 
+def place_label(row: dict[str, Any]) -> int | str:
+    """The place as printed (AW-3): the number from the results row, else why there is none."""
+    if row.get("rank") is not None:
+        return int(row["rank"])
+    return "вне зачёта" if row.get("out_of_competition") else "не определено"
+
+
 def results_xlsx(data: dict[str, Any] | None, *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -37,9 +44,8 @@ def results_xlsx(data: dict[str, Any] | None, *, title: str) -> bytes:
             sheet.append(["Место", "Команда", "Балл", "Медаль", "Номинация", "Выход в финал"])
             for row in group["rows"]:
                 qualified = "" if row.get("qualified") is None else ("да" if row["qualified"] else "нет")
-                sheet.append(safe_row([row["rank"] if row["rank"] is not None else "вне зачёта", row["team"],
-                                       _number(row["total"]), MEDALS_RU.get(row["medal"], ""),
-                                       row.get("nomination", ""), qualified]))
+                sheet.append(safe_row([place_label(row), row["team"], _number(row["total"]),
+                                       MEDALS_RU.get(row["medal"], ""), row.get("nomination", ""), qualified]))
     sheet.column_dimensions["B"].width = 50
     buffer = BytesIO()
     workbook.save(buffer)

@@ -132,6 +132,39 @@ def allocate_medals(entries: Iterable[Entry], *, window: Decimal = DEFAULT_WINDO
     return Allocation(tuple(result))
 
 
+def places(entries: Iterable[Entry], medal_of: Mapping[int, str], *, settled: bool = True) -> dict[int, int | None]:
+    """AW-3 (003 §25.4): the place printed for each team, given the group's medals. The one function every
+    channel (results page, protocol, diplomas, exports, API) takes its place numbers from.
+
+    A medal is its place: gold 1, silver 2, bronze 3, shared by every team holding it (so 90.00 / 88.00 /
+    80.00 give 1, 1, 2: «до трёх первых, вторых и третьих мест»). The next place starts with the next team:
+    after the medal places the numbering goes on from the number after the last medal place, one number per
+    distinct total (teams with equal totals share it). Teams out of competition get no place (None). While
+    a place is undecided (``settled`` false, 003 §25.5), every team without a decided medal has no place
+    yet (None), because every later place depends on the decision.
+    """
+    result: dict[int, int | None] = {}
+    next_place = 1 + max((MEDAL_ORDER[m] + 1 for m in medal_of.values() if m in MEDAL_ORDER), default=0)
+    previous: Decimal | None = None
+    current = 0
+    for entry in _ordered(entries):
+        medal = medal_of.get(entry.team_id)
+        if entry.out_of_competition:
+            result[entry.team_id] = None
+        elif medal in MEDAL_ORDER:
+            result[entry.team_id] = MEDAL_ORDER[str(medal)] + 1
+        elif not settled:
+            result[entry.team_id] = None
+        else:
+            total = points(entry.total)
+            if previous is None or total != previous:
+                current = next_place
+                next_place += 1
+                previous = total
+            result[entry.team_id] = current
+    return result
+
+
 @dataclass(frozen=True)
 class Problem:
     team_id: int | None

@@ -200,6 +200,12 @@ class Invalidation(models.Model):
     reason = models.TextField(_("основание"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+    #: The 003 §10.4 findings (outcome «Нарушение») the decision rests on.
+    violations = models.ManyToManyField("QualityCheck", blank=True, related_name="invalidations",
+                                        verbose_name=_("нарушения"))
+    #: The results version the invalidation published itself (every channel changes at once).
+    version = models.ForeignKey("ResultsVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("версия итогов"))
 
     class Meta:
         verbose_name = _("признание итогов недействительными")
@@ -265,7 +271,11 @@ class QualityCheck(models.Model):
 
 
 class UnscrupulousExpert(models.Model):
-    """The register of unscrupulous experts (003 §10.4) with the decision that put each there."""
+    """The register of unscrupulous experts (003 §10.4) with the decision that put each there.
+
+    Platform-wide: an entry that is not lifted blocks the person's assignment to any panel of any
+    championship (``accounts.domain.assign_role``) until a recorded decision lifts it. ``championship``
+    is where the decision was taken."""
 
     championship = models.ForeignKey("championships.Championship", on_delete=models.PROTECT,
                                      related_name="unscrupulous_experts", verbose_name=_("чемпионат"))
@@ -276,13 +286,23 @@ class UnscrupulousExpert(models.Model):
     decision = models.TextField(_("решение"))
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(_("исключён из реестра"), null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("исключил"))
+    lift_decision = models.TextField(_("решение об исключении из реестра"), blank=True)
 
     class Meta:
         verbose_name = _("недобросовестный эксперт")
         verbose_name_plural = _("реестр недобросовестных экспертов")
         ordering = ["-added_at"]
-        constraints = [models.UniqueConstraint(fields=["championship", "expert"], name="unscrupulous_expert_unique",
-                                               violation_error_message=_("Эксперт уже в реестре."))]
+        constraints = [
+            models.UniqueConstraint(fields=["expert"], condition=Q(lifted_at__isnull=True),
+                                    name="unscrupulous_expert_one_open_entry",
+                                    violation_error_message=_("Эксперт уже в реестре.")),
+            models.CheckConstraint(condition=Q(lifted_at__isnull=True) | (~Q(lift_decision="")
+                                                                          & Q(lifted_by__isnull=False)),
+                                   name="unscrupulous_lift_has_decision"),
+        ]
 
     def __str__(self) -> str:
         return str(self.expert)
@@ -313,6 +333,8 @@ class DiplomaBatch(models.Model):
     total = models.PositiveIntegerField(_("всего"), default=0)
     done = models.PositiveIntegerField(_("готово"), default=0)
     error = models.TextField(blank=True)
+    #: What the batch did not issue and why (e.g. a competency without published final results).
+    skipped = models.JSONField(_("не выдано"), default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -356,12 +378,20 @@ class Diploma(models.Model):
     emailed_at = models.DateTimeField(_("отправлен"), null=True, blank=True)
     issued_at = models.DateTimeField(_("выдан"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("аннулирован"), null=True, blank=True)
+    revoke_reason = models.TextField(_("причина аннулирования"), blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("аннулировал"))
 
     class Meta:
         verbose_name = _("диплом")
         verbose_name_plural = _("дипломы")
         ordering = ["championship", "kind", "full_name"]
-        constraints = [models.CheckConstraint(condition=Q(kind__in=DiplomaKind.values), name="diploma_kind_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DiplomaKind.values), name="diploma_kind_valid"),
+            models.CheckConstraint(condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+                                   name="diploma_revocation_has_reason",
+                                   violation_error_message=_("Укажите причину аннулирования.")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.full_name}"

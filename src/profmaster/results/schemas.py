@@ -105,6 +105,9 @@ class DiplomaOut(Schema):
 
 class VerificationOut(Schema):
     genuine: bool
+    revoked: bool = False
+    revoked_at: datetime | None = None
+    revoke_reason: str = ""
     heading: str = ""
     text: str = ""
     championship: str = ""

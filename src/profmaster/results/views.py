@@ -291,7 +291,7 @@ def quality(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("user", "competency").order_by("user__last_name")
     return render(request, "results/quality.html", {
         "championship": championship, "rows": rows, "outcomes": QualityCheck.Outcome.choices,
-        "register": UnscrupulousExpert.objects.filter(championship=championship).select_related("expert", "competency"),
+        "register": UnscrupulousExpert.objects.select_related("expert", "competency", "championship", "lifted_by"),
         "experts": experts, "can_check": has_perm(request.user, "results.check_quality", championship),
         "can_invalidate": has_perm(request.user, "results.invalidate", championship),
         "breadcrumbs": [(championship.name, reverse("results:championship", args=[pk])),
@@ -312,14 +312,32 @@ def quality_check(request: HttpRequest, competency_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def invalidate(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    """DOC-4: the confirmation step names what will change (medals, cups, diplomas) and the violations the
+    decision rests on; only the confirmed POST declares the results invalid, publishing at once."""
     competency = _competency(competency_pk)
     require(request.user, "results.invalidate", competency)
     back = reverse("results:quality", args=[competency.championship_id])
-    return _act(request, back, lambda: domain.invalidate_results(competency, reason=_text(request, "reason"),
-                                                                 by=request.user),
-                _("Итоги компетенции признаны недействительными. Это отразится в следующей публикации."))
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        violations = [v for v in (_int(x) for x in request.POST.getlist("violations")) if v]
+        try:
+            domain.invalidate_results(competency, reason=_text(request, "reason"), violations=violations,
+                                      by=request.user)
+        except (DomainError, ValidationError) as exc:
+            messages.error(request, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Итоги компетенции признаны недействительными; новая версия итогов "
+                                        "опубликована, дипломы победителей, призёров и номинаций аннулированы."))
+            return redirect(back)
+    preview = domain.invalidation_preview(competency)
+    return render(request, "results/invalidate.html", {
+        "competency": competency, "championship": competency.championship, "preview": preview,
+        "already": hasattr(competency, "invalidation"), "reason": _text(request, "reason"),
+        "chosen": {v for v in (_int(x) for x in request.POST.getlist("violations")) if v},
+        "breadcrumbs": [(competency.championship.name, reverse("results:championship",
+                                                               args=[competency.championship_id])),
+                        (_("Контроль качества"), back), (competency.name, None)],
+    })
 
 
 @login_required
@@ -333,11 +351,30 @@ def register_add(request: HttpRequest, pk: int) -> HttpResponse:
     def act() -> Any:
         if assignment is None:
             raise DomainError(_("Выберите эксперта чемпионата."))
-        return domain.add_unscrupulous_expert(championship, expert=assignment.user, competency=assignment.competency,
-                                              decision=_text(request, "decision"), by=request.user)
+        return domain.register_unscrupulous_expert(championship, expert=assignment.user,
+                                                   competency=assignment.competency,
+                                                   decision=_text(request, "decision"), by=request.user)
     return _act(request, reverse("results:quality", args=[pk]), act, _("Эксперт внесён в реестр."))
 
 
+@login_required
+@require_POST
+def register_lift(request: HttpRequest, entry_pk: int) -> HttpResponse:
+    entry = get_object_or_404(UnscrupulousExpert.objects.select_related("championship"), pk=entry_pk)
+    require(request.user, "results.invalidate", entry.championship)
+    return _act(request, reverse("results:quality", args=[entry.championship_id]),
+                lambda: domain.lift_unscrupulous_expert(entry, decision=_text(request, "decision"), by=request.user),
+                _("Запись исключена из реестра."))
+
+
+@login_required
+@require_POST
+def diploma_revoke(request: HttpRequest, diploma_pk: int) -> HttpResponse:
+    diploma = get_object_or_404(Diploma.objects.select_related("championship"), pk=diploma_pk)
+    require(request.user, "results.manage_diplomas", diploma.championship)
+    return _act(request, reverse("results:diplomas", args=[diploma.championship_id]),
+                lambda: domain.revoke_diploma(diploma, reason=_text(request, "reason"), by=request.user),
+                _("Диплом аннулирован."))
 
 
 # --- Diplomas (AW-6) ---------------------------------------------------------------------------------------
@@ -353,6 +390,7 @@ def diplomas_page(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Формирование дипломов запущено."))
     issued = Diploma.objects.filter(championship=championship).select_related("competency")
     return render(request, "results/diplomas.html", {
+        "problems": diplomas.readiness_problems(championship),
         "championship": championship, "batch": DiplomaBatch.objects.filter(championship=championship).first(),
         "diplomas": issued[:500], "count": issued.count(),
         "breadcrumbs": [(championship.name, reverse("results:championship", args=[pk])), (_("Дипломы"), None)],
@@ -387,11 +425,13 @@ def my_diplomas(request: HttpRequest) -> HttpResponse:
 
 
 def verify(request: HttpRequest, code: str) -> HttpResponse:
-    """Public: confirms a diploma is genuine and shows no more than the diploma itself."""
-    diploma = Diploma.objects.select_related("championship", "competency").filter(
-        code=code.upper()[:16], revoked_at__isnull=True).first()
+    """Public: confirms a diploma is genuine and shows no more than the diploma itself; a revoked diploma
+    says «аннулирован» with the date and reason, distinct from an unknown code."""
+    diploma = Diploma.objects.select_related("championship", "competency").filter(code=code.upper()[:16]).first()
     if diploma is None:
         return render(request, "results/verify.html", {"found": False}, status=404)
     context = diplomas.diploma_context(diploma)
-    return render(request, "results/verify.html", {"found": True, "d": {
+    return render(request, "results/verify.html", {"found": True, "revoked": diploma.revoked_at is not None,
+                                                   "revoked_at": diploma.revoked_at,
+                                                   "revoke_reason": diploma.revoke_reason, "d": {
         k: context[k] for k in ("heading", "lead", "name", "body", "championship", "season", "code", "issued")}})
