@@ -551,6 +551,7 @@ PAGES.update({
     "results:quality": Page(RESULTS_QUALITY, kwargs=ch),
     "results:register_add": Page(MANAGERS, kwargs=ch, method="post"),
     "results:diplomas": Page(MANAGERS, kwargs=ch),
+    "results:diploma_names": Page(MANAGERS, kwargs=ch),
     "results:competency": Page(EVERYONE, kwargs=comp_kw, public=True),
     "results:export": Page(EVERYONE, kwargs=comp_kw, public=True),
     "results:propose_medals": Page(frozenset({"chief"}), kwargs=comp_kw, method="post"),

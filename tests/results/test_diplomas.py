@@ -74,14 +74,16 @@ def test_aw6_pdf_has_declined_name_and_qr_leads_to_confirmation(published, resul
     diploma = diplomas.issue(results.championship, spec)
     pdf = diplomas.render_pdf(diplomas.diploma_context(diploma))
     text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
-    assert "награждается" in text and "Петровой Марии Сергеевне" in text
+    # AW-6 / issue 13 §2: after «награждается» the name is in the nominative
+    assert "награждается Петрова Мария Сергеевна за I место (золотая медаль) в компетенции «Кондитерское дело»" \
+        in text
     assert "ДИПЛОМ ПОБЕДИТЕЛЯ" in text and diploma.code in text
     url = _qr_text(pdf)
     assert url == f"http://127.0.0.1:8000/results/verify/{diploma.code}/"
     page = Client().get(url.removeprefix("http://127.0.0.1:8000"))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Диплом подлинный" in body and "Петровой Марии Сергеевне" in body
+    assert "Диплом подлинный" in body and "награждается Петрова Мария Сергеевна за I место" in body
     # nothing more than the diploma shows: no e-mail, no team number, no total
     assert "@" not in body.split("<main")[1] and "90.00" not in body
     assert Client().get("/results/verify/NOSUCHCODE12/").status_code == 404

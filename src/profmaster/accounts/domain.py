@@ -16,7 +16,7 @@ from profmaster.audit.domain import delete_audited, record, save_audited, snapsh
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import DomainError
 
-from .models import COMPETENCY_ROLES, ApiToken, Role, RoleAssignment, User
+from .models import COMPETENCY_ROLES, ApiToken, Gender, Role, RoleAssignment, User
 
 TOKEN_PREFIX = "pm_"
 
@@ -91,6 +91,21 @@ def assign_role(
 
 def revoke_role(assignment: RoleAssignment, *, by: Any, reason: str = "") -> None:
     delete_audited(assignment, by=by, reason=reason, championship=assignment.championship)
+
+
+def set_gender(user: User, gender: str, *, by: Any) -> User:
+    """Record a person's gender (AW-6: asked where the patronymic does not tell how the name declines)."""
+    if gender not in ("", *Gender.values):
+        raise DomainError(_("Выберите пол из списка."), field="gender")
+    with transaction.atomic():
+        stored = User.objects.select_for_update().get(pk=user.pk)
+        if stored.gender == gender:
+            return stored
+        User.objects.filter(pk=user.pk).update(gender=gender)
+        record(actor=by, action=AuditEntry.Action.UPDATE, instance=stored, before={"gender": stored.gender},
+               after={"gender": gender})
+    user.gender = gender
+    return user
 
 
 def _hash_key(secret: str) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from profmaster.core.forms import BootstrapFormMixin
 
 from .login import normalise_username
+from .models import Gender
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
@@ -38,3 +39,10 @@ class NewPasswordForm(BootstrapFormMixin, SetPasswordForm):
 class TokenForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Название токена"), max_length=100,
                            help_text=_("Например, «Выгрузка в 1С». Токен покажем один раз."))
+
+
+class GenderForm(BootstrapFormMixin, forms.Form):
+    """AW-6: asked where the patronymic does not tell how the person's name declines in diplomas."""
+
+    gender = forms.ChoiceField(label=_("Пол"), required=False, choices=[("", _("не указан")), *Gender.choices],
+                               help_text=_("Нужен, чтобы верно склонять ФИО в дипломах, если нет отчества."))

@@ -37,7 +37,35 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username or "")
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class Gender(models.TextChoices):
+    """A person's gender where their name's declension needs it (AW-6): asked when the patronymic does
+    not tell. The codes are the grammatical ones of ``results.declension``."""
+
+    MALE = "masc", _("мужской")
+    FEMALE = "femn", _("женский")
+
+
+class NameFormsMixin(models.Model):
+    """What diplomas and protocols need to print a person's name in the right case (AW-6, DOC-3): the
+    gender, and the organiser's correction of the dative form, kept with the nominative it was made for
+    (a correction of a name that has since been changed no longer applies)."""
+
+    gender = models.CharField(_("пол"), max_length=8, choices=Gender.choices, blank=True,
+                              help_text=_("Нужен, чтобы верно склонять ФИО в дипломах, если нет отчества."))
+    name_dative = models.CharField(_("ФИО в дательном падеже (исправлено)"), max_length=450, blank=True)
+    name_dative_for = models.CharField(_("исправление сделано для ФИО"), max_length=450, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def dative_correction(self) -> str:
+        """The corrected dative form, if it was made for the name as it is now."""
+        full = " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)  # type: ignore[attr-defined]
+        return self.name_dative if self.name_dative and self.name_dative_for == full else ""
+
+
+class User(NameFormsMixin, AbstractBaseUser, PermissionsMixin):
     """A person. Logs in by e-mail; Russian names have a patronymic."""
 
     email = models.EmailField(_("e-mail"), max_length=254, unique=True)
@@ -61,6 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["last_name", "first_name", "patronymic"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(condition=Q(gender__in=["", "masc", "femn"]), name="user_gender_valid"),
         ]
 
     def __str__(self) -> str:

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from profmaster.core.errors import DomainError
 from profmaster.permissions import require
+from profmaster.results.declension import gender_from_patronymic
 
 from . import domain
-from .forms import LoginForm, NewPasswordForm, ResetForm, TokenForm
+from .forms import GenderForm, LoginForm, NewPasswordForm, ResetForm, TokenForm
 from .models import ApiToken, Role
 
 
@@ -50,6 +51,17 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The person's data, roles and API tokens; a new token's secret is shown exactly once."""
+    if request.method == "POST" and request.POST.get("form") == "gender":
+        gender_form = GenderForm(request.POST)
+        if gender_form.is_valid():
+            try:
+                domain.set_gender(request.user, gender_form.cleaned_data["gender"], by=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Сохранено."))
+            return redirect("accounts:profile")
+    gender_form = GenderForm(initial={"gender": request.user.gender})
     form = TokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
@@ -63,7 +75,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     roles = [(Role(a.role).label, a.championship, a.competency)
              for a in request.user.role_assignments.select_related("championship", "competency")]
     return render(request, "accounts/profile.html", {
-        "form": form, "new_secret": new_secret, "roles": roles,
+        "form": form, "new_secret": new_secret, "roles": roles, "gender_form": gender_form,
+        "gender_from_patronymic": bool(gender_from_patronymic(request.user.patronymic)),
         "tokens": request.user.api_tokens.all(),
     }, status=400 if request.method == "POST" and form.errors else 200)
 

@@ -57,10 +57,10 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
     """One team member; the fields shown depend on the member's role in the team (REG-5)."""
 
     FIELDS = {
-        team_rules.PARTICIPANT: ["last_name", "first_name", "patronymic", "birth_date", "grade", "organisation",
+        team_rules.PARTICIPANT: ["last_name", "first_name", "patronymic", "gender", "birth_date", "grade", "organisation",
                                  "clothing_size"],
-        team_rules.RELATIVE: ["last_name", "first_name", "patronymic", "relation", "clothing_size"],
-        team_rules.MENTOR: ["last_name", "first_name", "patronymic", "organisation", "position", "phone", "email",
+        team_rules.RELATIVE: ["last_name", "first_name", "patronymic", "gender", "relation", "clothing_size"],
+        team_rules.MENTOR: ["last_name", "first_name", "patronymic", "gender", "organisation", "position", "phone", "email",
                             "clothing_size"],
     }
 
@@ -69,8 +69,8 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = TeamMember
-        fields = ["last_name", "first_name", "patronymic", "birth_date", "grade", "organisation", "position",
-                  "phone", "email", "clothing_size", "relation"]
+        fields = ["last_name", "first_name", "patronymic", "gender", "birth_date", "grade", "organisation",
+                  "position", "phone", "email", "clothing_size", "relation"]
         widgets = {"birth_date": DATE_WIDGET, "grade": forms.NumberInput(attrs={"min": 1, "max": 11})}
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:

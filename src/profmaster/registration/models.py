@@ -16,6 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from profmaster.accounts.models import NameFormsMixin
+
 from . import team_rules, workflow
 
 
@@ -139,7 +141,7 @@ class Application(models.Model):
         return f"№ {self.pk}: {self.organisation}, {self.competency}, {self.age_category}"
 
 
-class TeamMember(models.Model):
+class TeamMember(NameFormsMixin, models.Model):
     """A person of a team (REG-5): participant, close relative or mentor; linked to an account if they have one."""
 
     class Kind(models.TextChoices):
@@ -208,6 +210,7 @@ class TeamMember(models.Model):
             models.CheckConstraint(condition=~Q(kind=team_rules.MENTOR) | ~Q(email=""),
                                    name="team_member_mentor_email",
                                    violation_error_message=_("Для наставника укажите e-mail.")),
+            models.CheckConstraint(condition=Q(gender__in=["", "masc", "femn"]), name="team_member_gender_valid"),
         ]
 
     def __str__(self) -> str:

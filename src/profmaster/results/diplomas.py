@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import io
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,8 +42,8 @@ from profmaster.core.links import site_url
 from profmaster.documents.rendering import FontOnlyURLFetcher, font_dir
 from profmaster.registration.models import Application, TeamMember
 
-from . import domain
-from .declension import FullName, decline
+from . import domain, names
+from .declension import FullName
 from .models import Diploma, DiplomaBatch, DiplomaKind
 
 logger = logging.getLogger(__name__)
@@ -52,14 +53,16 @@ CODE_LENGTH = 12
 #: Diplomas laid out together and reported as progress at once.
 CHUNK = 50
 
-#: The wording of each kind: heading, the verb before the name, the case the name takes, the text after.
+#: The wording of each kind: heading, the verb before the name, the case the name takes after that verb
+#: (after «награждается» the nominative: «награждается Конфеткина Алиса Игоревна»; after «вручается» the
+#: dative: «вручается Конфеткиной Алисе Игоревне»), the text after.
 WORDING: dict[str, dict[str, str]] = {
-    DiplomaKind.WINNER: {"heading": "ДИПЛОМ ПОБЕДИТЕЛЯ", "lead": "награждается", "case": "datv",
+    DiplomaKind.WINNER: {"heading": "ДИПЛОМ ПОБЕДИТЕЛЯ", "lead": "награждается", "case": "nomn",
                          "body": "за I место (золотая медаль) в компетенции «{competency}»"},
-    DiplomaKind.PRIZE_WINNER: {"heading": "ДИПЛОМ ПРИЗЁРА", "lead": "награждается", "case": "datv",
+    DiplomaKind.PRIZE_WINNER: {"heading": "ДИПЛОМ ПРИЗЁРА", "lead": "награждается", "case": "nomn",
                                "body": "за {place} место ({medal} медаль) в компетенции «{competency}»"},
-    DiplomaKind.NOMINATION: {"heading": "ДИПЛОМ", "lead": "награждается", "case": "datv",
-                             "body": "«{detail}» в компетенции «{competency}»"},
+    DiplomaKind.NOMINATION: {"heading": "ДИПЛОМ ЛУЧШЕГО В НОМИНАЦИИ", "lead": "награждается", "case": "nomn",
+                             "body": "по решению жюри компетенции «{competency}»"},
     DiplomaKind.PARTICIPANT: {"heading": "ДИПЛОМ УЧАСТНИКА", "lead": "вручается", "case": "datv",
                               "body": "за участие в компетенции «{competency}»"},
     DiplomaKind.MENTOR: {"heading": "ДИПЛОМ НАСТАВНИКА", "lead": "вручается", "case": "datv",
@@ -69,6 +72,16 @@ WORDING: dict[str, dict[str, str]] = {
     DiplomaKind.EXPERT: {"heading": "ДИПЛОМ", "lead": "вручается", "case": "datv",
                          "body": "за работу экспертом компетенции «{competency}»"},
 }
+_NOMINATION_PREFIX = re.compile(r"^\s*лучш(ий|ая|ее|ие)\s+в\s+номинации\s*[:«\"—-]*\s*", re.IGNORECASE)
+
+
+def nomination_name(title: str) -> str:
+    """The nomination itself, from its title («Лучший в номинации: аккуратность исполнения» →
+    «Аккуратность исполнения»)."""
+    name = _NOMINATION_PREFIX.sub("", title).strip().strip("«»\"").strip()
+    return (name[:1].upper() + name[1:]) if name else title.strip()
+
+
 PRIZE = {"gold": ("I", "золотая"), "silver": ("II", "серебряная"), "bronze": ("III", "бронзовая")}
 
 
@@ -114,10 +127,17 @@ class Spec:
     team_id: int | None = None
     email: str = ""
     electronic: bool = False
+    gender: str = ""
+    dative: str = ""  # the organiser's correction of the dative form (names.correct_name)
 
 
 def _name(obj: Any) -> FullName:
     return FullName(obj.last_name, obj.first_name, obj.patronymic or "")
+
+
+def _name_data(person: Any) -> dict[str, Any]:
+    return {"name": _name(person), "gender": names.gender_recorded(person),
+            "dative": names.correction_of(person, "datv")}
 
 
 def closing_ceremony_date(championship: Championship) -> dt.date | None:
@@ -211,11 +231,11 @@ def plan(championship: Championship) -> tuple[list[Spec], list[str]]:
                                 "дипломы им не выдаются.", unpublished) % {"count": unpublished})
     members = TeamMember.objects.filter(application__in=teams.filter(pk__in=published),
                                         state=TeamMember.State.ACTIVE).select_related(
-        "application__competency").order_by("application_id", "kind", "last_name")
+        "application__competency", "user").order_by("application_id", "kind", "last_name")
     for member in members:
         team = member.application
         electronic = team.pk not in finalists
-        common = {"name": _name(member), "competency_id": team.competency_id, "member_id": member.pk,
+        common = {**_name_data(member), "competency_id": team.competency_id, "member_id": member.pk,
                   "user_id": member.user_id, "team_id": team.pk, "email": member.email}
         if member.kind == TeamMember.Kind.MENTOR:
             specs.append(Spec(DiplomaKind.MENTOR, electronic=electronic, **common))
@@ -233,8 +253,8 @@ def plan(championship: Championship) -> tuple[list[Spec], list[str]]:
         .select_related("user").order_by("role", "user__last_name")
     for assignment in panel:
         kind = DiplomaKind.CHIEF_EXPERT if assignment.role == Role.CHIEF_EXPERT else DiplomaKind.EXPERT
-        specs.append(Spec(kind, _name(assignment.user), assignment.competency_id, user_id=assignment.user_id,
-                          email=assignment.user.email))
+        specs.append(Spec(kind, competency_id=assignment.competency_id, user_id=assignment.user_id,
+                          email=assignment.user.email, **_name_data(assignment.user)))
     return specs, skipped
 
 
@@ -246,6 +266,10 @@ def _existing(championship: Championship, spec: Spec) -> Diploma | None:
     return query.filter(user_id=spec.user_id, member__isnull=True).first()
 
 
+def spec_name_form(spec: Spec, case: str) -> names.NameForm:
+    return names.name_form(spec.name, case, gender=spec.gender, correction=spec.dative if case == "datv" else "")
+
+
 def issue(championship: Championship, spec: Spec, *, batch: DiplomaBatch | None = None) -> Diploma:
     """The person's diploma of that kind, created with a fresh verification code when new."""
     existing = _existing(championship, spec)
@@ -254,7 +278,7 @@ def issue(championship: Championship, spec: Spec, *, batch: DiplomaBatch | None 
     wording = WORDING[spec.kind]
     return Diploma.objects.create(
         championship=championship, competency_id=spec.competency_id, kind=spec.kind, code=new_code(),
-        full_name=str(spec.name), declined_name=decline(spec.name, wording["case"]), member_id=spec.member_id,
+        full_name=str(spec.name), declined_name=spec_name_form(spec, wording["case"]).text, member_id=spec.member_id,
         user_id=spec.user_id, team_id=spec.team_id, email=spec.email, detail=spec.detail,
         electronic=spec.electronic, batch=batch)
 
@@ -282,8 +306,11 @@ def diploma_context(diploma: Diploma) -> dict[str, Any]:
     place, medal = PRIZE.get(diploma.detail, ("", ""))
     url = verification_url(diploma.code)
     fonts = font_dir()
+    heading_detail = f"«{nomination_name(diploma.detail)}»" if diploma.kind == DiplomaKind.NOMINATION else ""
     return {
-        "heading": wording["heading"], "lead": wording["lead"], "name": diploma.declined_name,
+        "heading": " ".join(p for p in (wording["heading"], heading_detail) if p),
+        "heading_main": wording["heading"], "heading_detail": heading_detail,
+        "lead": wording["lead"], "name": diploma.declined_name,
         "body": wording["body"].format(competency=competency, place=place, medal=medal, detail=diploma.detail),
         "championship": diploma.championship.name, "season": diploma.championship.season,
         "code": diploma.code, "url": url, "issued": timezone.localtime(diploma.issued_at).strftime("%d.%m.%Y"),

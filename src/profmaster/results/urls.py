@@ -11,6 +11,7 @@ urlpatterns = [
     path("championships/<int:pk>/quality/", views.quality, name="quality"),
     path("championships/<int:pk>/quality/register/", views.register_add, name="register_add"),
     path("championships/<int:pk>/diplomas/", views.diplomas_page, name="diplomas"),
+    path("championships/<int:pk>/diplomas/names/", views.diploma_names, name="diploma_names"),
     path("competencies/<int:competency_pk>/", views.competency_results, name="competency"),
     path("competencies/<int:competency_pk>/export.xlsx", views.competency_export, name="export"),
     path("competencies/<int:competency_pk>/medals/propose/", views.propose_medals, name="propose_medals"),

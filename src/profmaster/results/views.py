@@ -22,7 +22,7 @@ from profmaster.core.errors import DomainError
 from profmaster.permissions import has_perm, require, visible_results
 from profmaster.registration.models import Application
 
-from . import computation, diplomas, domain, exports
+from . import computation, diplomas, domain, exports, names
 from .medals import allocate_medals
 from .models import VIOLATIONS, Diploma, DiplomaBatch, GroupDecision, Nomination, QualityCheck, ResultsVersion, UnscrupulousExpert
 
@@ -394,6 +394,33 @@ def diplomas_page(request: HttpRequest, pk: int) -> HttpResponse:
         "championship": championship, "batch": DiplomaBatch.objects.filter(championship=championship).first(),
         "diplomas": issued[:500], "count": issued.count(),
         "breadcrumbs": [(championship.name, reverse("results:championship", args=[pk])), (_("Дипломы"), None)],
+    })
+
+
+@login_required
+def diploma_names(request: HttpRequest, pk: int) -> HttpResponse:
+    """AW-6: before diplomas are issued, the Directorate reviews every declined name (doubtful ones first)
+    and corrects one; the correction is kept on the person and printed by every diploma after it."""
+    championship = get_object_or_404(Championship, pk=pk)
+    require(request.user, "results.manage_diplomas", championship)
+    back = reverse("results:diploma_names", args=[pk])
+    if request.method == "POST":
+        key = request.POST.get("person", "")[:40]
+        person = names.person_by_key(championship, key)
+        if person is None:
+            messages.error(request, _("Человек не найден среди получателей дипломов этого чемпионата."))
+            return redirect(back)
+        return _act(request, f"{back}#name-{key}",
+                    lambda: names.correct_name(person, dative=request.POST.get("dative", "")[:REASON_MAX],
+                                               gender=request.POST.get("gender", "")[:8], by=request.user,
+                                               championship=championship),
+                    _("ФИО «%(name)s» сохранено для дипломов.") % {"name": person})
+    rows = names.review(championship)
+    return render(request, "results/names.html", {
+        "championship": championship, "rows": rows, "doubtful": sum(1 for r in rows if r.doubtful),
+        "genders": names.Gender.choices,
+        "breadcrumbs": [(championship.name, reverse("results:championship", args=[pk])),
+                        (_("Дипломы"), reverse("results:diplomas", args=[pk])), (_("Склонение ФИО"), None)],
     })
 
 
