@@ -31,13 +31,14 @@ def test_rm1_moodle_xml_import_every_kind_with_error_report(championship, compet
     result = domain.import_questions(bank, BANK_XML, file_format="moodle_xml", by=chief_expert)
     assert result.created == 9
     assert result.errors == [
-        (10, "Формула", "вид вопроса «calculated» не поддерживается"),
+        (10, "Формула", "вид вопроса «calculated» (Вычисляемый) не поддерживается — вопрос пропущен"),
         (11, "Без верного", "Хотя бы один ответ должен давать полный балл (доля 1)."),
-        (12, "Пустой", "нет текста вопроса"),
+        (12, "Пустой", "нет текста вопроса (поле «questiontext»)"),
     ]
     kinds = list(Question.objects.filter(bank=bank).order_by("pk").values_list("kind", "category__name"))
-    assert kinds == [("single", "Основы"), ("multiple", "Основы"), ("single", "Основы"), ("short", "Основы"),
-                     ("numeric", "Основы"), ("matching", "Технология"), ("ordering", "Технология"),
+    basics = "Кондитерское дело / Основы"
+    assert kinds == [("single", basics), ("multiple", basics), ("single", basics), ("short", basics),
+                     ("numeric", basics), ("matching", "Технология"), ("ordering", "Технология"),
                      ("questionnaire", "Технология"), ("essay", "Технология")]
     first = Question.objects.filter(bank=bank).order_by("pk").first()
     assert (first.text, first.points, bool(first.image)) == ("При какой температуре темперируют шоколад?", D(2), True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 from decimal import Decimal as D
 
@@ -15,6 +16,7 @@ from profmaster.exams import domain, xlsx
 from profmaster.exams.models import Question, QuestionBank
 
 from ..api.conftest import ApiClient
+from ..core import hostile
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +128,26 @@ def test_rm1_xlsx_import_over_api(bank, chief_expert):
         {"number": 3, "name": "Плохой", "message": "заполните «Верные» — номера верных вариантов"}]}
     response = api.post(f"/question-banks/{bank.pk}/import", {"file_format": "xlsx", "content": "не base64!"})
     assert (response.status_code, response.json()["detail"]) == (400, "Файл xlsx передайте в base64.")
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (hostile.malformed, "Файл не прочитан: XML внутри таблицы xlsx повреждён ("),
+    (hostile.with_dtd, "Файл не прочитан: таблица содержит DTD или сущности XML — такие файлы не принимаются."),
+    (lambda rows: hostile.bomb(rows, megabytes=60),
+     "Файл не прочитан: часть «xl/worksheets/sheet1.xml» после распаковки больше 50.0 МБ."),
+])
+def test_x5_hostile_xlsx_is_a_message_on_the_page_and_the_api(client, bank, chief_expert, build, message):
+    """X-5 (issue 13 §6): malformed XML, entities or a zip bomb inside an .xlsx gave HTTP 500 on
+    /exams/banks/<id>/import/ and /api/v1/question-banks/<id>/import; now a 400 naming the problem."""
+    data = build([xlsx.HEADERS])
+    client.force_login(chief_expert)
+    upload = io.BytesIO(data)
+    upload.name = "bank.xlsx"
+    response = client.post(reverse("exams:bank_import", args=[bank.pk]), {"file_format": "xlsx", "file": upload})
+    assert response.status_code == 400
+    assert message in html.unescape(response.content.decode())
+    response = ApiClient(chief_expert).post(f"/question-banks/{bank.pk}/import",
+                                            {"file_format": "xlsx", "content": base64.b64encode(data).decode()})
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(message)
+    assert not Question.objects.filter(bank=bank).exists()

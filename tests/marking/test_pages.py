@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from decimal import Decimal
 
@@ -11,6 +12,8 @@ from openpyxl import load_workbook
 
 from profmaster.marking import domain, xlsx
 from profmaster.marking.models import Aspect, Criterion, MarkingScheme
+
+from ..core import hostile
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +104,7 @@ def test_ms5_bad_files_change_nothing(client, scheme, panel):
     before = domain.drafts(scheme)
     response = client.post(f"/marking/schemes/{scheme.pk}/import/",
                            {"file": SimpleUploadedFile("virus.xlsx", b"MZ\x90\x00 not a zip")}, follow=True)
-    assert "Файл не похож на таблицу xlsx" in response.content.decode()
+    assert "Файл не прочитан: это не таблица xlsx (файл не является zip-архивом)." in response.content.decode()
     workbook = load_workbook(io.BytesIO(xlsx.export_scheme(before)))
     workbook.active["G3"] = "Судейская?"
     workbook.active["I2"] = "два"
@@ -110,7 +113,66 @@ def test_ms5_bad_files_change_nothing(client, scheme, panel):
     response = client.post(f"/marking/schemes/{scheme.pk}/import/",
                            {"file": SimpleUploadedFile("s.xlsx", buffer.getvalue())}, follow=True)
     body = response.content.decode()
-    assert "Строка 2: баллы, номера разделов или уровни записаны неверно (два)." in body
-    assert "Строка 3: вид аспекта «Судейская?» — ожидается С, И-Б или И-Д." in body
+    assert "Лист «Схема оценки», строка 2, столбец I («Макс. балл»): «два» — не число." in body
+    assert ("Лист «Схема оценки», строка 3, столбец G («Вид»): вид аспекта «Судейская?» — ожидается С, И-Б или И-Д."
+            in body)
     assert "Схема не изменена" in body
     assert domain.drafts(scheme) == before
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (hostile.malformed, "Файл не прочитан: XML внутри таблицы xlsx повреждён ("),
+    (lambda rows: hostile.bomb(rows, megabytes=60),
+     "Файл не прочитан: часть «xl/worksheets/sheet1.xml» после распаковки больше 50.0 МБ."),
+])
+def test_x5_hostile_xlsx_on_scheme_import_is_a_message(client, scheme, panel, build, message):
+    """X-5 (issue 13 §6): malformed XML inside an .xlsx gave HTTP 500 on /marking/schemes/<id>/import/."""
+    chief, _ = panel
+    client.force_login(chief)
+    before = domain.drafts(scheme)
+    response = client.post(f"/marking/schemes/{scheme.pk}/import/",
+                           {"file": SimpleUploadedFile("s.xlsx", build([xlsx.HEADERS]))}, follow=True)
+    assert response.status_code == 200
+    assert message in html.unescape(response.content.decode())
+    assert domain.drafts(scheme) == before
+
+
+def test_sc_scheme_import_reports_every_error_with_sheet_row_and_column(client, scheme, panel):
+    """Issue 13 §3, last bullet (MS-5): the xlsx scheme import reported only the first error of a row and
+    stopped at the header; now every error, each with sheet, row and column."""
+    chief, _ = panel
+    client.force_login(chief)
+    before = domain.drafts(scheme)
+    workbook = load_workbook(io.BytesIO(xlsx.export_scheme(before)))
+    sheet = workbook.active
+    sheet["A2"] = None
+    sheet["I2"] = "два"
+    sheet["N2"] = "ерунда"
+    sheet["C3"] = "один"
+    sheet["G3"] = "?"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = xlsx.read_scheme(buffer.getvalue())
+    assert parsed.criteria == []
+    assert parsed.errors == [
+        "Лист «Схема оценки», строка 2, столбец A («Критерий»): заполните код критерия.",
+        "Лист «Схема оценки», строка 2, столбец I («Макс. балл»): «два» — не число.",
+        "Лист «Схема оценки», строка 2, столбец N («Уровни (название=баллы; …)»): «ерунда» — ожидается «название=баллы; …».",
+        "Лист «Схема оценки», строка 3, столбец C («Разделы спецификации»): «один» — ожидаются номера разделов через запятую.",
+        "Лист «Схема оценки», строка 3, столбец G («Вид»): вид аспекта «?» — ожидается С, И-Б или И-Д.",
+    ]
+    response = client.post(f"/marking/schemes/{scheme.pk}/import/",
+                           {"file": SimpleUploadedFile("s.xlsx", buffer.getvalue())}, follow=True)
+    body = html.unescape(response.content.decode())
+    assert all(error in body for error in parsed.errors)
+    assert domain.drafts(scheme) == before
+
+
+def test_sc_scheme_import_header_names_the_wrong_columns():
+    workbook = load_workbook(io.BytesIO(xlsx.export_scheme([])))
+    workbook.active["B1"] = "Что-то"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert xlsx.read_scheme(buffer.getvalue()).errors == [
+        "Лист «Схема оценки», строка 1: первая строка должна содержать заголовки " + ", ".join(xlsx.HEADERS)
+        + ". Не совпадают столбцы: B («Название критерия»)."]

@@ -24,8 +24,8 @@ import json
 import logging
 import secrets
 import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +51,7 @@ from .models import (
     ExamOverride,
     ExamSection,
     Question,
+    QuestionCategory,
     QuestionOption,
     TaskAccess,
     TaskHandout,
@@ -101,6 +102,7 @@ def key_for(question: Question, options: Sequence[QuestionOption] | None = None)
         multiple_rule=scoring.MultipleRule(question.multiple_rule),
         ordering_rule=scoring.OrderingRule(question.ordering_rule),
         case_sensitive=question.case_sensitive,
+        short_rule=scoring.ShortRule(question.short_rule),
         distractors=tuple(str(d) for d in (question.distractors or [])),
     )
 
@@ -333,14 +335,16 @@ def exam_pool(exam: Exam) -> dict[str, Any]:
     memo = getattr(exam, "_exam_pool", None)  # the same request asks twice (start, then the paper's texts)
     if memo is not None:
         return memo  # type: ignore[no-any-return]
-    sections = list(exam.sections.order_by("order", "pk").values_list("category_id", "count"))
-    if not sections:
+    rows = list(exam.sections.order_by("order", "pk").values_list("category_id", "count", "include_children"))
+    if not rows:
         raise DomainError(_("В экзамене нет вопросов."))
-    categories = [category for category, _count in sections]
+    sections = [(category, count) for category, count, _children in rows]
+    drawn_from = _section_categories(exam, rows)
+    categories = sorted({c for members in drawn_from.values() for c in members})
     version = Question.objects.filter(category_id__in=categories).aggregate(
         n=Count("pk"), at=Max("updated_at"), archived=Count("pk", filter=Q(is_archived=True)))
     stamp = version["at"].isoformat() if version["at"] else "-"
-    key = (f"exams:pool:{exam.pk}:{'.'.join(f'{c}x{n}' for c, n in sections)}:"
+    key = (f"exams:pool:{exam.pk}:{'.'.join(f'{c}x{n}' + ('+' if k else '') for c, n, k in rows)}:"
            f"{version['n']}:{version['archived']}:{stamp}")
     pool = cache.get(key)
     if pool is not None:
@@ -351,10 +355,16 @@ def exam_pool(exam: Exam) -> dict[str, Any]:
     texts: dict[int, str] = {}
     points: dict[int, Decimal] = {}
     distractors: dict[int, list[str]] = {}
+    owners: dict[int, list[int]] = {}  # category → the sections' categories that draw from it
+    for section_category, members in drawn_from.items():
+        by_category[section_category] = []
+        for member in members:
+            owners.setdefault(member, []).append(section_category)
     for pk, category_id, kind, text, value, extra in (
-            Question.objects.filter(category_id__in=categories, is_archived=False).order_by("category_id", "pk")
+            Question.objects.filter(category_id__in=categories, is_archived=False).order_by("pk")
             .values_list("pk", "category_id", "kind", "text", "points", "distractors")):
-        by_category.setdefault(category_id, []).append(pk)
+        for section_category in owners.get(category_id, ()):
+            by_category[section_category].append(pk)
         kinds[pk] = kind
         texts[pk] = text
         points[pk] = value
@@ -374,6 +384,25 @@ def exam_pool(exam: Exam) -> dict[str, Any]:
     cache.set(key, pool, POOL_CACHE_SECONDS)
     exam._exam_pool = pool  # type: ignore[attr-defined]
     return pool
+
+
+def _section_categories(exam: Exam, rows: list[tuple[int, int, bool]]) -> dict[int, list[int]]:
+    """For each section's category: the categories its questions are drawn from — itself, and with
+    ``include_children`` every category below it in the bank's tree."""
+    children: dict[int | None, list[int]] = {}
+    if any(include for _c, _n, include in rows):
+        for pk, parent in QuestionCategory.objects.filter(bank_id=exam.bank_id).values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+    result: dict[int, list[int]] = {}
+    for category, _count, include in rows:
+        members, stack = [category], list(children.get(category, ())) if include else []
+        while stack:
+            member = stack.pop()
+            if member not in members:
+                members.append(member)
+                stack.extend(children.get(member, ()))
+        result[category] = members
+    return result
 
 
 def _build_paper(exam: Exam, seed: int, pool: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -1057,51 +1086,135 @@ def open_handout(handout: TaskHandout, user: Any, *, ip: str | None = None,
 
 
 @dataclass
+class ImportRow:
+    """One question of the file in the import report."""
+
+    number: int
+    name: str
+    imported: bool
+    #: Why it was skipped, or what was changed or left out of it (rounding, files not kept).
+    message: str = ""
+    kind: str = ""
+    category: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "name": self.name, "imported": self.imported, "message": self.message,
+                "kind": self.kind, "category": self.category}
+
+
+@dataclass
 class ImportResult:
     created: int
-    #: (number in the file, question name, what is wrong) — the per-question error report
+    #: (number in the file, question name, what is wrong) — the questions skipped
     errors: list[tuple[int, str, str]]
+    #: Every question of the file, imported or skipped, in file order.
+    rows: list[ImportRow] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"created": self.created, "skipped": len(self.errors), "rows": [r.as_dict() for r in self.rows]}
 
 
-def import_questions(bank: Any, data: bytes, *, file_format: str, by: Any) -> ImportResult:
-    """Load questions from Moodle XML, GIFT or xlsx into a bank. Good questions are saved, bad ones are
-    listed with the reason; the file as a whole is refused only when it cannot be read at all."""
-    from django.core.files.base import ContentFile
-
+def parse_questions(data: bytes, *, file_format: str) -> Any:
+    """The file read into :class:`~profmaster.exams.interchange.ImportReport` (nothing stored yet)."""
     from . import interchange, xlsx
-    from .models import QuestionCategory
 
     parse = {"moodle_xml": interchange.parse_moodle_xml, "gift": interchange.parse_gift,
              "xlsx": xlsx.parse_xlsx}.get(file_format)
     if parse is None:
         raise DomainError(_("Неизвестный формат файла."), field="file_format")
     try:
-        report = parse(data)
+        return parse(data)
     except interchange.FormatError as exc:
         raise DomainError(_("Файл не прочитан: %(why)s.") % {"why": exc}, field="file") from exc
+
+
+def _category(bank: Any, path: str, cache: dict[str, QuestionCategory]) -> QuestionCategory:
+    """The category of that path («Раздел / Подраздел»), creating it and every category above it."""
+    if path in cache:
+        return cache[path]
+    parent = None
+    parts = path.split(QuestionCategory.PATH_SEPARATOR)
+    for depth in range(1, len(parts) + 1):
+        name = QuestionCategory.PATH_SEPARATOR.join(parts[:depth])
+        category = cache.get(name)
+        if category is None:
+            category, created = QuestionCategory.objects.get_or_create(bank=bank, name=name,
+                                                                       defaults={"parent": parent})
+            if not created and category.parent_id is None and parent is not None:
+                category.parent = parent
+                category.save(update_fields=["parent"])
+            cache[name] = category
+        parent = category
+    assert parent is not None
+    return parent
+
+
+def _messages(exc: DomainError | ValidationError) -> str:
+    if isinstance(exc, DomainError):
+        return exc.message
+    if hasattr(exc, "error_dict"):
+        labels = {f.name: str(f.verbose_name) for f in Question._meta.fields}
+        return "; ".join(f"поле «{labels.get(name, name)}»: {' '.join(m.message % (m.params or {}) for m in errors)}"
+                         for name, errors in exc.error_dict.items())
+    return "; ".join(exc.messages)
+
+
+def import_questions(bank: Any, data: bytes, *, file_format: str, by: Any,
+                     progress: Callable[[int, int, str], None] | None = None) -> ImportResult:
+    """Load questions from Moodle XML, GIFT or xlsx into a bank. Good questions are saved, bad ones are
+    listed with the reason; the file as a whole is refused only when it cannot be read at all.
+    ``progress(done, total, message)`` is called as questions are stored (the background job's bar)."""
+    report = parse_questions(data, file_format=file_format)
+    return store_questions(bank, report, by=by, progress=progress)
+
+
+def store_questions(bank: Any, report: Any, *, by: Any,
+                    progress: Callable[[int, int, str], None] | None = None) -> ImportResult:
+    from django.core.files.base import ContentFile
+
+    from .models import QuestionImage
+
+    rows = [ImportRow(number, name, False, message) for number, name, message in report.errors]
     errors = list(report.errors)
     created = 0
-    for parsed in report.questions:
-        number = parsed.number
+    total = len(report.questions)
+    categories: dict[str, QuestionCategory] = {}
+    for done, parsed in enumerate(report.questions, start=1):
         try:
             with transaction.atomic():
-                category, _created = QuestionCategory.objects.get_or_create(bank=bank, name=parsed.category)
+                category = _category(bank, parsed.category, categories)
                 question = Question(bank=bank, category=category, kind=parsed.kind, name=parsed.name,
                                     text=parsed.text, points=parsed.points, tags=parsed.tags,
                                     multiple_rule=parsed.multiple_rule, ordering_rule=parsed.ordering_rule,
-                                    case_sensitive=parsed.case_sensitive, distractors=parsed.distractors,
-                                    general_feedback=parsed.general_feedback)
+                                    case_sensitive=parsed.case_sensitive, short_rule=parsed.short_rule,
+                                    distractors=parsed.distractors, general_feedback=parsed.general_feedback,
+                                    is_archived=parsed.hidden)
                 if parsed.image:
                     question.image.save(parsed.image[0], ContentFile(parsed.image[1]), save=False)
                 save_question(question, by=by, options=[
                     OptionData(o.text, o.fraction, o.match, o.value, o.tolerance, o.scales) for o in parsed.options])
+                options = list(question.options.order_by("order", "pk"))
+                for order, (place, index, name, content) in enumerate(parsed.images):
+                    if place == "text" and parsed.image and (name, content) == parsed.image:
+                        continue  # the first image of the text is the question's own
+                    image = QuestionImage(question=question, place=place, name=name, order=order,
+                                          option=options[index] if index is not None and index < len(options) else None)
+                    if image.place == QuestionImage.Place.OPTION and image.option is None:
+                        continue
+                    image.file.save(name, ContentFile(content), save=False)
+                    image.save()
         except (DomainError, ValidationError) as exc:
-            message = exc.message if isinstance(exc, DomainError) else "; ".join(exc.messages)
-            errors.append((number, parsed.name, message))
-            continue
-        created += 1
+            errors.append((parsed.number, parsed.name, _messages(exc)))
+            rows.append(ImportRow(parsed.number, parsed.name, False, _messages(exc), parsed.kind, parsed.category))
+        else:
+            created += 1
+            rows.append(ImportRow(parsed.number, parsed.name, True, "; ".join(parsed.notes), parsed.kind,
+                                  parsed.category))
+        if progress is not None and (done % 25 == 0 or done == total):
+            progress(done, total, parsed.name)
     errors.sort(key=lambda e: e[0])
-    return ImportResult(created, errors)
+    rows.sort(key=lambda r: r.number)
+    return ImportResult(created, errors, rows)
 
 
 def export_questions(questions: Iterable[Question]) -> bytes:

@@ -16,12 +16,15 @@ from __future__ import annotations
 import base64
 import binascii
 import html
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+from profmaster.core import uploads
 
 QUESTIONNAIRE_TAG = "profmaster-questionnaire"
 MAX_QUESTIONS = 5000
@@ -54,6 +57,13 @@ class ParsedQuestion:
     general_feedback: str = ""
     tags: list[str] = field(default_factory=list)
     image: tuple[str, bytes] | None = None
+    #: Every embedded image: (place «text»/«option»/«feedback», option index, file name, bytes).
+    images: list[tuple[str, int | None, str, bytes]] = field(default_factory=list)
+    #: short: ``moodle`` for Moodle's wildcard comparison (scoring.ShortRule).
+    short_rule: str = "normalised"
+    hidden: bool = False
+    #: What the import changed or left out of this question (rounding, files not kept…).
+    notes: list[str] = field(default_factory=list)
     #: Position of the question in the imported file (for the error report).
     number: int = 0
 
@@ -100,14 +110,56 @@ def _text(element: ET.Element | None, path: str = "text") -> str:
     return (found.text or "") if found is not None else ""
 
 
+#: Moodle's allowed answer grades (``question_bank::fraction_options_full``: 0, ±100 %, and ± these),
+#: matched as Moodle's import does (``match_grade_options``, within 0.00001 of a fraction).
+MOODLE_FRACTIONS = tuple(Decimal(v) for v in (
+    "0.9", "0.8333333", "0.8", "0.75", "0.7", "0.6666667", "0.6", "0.5", "0.4", "0.3333333", "0.3", "0.25",
+    "0.2", "0.1666667", "0.1428571", "0.125", "0.1111111", "0.1", "0.05"))
+_ALLOWED = (Decimal(0), Decimal(1), Decimal(-1), *MOODLE_FRACTIONS, *(-f for f in MOODLE_FRACTIONS))
+ALLOWED_PERCENTS = ", ".join(format((f * 100).quantize(Decimal("0.00001")).normalize(), "f")
+                             for f in (Decimal(1), *MOODLE_FRACTIONS, Decimal(0)))
+#: Kinds whose answers carry Moodle grades (ordering's «fraction» is a position).
+_GRADED = {"single", "multiple", "short", "numeric"}
+FRACTION_PLACES = Decimal("0.00001")
+POINTS_PLACES = Decimal("0.01")
+VALUE_PLACES = Decimal("0.000001")
+
+#: Moodle question types the importer does not take, with the name Moodle shows for them.
+UNSUPPORTED_TYPES = {
+    "multianswer": "Вложенные ответы (Cloze)",
+    "calculated": "Вычисляемый",
+    "calculatedsimple": "Простой вычисляемый",
+    "calculatedmulti": "Множественный вычисляемый",
+    "ddimageortext": "Перетаскивание на изображение",
+    "ddmarker": "Перетаскивание маркеров",
+    "ddwtos": "Перетаскивание в текст",
+    "gapselect": "Выбор пропущенных слов",
+    "randomsamatch": "Случайный вопрос на соответствие",
+    "random": "Случайный вопрос",
+    "description": "Описание (не вопрос)",
+}
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+MAX_IMAGE_PIXELS = 25_000_000
+
+
+def category_path(text: str) -> str:
+    """Moodle's ``$course$/top/Раздел/Подраздел`` as «Раздел / Подраздел» (``//`` is a slash inside a name;
+    the context and Moodle 3.5+'s «top» are dropped)."""
+    parts = [part.replace("\x00", "/").strip()
+             for part in re.split(r"/", text.strip().replace("//", "\x00"))]
+    parts = [p for p in parts if p]
+    if parts and parts[0].startswith("$") and parts[0].endswith("$"):
+        parts = parts[1:]
+    if parts and parts[0] == "top":
+        parts = parts[1:]
+    return " / ".join(p[:80] for p in parts)[:200] or DEFAULT_CATEGORY
+
+
 def parse_moodle_xml(data: bytes) -> ImportReport:
-    head = data[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in data.lower():
-        raise FormatError("файл содержит DTD или сущности XML — такие файлы не принимаются")
     try:
-        root = ET.fromstring(data)  # noqa: S314 - DOCTYPE/ENTITY refused above
-    except ET.ParseError as exc:
-        raise FormatError(f"это не XML: {exc}") from None
+        root = uploads.parse_xml(data)
+    except uploads.UploadRejected as exc:
+        raise FormatError(str(exc)) from None
     if root.tag != "quiz":
         raise FormatError("это не файл вопросов Moodle (нет элемента <quiz>)")
     report = ImportReport()
@@ -116,13 +168,12 @@ def parse_moodle_xml(data: bytes) -> ImportReport:
     for element in root.findall("question"):
         qtype = element.get("type", "")
         if qtype == "category":
-            path = _text(element.find("category")).strip()
-            category = path.rstrip("/").split("/")[-1].strip() or DEFAULT_CATEGORY
+            category = category_path(_text(element.find("category")))
             continue
         number += 1
         name = plain(_text(element.find("name"))) or f"Вопрос {number}"
         if number > MAX_QUESTIONS:
-            report.errors.append((number, name, f"в файле больше {MAX_QUESTIONS} вопросов"))
+            report.errors.append((number, name, f"в файле больше {MAX_QUESTIONS} вопросов — разделите файл"))
             break
         try:
             question = _moodle_question(element, qtype, name, category)
@@ -134,43 +185,81 @@ def parse_moodle_xml(data: bytes) -> ImportReport:
     return report
 
 
+def _number(element: ET.Element, tag: str, places: Decimal, notes: list[str], default: Decimal) -> Decimal:
+    """A number Moodle wrote (``1.0000000``), rounded to what we store; a note when rounding changed it."""
+    raw = element.findtext(tag)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = _decimal(raw)
+    except ValueError as exc:
+        raise ValueError(f"поле «{tag}»: {exc}") from None
+    rounded = value.quantize(places, rounding=ROUND_HALF_UP)
+    if rounded != value:
+        notes.append(f"«{tag}» {raw.strip()} округлено до {format(rounded.normalize(), 'f')}")
+    return rounded
+
+
 def _moodle_question(element: ET.Element, qtype: str, name: str, category: str) -> ParsedQuestion:
+    if qtype in UNSUPPORTED_TYPES:
+        raise ValueError(f"вид вопроса «{qtype}» ({UNSUPPORTED_TYPES[qtype]}) не поддерживается — вопрос пропущен")
     text = plain(_text(element.find("questiontext")))
     if not text:
-        raise ValueError("нет текста вопроса")
-    points = _decimal(_text(element, "defaultgrade") if element.find("defaultgrade") is not None else None,
-                      Decimal(1))
+        raise ValueError("нет текста вопроса (поле «questiontext»)")
+    notes: list[str] = []
+    points = _number(element, "defaultgrade", POINTS_PLACES, notes, Decimal(1))
+    if points < 0:
+        raise ValueError("поле «defaultgrade»: баллы не могут быть отрицательными")
+    if points >= Decimal("100000"):
+        raise ValueError("поле «defaultgrade»: больше 99999,99 баллов")
+    _number(element, "penalty", FRACTION_PLACES, [], Decimal(0))  # accepted; a paper has one attempt per question
     tags = [plain(_text(t)) for t in element.findall("tags/tag")]
-    q = ParsedQuestion(kind="", name=name[:255], text=text, category=category[:200], points=points,
-                       general_feedback=plain(_text(element.find("generalfeedback"))), tags=tags)
-    q.image = _image(element.find("questiontext"))
+    q = ParsedQuestion(kind="", name=name[:255], text=text, category=category, points=points,
+                       general_feedback=plain(_text(element.find("generalfeedback"))), tags=tags, notes=notes)
+    q.hidden = (element.findtext("hidden") or "0").strip() == "1"
+    if q.hidden:
+        notes.append("вопрос скрыт в Moodle — загружен в архив")
+    q.images.extend(_images(element.find("questiontext"), "text", None, notes))
+    q.images.extend(_images(element.find("generalfeedback"), "feedback", None, notes))
+    text_images = [image for image in q.images if image[0] == "text"]
+    q.image = (text_images[0][2], text_images[0][3]) if text_images else None
     answers = element.findall("answer")
     if qtype == "multichoice":
         single = (element.findtext("single") or "true").strip().lower() in {"true", "1"}
         questionnaire = QUESTIONNAIRE_TAG in tags
         q.kind = "questionnaire" if questionnaire else ("single" if single else "multiple")
         q.tags = [t for t in tags if t != QUESTIONNAIRE_TAG]
-        for answer in answers:
-            option = ParsedOption(plain(_text(answer)), _fraction(answer))
+        for index, answer in enumerate(answers):
+            option = ParsedOption(plain(_text(answer)), _fraction(answer, index, q.kind, notes))
             if questionnaire:
                 option.fraction = Decimal(0)
                 option.scales = _scales(plain(_text(answer.find("feedback"))))
             q.options.append(option)
+            q.images.extend(_images(answer, "option", index, notes))
     elif qtype == "truefalse":
         q.kind = "single"
-        for answer in answers:
+        for index, answer in enumerate(answers):
             label = "Верно" if _text(answer).strip().lower() == "true" else "Неверно"
-            q.options.append(ParsedOption(label, _fraction(answer)))
+            q.options.append(ParsedOption(label, _fraction(answer, index, q.kind, notes)))
     elif qtype == "shortanswer":
         q.kind = "short"
+        q.short_rule = "moodle"
         q.case_sensitive = (element.findtext("usecase") or "0").strip() == "1"
-        q.options = [ParsedOption(plain(_text(a)), _fraction(a)) for a in answers]
+        # Moodle compares with the answer as stored (its HTML is not rendered): keep the text itself
+        q.options = [ParsedOption(html.unescape(_text(a)).strip(), _fraction(a, i, q.kind, notes))
+                     for i, a in enumerate(answers)]
     elif qtype == "numerical":
         q.kind = "numeric"
-        for answer in answers:
+        for index, answer in enumerate(answers):
             value = plain(_text(answer))
-            q.options.append(ParsedOption(value, _fraction(answer), value=_decimal(value),
-                                          tolerance=abs(_decimal(answer.findtext("tolerance")))))
+            if value == "*":
+                raise ValueError(f"ответ {index + 1}: «*» (любое число) не поддерживается")
+            try:
+                number = _decimal(value).quantize(VALUE_PLACES, rounding=ROUND_HALF_UP)
+            except (ValueError, InvalidOperation):
+                raise ValueError(f"ответ {index + 1}: «{value[:30]}» — не число") from None
+            q.options.append(ParsedOption(value, _fraction(answer, index, q.kind, notes), value=number,
+                                          tolerance=abs(_number(answer, "tolerance", VALUE_PLACES, notes, Decimal(0)))))
     elif qtype == "matching":
         q.kind = "matching"
         for sub in element.findall("subquestion"):
@@ -187,14 +276,29 @@ def _moodle_question(element: ET.Element, qtype: str, name: str, category: str) 
     elif qtype == "essay":
         q.kind = "essay"
     else:
-        raise ValueError(f"вид вопроса «{qtype}» не поддерживается")
-    if q.kind in {"single", "multiple", "short", "numeric"} and any(abs(o.fraction) > 1 for o in q.options):
-        raise ValueError("доля баллов варианта больше 100 %")
+        raise ValueError(f"вид вопроса «{qtype}» не поддерживается — вопрос пропущен")
     return q
 
 
-def _fraction(answer: ET.Element) -> Decimal:
-    return _decimal(answer.get("fraction"), Decimal(0)) / 100
+def _fraction(answer: ET.Element, index: int, kind: str, notes: list[str]) -> Decimal:
+    """The answer's grade as a fraction, refused unless Moodle itself allows it."""
+    raw = answer.get("fraction")
+    try:
+        percent = _decimal(raw, Decimal(0))
+    except ValueError as exc:
+        raise ValueError(f"ответ {index + 1}, поле «fraction»: {exc}") from None
+    fraction = percent / 100
+    if kind not in _GRADED:
+        return fraction
+    allowed = next((f for f in _ALLOWED if abs(fraction - f) < Decimal("0.00001")), None)
+    if allowed is None:
+        raise ValueError(f"ответ {index + 1}, поле «fraction»: оценка {raw} % не допускается Moodle; "
+                         f"допустимы {ALLOWED_PERCENTS} и те же со знаком минус")
+    stored = allowed.quantize(FRACTION_PLACES, rounding=ROUND_HALF_UP)
+    if stored != allowed:
+        notes.append(f"ответ {index + 1}: оценка {raw} % сохранена как "
+                     f"{format((stored * 100).normalize(), 'f')} %")
+    return stored
 
 
 def _scales(feedback: str) -> dict[str, Any]:
@@ -210,20 +314,50 @@ def _scales(feedback: str) -> dict[str, Any]:
     return {str(k): str(_decimal(str(v))) for k, v in scales.items()}
 
 
-def _image(element: ET.Element | None) -> tuple[str, bytes] | None:
-    if element is None:
-        return None
-    file = element.find("file")
-    if file is None or not (file.text or "").strip():
-        return None
-    try:
-        content = base64.b64decode(file.text or "", validate=False)
-    except (binascii.Error, ValueError):
-        raise ValueError("изображение повреждено") from None
+def check_image(name: str, content: bytes) -> str:
+    """The file's real image type (``png``, ``jpg``…), or ValueError saying why it is not kept.
+    Pillow reads the header and verifies the data; the name's extension is not trusted."""
+    from PIL import Image, UnidentifiedImageError
+
     if len(content) > MAX_IMAGE_BYTES:
-        raise ValueError("изображение больше 2 МБ")
-    name = re.sub(r"[^\w.-]", "_", file.get("name", "image.png"))[:100] or "image.png"
-    return name, content
+        raise ValueError(f"изображение «{name}» больше 2 МБ")
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            kind = IMAGE_FORMATS.get(image.format or "")
+            if kind is None:
+                raise ValueError(f"файл «{name}» — не изображение PNG, JPEG, GIF или WebP")
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValueError(f"изображение «{name}» больше {MAX_IMAGE_PIXELS // 1_000_000} мегапикселей")
+            image.verify()
+    except ValueError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, EOFError):
+        raise ValueError(f"файл «{name}» — не изображение PNG, JPEG, GIF или WebP") from None
+    return kind
+
+
+def _images(element: ET.Element | None, place: str, option: int | None, notes: list[str]
+            ) -> list[tuple[str, int | None, str, bytes]]:
+    """The element's embedded files that are real images, as (place, option index, name, bytes);
+    anything else is left out with a note saying why."""
+    if element is None:
+        return []
+    found = []
+    for file in element.findall("file"):
+        name = re.sub(r"[^\w.-]", "_", file.get("name", "image"))[:100] or "image"
+        try:
+            content = base64.b64decode(re.sub(rb"\s+", b"", (file.text or "").encode()), validate=True)
+        except (binascii.Error, ValueError):
+            notes.append(f"файл «{name}» повреждён (не base64) — не сохранён")
+            continue
+        try:
+            kind = check_image(name, content)
+        except ValueError as exc:
+            notes.append(f"{exc} — не сохранён")
+            continue
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        found.append((place, option, f"{stem}.{kind}", content))
+    return found
 
 
 # --- Moodle XML: writing ------------------------------------------------------------------------------
@@ -248,7 +382,8 @@ def to_moodle_xml(questions: list[ParsedQuestion]) -> bytes:
         if q.category != category:
             category = q.category
             cat = ET.SubElement(root, "question", {"type": "category"})
-            _sub(cat, "category", f"$course$/top/{category}")
+            path = "/".join(part.replace("/", "//") for part in category.split(" / "))
+            _sub(cat, "category", f"$course$/top/{path}")
         qtype = {"single": "multichoice", "multiple": "multichoice", "questionnaire": "multichoice",
                  "short": "shortanswer", "numeric": "numerical", "matching": "matching", "ordering": "ordering",
                  "essay": "essay"}[q.kind]
@@ -340,7 +475,7 @@ def parse_gift(data: bytes) -> ImportReport:
         if not block:
             continue
         if block.startswith("$CATEGORY:"):
-            category = block.split(":", 1)[1].strip().rstrip("/").split("/")[-1] or DEFAULT_CATEGORY
+            category = category_path(block.split(":", 1)[1])
             continue
         number += 1
         name = f"Вопрос {number}"

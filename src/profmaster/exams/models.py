@@ -44,9 +44,16 @@ class QuestionBank(models.Model):
 
 
 class QuestionCategory(models.Model):
+    """A category of a bank. Categories form a tree (Moodle's ``$course$/top/Раздел/Подраздел``): ``name``
+    is the whole path («Раздел / Подраздел»), unique in the bank, ``parent`` the category above."""
+
+    PATH_SEPARATOR = " / "
+
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="categories",
                              verbose_name=_("банк"))
     name = models.CharField(_("категория"), max_length=200)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("родительская категория"))
 
     class Meta:
         verbose_name = _("категория вопросов")
@@ -59,6 +66,14 @@ class QuestionCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.name.count(self.PATH_SEPARATOR)
+
+    @property
+    def leaf(self) -> str:
+        return self.name.rsplit(self.PATH_SEPARATOR, 1)[-1]
 
     @property
     def championship(self):  # type: ignore[no-untyped-def]
@@ -90,6 +105,10 @@ class Question(models.Model):
         NEXT_PAIRS = "next_pairs", _("Доля верных соседних пар")
         ALL_OR_NOTHING = "all_or_nothing", _("Всё или ничего")
 
+    class ShortRule(models.TextChoices):  # the values are scoring.ShortRule's
+        NORMALISED = "normalised", _("Без учёта пробелов и «ё»; лучший из совпавших ответов")
+        MOODLE = "moodle", _("Как в Moodle: «*» — любые символы, первый совпавший ответ")
+
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="questions",
                              verbose_name=_("банк"))
     category = models.ForeignKey(QuestionCategory, on_delete=models.PROTECT, related_name="questions",
@@ -104,6 +123,9 @@ class Question(models.Model):
     ordering_rule = models.CharField(_("правило для порядка"), max_length=20, choices=OrderingRule.choices,
                                      default=scoring.OrderingRule.POSITIONS.value)
     case_sensitive = models.BooleanField(_("учитывать регистр"), default=False)
+    short_rule = models.CharField(
+        _("сравнение короткого ответа"), max_length=12, choices=ShortRule.choices,
+        default=scoring.ShortRule.NORMALISED.value)
     distractors = models.JSONField(_("лишние ответы (соответствие)"), default=list, blank=True)
     image = models.ImageField(_("изображение"), upload_to="exam-media/%Y/", blank=True)
     general_feedback = models.TextField(_("пояснение"), blank=True)
@@ -156,6 +178,33 @@ class QuestionOption(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class QuestionImage(models.Model):
+    """An image embedded in a question (Moodle's ``<file>`` referenced as ``@@PLUGINFILE@@/name``): in the
+    question text, in one option, or in the explanation. Only real images (checked by Pillow) are kept."""
+
+    class Place(models.TextChoices):
+        TEXT = "text", _("текст вопроса")
+        OPTION = "option", _("вариант ответа")
+        FEEDBACK = "feedback", _("пояснение")
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="images")
+    place = models.CharField(_("где"), max_length=10, choices=Place.choices, default=Place.TEXT)
+    option = models.ForeignKey(QuestionOption, on_delete=models.CASCADE, null=True, blank=True, related_name="images")
+    name = models.CharField(_("имя файла"), max_length=100)
+    file = models.ImageField(_("изображение"), upload_to="exam-media/%Y/")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(place="option", option__isnull=False) | (~Q(place="option")
+                                   & Q(option__isnull=True)), name="question_image_option_iff_place_option"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Exam(models.Model):
@@ -224,6 +273,9 @@ class ExamSection(models.Model):
     category = models.ForeignKey(QuestionCategory, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("категория"))
     count = models.PositiveSmallIntegerField(_("вопросов"), default=0, help_text=_("0 — все вопросы категории."))
+    include_children = models.BooleanField(
+        _("с подкатегориями"), default=False,
+        help_text=_("Вопросы выбираются из категории и всех её подкатегорий."))
     order = models.PositiveSmallIntegerField(_("порядок"), default=0)
 
     class Meta:

@@ -19,6 +19,9 @@ kind                  response                                       scoring
 ``essay``             text                                           by hand (manual grading queue)
 ====================  =============================================  =========================================
 
+Short answers imported from Moodle are scored by Moodle's own rule (``*`` wildcards, first match;
+:class:`ShortRule`).
+
 Fractions may be negative (a penalty, as in Moodle); a question's points never go below zero nor
 above its maximum.
 """
@@ -78,6 +81,15 @@ class OrderingRule(enum.StrEnum):
     ALL_OR_NOTHING = "all_or_nothing"
 
 
+class ShortRule(enum.StrEnum):
+    #: Ours: compared after :func:`normalise_text`; the best fraction of the matching alternatives.
+    NORMALISED = "normalised"
+    #: Moodle's (qtype_shortanswer, questions imported from Moodle XML): ``*`` matches any run of
+    #: characters (``\\*`` a literal star), everything else literally, the whole trimmed answer, case
+    #: ignored unless ``usecase``; the first matching alternative in order gives the fraction.
+    MOODLE = "moodle"
+
+
 class BadResponse(ValueError):
     """The response does not fit the question (wrong type, unknown option, too long)."""
 
@@ -104,6 +116,7 @@ class Key:
     multiple_rule: MultipleRule = MultipleRule.SUM
     ordering_rule: OrderingRule = OrderingRule.POSITIONS
     case_sensitive: bool = False
+    short_rule: ShortRule = ShortRule.NORMALISED
     #: matching: extra answers offered that belong to no stem.
     distractors: tuple[str, ...] = ()
 
@@ -131,6 +144,31 @@ def normalise_text(value: str, *, case_sensitive: bool = False) -> str:
     text = _SPACES.sub(" ", text).strip()
     text = text.replace("ё", "е").replace("Ё", "Е")
     return text if case_sensitive else text.casefold()
+
+
+_STARS = re.compile(r"(?<!\\)\*+")
+
+
+def moodle_wildcard_match(response: str, pattern: str, *, case_sensitive: bool = False) -> bool:
+    """Moodle's ``qtype_shortanswer_question::compare_string_with_wildcard``: both sides NFC-normalised,
+    the pattern split on unescaped runs of ``*`` (each matching any characters but a line break, as
+    PHP's ``.``), ``\\*`` a literal star, the rest literal; the whole response, trimmed, must match."""
+    pattern = unicodedata.normalize("NFC", pattern)
+    response = unicodedata.normalize("NFC", response)
+    bits = [re.escape(bit.replace("\\*", "*")) for bit in _STARS.split(pattern)]
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.fullmatch(".*".join(bits), response.strip(" \t\n\r\0\x0b"), flags) is not None
+
+
+def moodle_short_fraction(key: Key, response: str) -> Decimal:
+    """The fraction Moodle gives: that of the first alternative that matches (a lone ``*`` matches any
+    non-empty answer); no answer, or only an empty one, is not gradable and scores nothing."""
+    if not response and response != "0":
+        return ZERO
+    for option in key.options:
+        if option.text == "*" or moodle_wildcard_match(response, option.text, case_sensitive=key.case_sensitive):
+            return option.fraction
+    return ZERO
 
 
 def parse_number(value: Any) -> Decimal:
@@ -244,6 +282,8 @@ def score(key: Key, response: Any) -> Result:
         return Result(_clamp(maximum * by_id[response].fraction, maximum))
     if kind is Kind.MULTIPLE:
         return Result(_clamp(maximum * _multiple_fraction(key, set(response)), maximum))
+    if kind is Kind.SHORT and key.short_rule is ShortRule.MOODLE:
+        return Result(_clamp(maximum * moodle_short_fraction(key, response), maximum))
     if kind is Kind.SHORT:
         typed = normalise_text(response, case_sensitive=key.case_sensitive)
         fractions = [o.fraction for o in key.options

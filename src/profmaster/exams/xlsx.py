@@ -22,11 +22,11 @@ import io
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zipfile import BadZipFile
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils.exceptions import InvalidFileException
+
+from profmaster.core import uploads
 
 from .interchange import DEFAULT_CATEGORY, MAX_QUESTIONS, FormatError, ImportReport, ParsedOption, ParsedQuestion
 
@@ -212,26 +212,29 @@ def _question(cells: list[Any], number: int) -> ParsedQuestion:
 def parse_xlsx(data: bytes) -> ImportReport:
     """Read the first sheet; row numbers in the report are the sheet's own (the header is row 1)."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise FormatError(f"это не таблица xlsx ({exc.__class__.__name__})") from None
+        workbook = uploads.open_xlsx(data)
+    except uploads.UploadRejected as exc:
+        raise FormatError(str(exc)) from None
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [_text(v) for v in next(rows, ())]
-        if [h.lower() for h in header[:9]] != [h.lower() for h in HEADERS[:9]]:
-            raise FormatError("первая строка должна содержать заголовки: " + ", ".join(HEADERS[:10]) + "…")
+        rows = uploads.xlsx_rows(workbook.worksheets[0], columns=len(HEADERS))
         report = ImportReport()
-        for number, row in enumerate(rows, start=2):
-            cells = [*row, *([None] * len(HEADERS))][:len(HEADERS)]
-            if all(_text(v) == "" for v in cells):
-                continue
-            if len(report.questions) + len(report.errors) >= MAX_QUESTIONS:
-                raise FormatError(f"больше {MAX_QUESTIONS} вопросов: разделите файл")
-            try:
-                report.questions.append(_question(cells, number))
-            except ValueError as exc:
-                report.errors.append((number, (_text(cells[2]) or _text(cells[3]))[:80] or f"Строка {number}",
-                                      str(exc)))
+        try:
+            header = [_text(v) for v in next(rows, ())]
+            if [h.lower() for h in header[:9]] != [h.lower() for h in HEADERS[:9]]:
+                raise FormatError("первая строка должна содержать заголовки: " + ", ".join(HEADERS[:10]) + "…")
+            for number, row in enumerate(rows, start=2):
+                cells = [*row, *([None] * len(HEADERS))][:len(HEADERS)]
+                if all(_text(v) == "" for v in cells):
+                    continue
+                if len(report.questions) + len(report.errors) >= MAX_QUESTIONS:
+                    raise FormatError(f"больше {MAX_QUESTIONS} вопросов: разделите файл")
+                try:
+                    report.questions.append(_question(cells, number))
+                except ValueError as exc:
+                    report.errors.append((number, (_text(cells[2]) or _text(cells[3]))[:80] or f"Строка {number}",
+                                          str(exc)))
+        except uploads.UploadRejected as exc:
+            raise FormatError(str(exc)) from None
     finally:
         workbook.close()
     return report

@@ -11,11 +11,12 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zipfile import BadZipFile
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils import get_column_letter
+
+from profmaster.core import uploads
 
 from .scheme_rules import AspectDraft, CriterionDraft, SubCriterionDraft
 
@@ -66,45 +67,92 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value).replace(",", ".").strip())
 
 
+def _where(sheet: str, row: int, column: int) -> str:
+    return f"Лист «{sheet}», строка {row}, столбец {get_column_letter(column)} («{HEADERS[column - 1]}»)"
+
+
+def _levels(value: Any) -> tuple[tuple[str, Decimal], ...]:
+    levels = []
+    for item in _text(value).split(";"):
+        if not item.strip():
+            continue
+        label, eq, points = item.partition("=")
+        if not eq or not label.strip():
+            raise ValueError
+        levels.append((label.strip(), _decimal(points)))
+    return tuple(levels)
+
+
 def read_scheme(data: bytes) -> ImportResult:
-    """Parse an uploaded sheet. Any error leaves ``criteria`` empty: nothing is half-imported."""
+    """Parse an uploaded sheet. Every error is reported (sheet, row, column — MS-5, issue 13 §3); any
+    error leaves ``criteria`` empty: nothing is half-imported."""
     result = ImportResult()
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        result.errors.append(f"Файл не похож на таблицу xlsx ({exc.__class__.__name__}).")
+        workbook = uploads.open_xlsx(data)
+    except uploads.UploadRejected as exc:
+        result.errors.append(f"Файл не прочитан: {exc}.")
         return result
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    try:
+        _read_rows(workbook.worksheets[0], result)
+    except uploads.UploadRejected as exc:
+        result.errors = [f"Файл не прочитан: {exc}."]
+    finally:
+        workbook.close()
+    if result.errors:
+        result.criteria = []
+    return result
+
+
+def _read_rows(sheet: Any, result: ImportResult) -> None:
+    title = sheet.title
+    rows = uploads.xlsx_rows(sheet, columns=len(HEADERS))
     header = [_text(v) for v in next(rows, ())]
-    if header[:len(HEADERS)] != HEADERS:
-        result.errors.append("Первая строка должна содержать заголовки: " + ", ".join(HEADERS) + ".")
-        return result
+    wrong = [f"{get_column_letter(n)} («{h}»)" for n, h in enumerate(HEADERS, start=1)
+             if (header[n - 1] if n <= len(header) else "") != h]
+    if wrong:
+        result.errors.append(f"Лист «{title}», строка 1: первая строка должна содержать заголовки "
+                             + ", ".join(HEADERS) + ". Не совпадают столбцы: " + ", ".join(wrong) + ".")
+        return
     criteria: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
-            result.errors.append(f"Больше {MAX_ROWS} строк: разделите схему.")
+            result.errors.append(f"Лист «{title}»: больше {MAX_ROWS} строк — разделите схему.")
             break
         cells = [*row, *([None] * len(HEADERS))][:len(HEADERS)]
         if all(_text(v) == "" for v in cells):
             continue
-        c_code, c_title, sections, s_code, s_title, a_code, kind, description, points = (_text(v) for v in cells[:9])
+        row_errors: list[tuple[int, str]] = []
+
+        def error(column: int, message: str, row_errors: list[tuple[int, str]] = row_errors) -> None:
+            row_errors.append((column, message))
+
+        c_code, c_title, sections, s_code, s_title, a_code, kind, description, _points = (_text(v) for v in cells[:9])
         descriptors = tuple(_text(v) for v in cells[9:13])
-        where = f"Строка {number}"
+        for column, value, what in ((1, c_code, "код критерия"), (4, s_code, "код субкритерия"), (6, a_code, "код аспекта")):
+            if not value:
+                error(column, f"заполните {what}.")
         kind_code = KIND_BY_LABEL.get(kind)
-        if not (c_code and s_code and a_code):
-            result.errors.append(f"{where}: заполните коды критерия, субкритерия и аспекта.")
-            continue
         if kind_code is None:
-            result.errors.append(f"{where}: вид аспекта «{kind}» — ожидается С, И-Б или И-Д.")
-            continue
+            error(7, f"вид аспекта «{kind}» — ожидается С, И-Б или И-Д.")
+        max_points = Decimal(0)
         try:
             max_points = _decimal(cells[8])
-            section_numbers = tuple(int(part) for part in sections.replace(";", ",").split(",") if part.strip())
-            levels = tuple((label.strip(), _decimal(value)) for label, value in
-                           (item.split("=", 1) for item in _text(cells[13]).split(";") if item.strip()))
+            if not max_points.is_finite():
+                raise InvalidOperation
         except (InvalidOperation, ValueError):
-            result.errors.append(f"{where}: баллы, номера разделов или уровни записаны неверно ({points}).")
+            error(9, f"«{_text(cells[8])}» — не число.")
+        section_numbers: tuple[int, ...] = ()
+        try:
+            section_numbers = tuple(int(part) for part in sections.replace(";", ",").split(",") if part.strip())
+        except ValueError:
+            error(3, f"«{sections}» — ожидаются номера разделов через запятую.")
+        levels: tuple[tuple[str, Decimal], ...] = ()
+        try:
+            levels = _levels(cells[13])
+        except (InvalidOperation, ValueError):
+            error(14, f"«{_text(cells[13])}» — ожидается «название=баллы; …».")
+        result.errors.extend(f"{_where(title, number, column)}: {message}" for column, message in sorted(row_errors))
+        if row_errors or kind_code is None:
             continue
         criterion = criteria.setdefault(c_code, {"title": c_title, "sections": section_numbers, "subs": {}})
         sub = criterion["subs"].setdefault(s_code, {"title": s_title, "aspects": []})
@@ -117,5 +165,4 @@ def read_scheme(data: bytes) -> ImportResult:
             for code, c in criteria.items()
         ]
         if not result.criteria:
-            result.errors.append("В файле нет ни одного аспекта.")
-    return result
+            result.errors.append(f"Лист «{title}»: в файле нет ни одного аспекта.")
