@@ -35,13 +35,14 @@ from profmaster.audit.domain import record
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import Championship, Stage
 from profmaster.core.errors import TransitionError
+from profmaster.core.queue import enqueue_on_commit
 from profmaster.documents.rendering import FontOnlyURLFetcher, font_dir
 from profmaster.marking.models import TeamResult
 from profmaster.registration.models import Application, TeamMember
 
-from . import domain
 from .declension import FullName, decline
 from .models import Diploma, DiplomaBatch, DiplomaKind, Nomination
+from .visibility import published_results
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +126,7 @@ def recipients(championship: Championship) -> list[Spec]:
     specs: list[Spec] = []
     medal_of: dict[int, str] = {}
     for comp in championship.competencies.all():
-        version = domain.latest_version(comp)
-        data = domain.version_competency(version, comp.pk) if version else None
+        data = published_results(comp).data
         if not data or data.get("invalid"):
             continue
         for group in data["groups"]:
@@ -260,16 +260,13 @@ def render_diploma(diploma: Diploma) -> Diploma:
 
 def start_batch(championship: Championship, *, by: Any) -> DiplomaBatch:
     """Queue the generation of the championship's diplomas; the page polls the batch's progress."""
-    from .tasks import generate_diplomas_task
-
     with transaction.atomic():
         if DiplomaBatch.objects.filter(championship=championship, status__in=["queued", "running"]).exists():
             raise TransitionError(_("Дипломы уже формируются."))
         batch = DiplomaBatch.objects.create(championship=championship, created_by=by)
         record(actor=by, action=AuditEntry.Action.CREATE, instance=batch, after={"batch": batch.pk},
                championship=championship)
-        batch_id = batch.pk
-        transaction.on_commit(lambda: generate_diplomas_task.delay(batch_id), robust=True)
+        enqueue_on_commit("results.generate_diplomas", batch.pk)
     return batch
 
 
