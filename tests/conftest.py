@@ -15,6 +15,25 @@ settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")
 
 
+def _flush_past_the_append_only_triggers() -> None:
+    """X-2: the audit log and the marks ledger refuse TRUNCATE on PostgreSQL, and Django empties the test
+    database between transactional tests (browser tests) with TRUNCATE. The test database's superuser lets
+    that one statement past every trigger (``session_replication_role``, which only a superuser may set);
+    outside the tests ``manage.py flush`` stays refused."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    plain = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = plain(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else statements
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_past_the_append_only_triggers()
+
+
 @pytest.fixture
 def championship(db):
     return ChampionshipFactory()

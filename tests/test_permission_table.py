@@ -483,7 +483,7 @@ PAGES.update({
 })
 
 # --- Results and awards (AW-1…AW-7, DOC-4) -------------------------------------------------------
-# Results pages are public (what they show is decided by ``permissions.visible_results``: nothing before
+# Results pages are public (what they show is decided by ``results.visibility.visible_results``: nothing before
 # publication except to the Directorate, quality control and the competency's panel); decisions are the
 # Directorate's, proposals the panel's; a diploma is its owner's (here the participant's) and the Directorate's.
 RESULTS_QUALITY = AUDITORS

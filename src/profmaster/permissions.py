@@ -207,8 +207,8 @@ competency_panel = role_in(Role.CHIEF_EXPERT, Role.EXPERT, exact=True)
 # --- Results and awards (AW-1…AW-7, DOC-1, DOC-4, SC-9) ------------------------------------------
 # Working results (live rankings, medal proposals, undecided places, quality-control findings) are for the
 # Directorate, quality control and the competency's own panel. Everyone else — mentors, participants,
-# anonymous visitors — sees only what a published results version froze. ``visible_results`` below is
-# the one rule every channel (pages, API, xlsx, PDFs) asks.
+# anonymous visitors — sees only what a published results version froze. ``results.visibility.visible_results``
+# is the one function every channel (pages, API, xlsx, PDFs) asks: this module decides whether, it decides what.
 
 results_working = directorate | quality_control | competency_panel
 
@@ -376,36 +376,4 @@ def own_teams_with_locked_marks(user: Any, scheme: Any) -> set[int]:
         user=user, state=TeamMember.State.ACTIVE, kind__in=[TeamMember.Kind.MENTOR, TeamMember.Kind.PARTICIPANT],
         application__competency_id=scheme.competency_id, application__status="approved",
     ).values_list("application_id", flat=True))
-# --- Who may see results (AW-1, SC-9) -----------------------------------------------------------
-
-
-class ResultsView:
-    """What a person may see of one competency's results: the working state or a published version."""
-
-    def __init__(self, *, live: bool, data: dict[str, Any] | None, version: Any = None) -> None:
-        self.live = live
-        self.data = data
-        self.version = version
-
-    @property
-    def visible(self) -> bool:
-        return self.data is not None
-
-
-def visible_results(user: Any, competency: Any) -> ResultsView:
-    """THE visibility rule for rankings, medals and nominations (pages, API, exports, PDFs).
-
-    The Directorate, quality control and the competency's panel see the working results; everyone
-    else (signed in or not) sees the latest published version that contains the competency, or
-    nothing before publication (003 §25.1: no disclosure before the closing ceremony).
-    """
-    from profmaster.results import computation
-    from profmaster.results.domain import latest_version, version_competency
-
-    version = latest_version(competency)
-    if has_perm(user, "results.view_working", competency):
-        return ResultsView(live=True, data=computation.competency_results(competency), version=version)
-    if version is None:
-        return ResultsView(live=False, data=None)
-    return ResultsView(live=False, data=version_competency(version, competency.pk), version=version)
 

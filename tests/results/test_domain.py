@@ -6,9 +6,9 @@ import pytest
 
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.documents.models import DocumentType
-from profmaster.permissions import visible_results
 from profmaster.results import computation, domain
 from profmaster.results.models import GroupDecision, Nomination, ResultsVersion
+from profmaster.results.visibility import visible_results
 
 from ..factories import UserFactory
 

@@ -1,7 +1,10 @@
 """The audit trail (SPEC X-2): who changed what, when, before → after, and why.
 
 Entries are only ever inserted. The application offers no way to edit or delete them; on
-PostgreSQL a trigger refuses UPDATE and DELETE on the table (migration 0002).
+PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE on the table. The entries form one hash chain
+(:mod:`profmaster.audit.chain`): each entry's hash covers its content and the previous entry's hash, so an
+entry altered, removed or reordered behind the application's back — with the triggers dropped — is found by
+``manage.py verify_audit``.
 """
 
 from __future__ import annotations
@@ -9,8 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import chain
 
 
 class AuditEntry(models.Model):
@@ -21,8 +27,10 @@ class AuditEntry(models.Model):
         TRANSITION = "transition", _("Смена состояния")
         SIGN = "sign", _("Подписание")
         ACCESS = "access", _("Доступ к данным")
+        ANCHOR = "anchor", _("Контрольные хеши")
 
-    at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
+    # Set on insert (not auto_now_add: the hash must cover the value that is stored).
+    at = models.DateTimeField(_("когда"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_("кто"))
     championship = models.ForeignKey("championships.Championship", on_delete=models.PROTECT, null=True,
@@ -34,12 +42,17 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("было"), null=True, blank=True)
     after = models.JSONField(_("стало"), null=True, blank=True)
     reason = models.TextField(_("причина"), blank=True)
+    # X-2: the entry's place in the one chain of the log, the previous entry's hash and its own.
+    seq = models.PositiveBigIntegerField(_("номер записи"), editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("запись журнала аудита")
         verbose_name_plural = _("журнал аудита")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["championship", "-at"], name="audit_championship_at")]
+        constraints = [models.UniqueConstraint(fields=["seq"], name="audit_entry_seq_unique")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
@@ -47,7 +60,15 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("Audit entries are append-only")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            # Serialise appenders until this transaction commits, so the chain has one order and no fork.
+            chain.lock(using)
+            last = type(self)._default_manager.using(using).order_by("-seq").values_list("seq", "hash").first()
+            self.before, self.after = chain.stored_form(self.before), chain.stored_form(self.after)
+            self.seq, self.prev_hash = (last[0] + 1, last[1]) if last else (1, chain.GENESIS)
+            self.hash = chain.entry_hash(self.prev_hash, chain.entry_fields(self))
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Audit entries are append-only")

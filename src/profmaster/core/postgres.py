@@ -42,3 +42,68 @@ def prepared_cursor(connection: BaseDatabaseWrapper | Any = default_connection) 
     with cursor:
         yield cursor
 
+
+
+# --- Append-only tables (X-2) -----------------------------------------------------------------------
+# The audit log and the marks ledger refuse UPDATE, DELETE and TRUNCATE at the database itself, so that
+# neither a bug nor a person with an SQL prompt (short of dropping the trigger, which ``verify_audit`` and
+# ``verify_marks`` then show) rewrites history. Each table's migrations call these helpers.
+
+
+def _quoted(message: str) -> str:
+    return message.replace("'", "''")
+
+
+def append_only_sql(table: str, name: str, message: str) -> tuple[str, str]:
+    """The SQL that creates, and the SQL that drops, a row-level trigger refusing UPDATE and DELETE on ``table``
+    (function and trigger both called ``name``)."""
+    create = f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '{_quoted(message)}';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER {name}
+    BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {name}();
+"""
+    drop = f"""
+DROP TRIGGER IF EXISTS {name} ON {table};
+DROP FUNCTION IF EXISTS {name}();
+"""
+    return create, drop
+
+
+def no_truncate_sql(table: str, name: str, message: str) -> tuple[str, str]:
+    """The SQL that creates, and the SQL that drops, a statement-level trigger refusing TRUNCATE on ``table``
+    (row triggers never fire on TRUNCATE)."""
+    create = f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '{_quoted(message)}';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER {name}
+    BEFORE TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION {name}();
+"""
+    drop = f"""
+DROP TRIGGER IF EXISTS {name} ON {table};
+DROP FUNCTION IF EXISTS {name}();
+"""
+    return create, drop
+
+
+def run_on_postgresql(create: str, drop: str) -> Any:
+    """A migration operation that runs ``create`` forwards and ``drop`` backwards, on PostgreSQL only."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(create)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(drop)
+
+    return migrations.RunPython(forwards, backwards, elidable=False)

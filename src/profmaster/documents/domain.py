@@ -23,6 +23,7 @@ from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+from profmaster.core.queue import enqueue_on_commit
 
 from . import hashing
 from .models import Document, DocumentType, RequiredSigner, Signature
@@ -137,10 +138,7 @@ def _signers_snapshot(document: Document) -> list[dict[str, Any]]:
 
 def _queue_render(document: Document) -> None:
     """Render the PDF once the change is committed; a failed queue never fails the change itself."""
-    from .tasks import render_document_pdf_task
-
-    document_id = document.pk
-    transaction.on_commit(lambda: render_document_pdf_task.delay(document_id), robust=True)
+    enqueue_on_commit("documents.render_document_pdf", document.pk)
 
 
 # --- Creating and changing documents --------------------------------------------------------------

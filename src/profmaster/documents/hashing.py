@@ -1,23 +1,21 @@
 """Content hashing of documents (SPEC DOC-2), free of Django so it can be checked on its own.
 
 A signature binds a signer to the SHA-256 of the document's canonical content. "Canonical" means
-one byte sequence per logical content: keys sorted, no insignificant whitespace, non-ASCII kept
-as UTF-8 (so the same Russian text always hashes the same, whichever client sent it).
+one byte sequence per logical content (:func:`profmaster.core.canonical.canonical_json`, shared with
+the marks ledger and the audit log), so the same Russian text always hashes the same, whichever client sent it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from typing import Any
 
+from profmaster.core.canonical import canonical_json
+
+__all__ = ["HASH_LENGTH", "canonical_json", "content_hash", "pdf_version", "short_hash"]
+
 HASH_LENGTH = 64
-
-
-def canonical_json(value: Any) -> str:
-    """The one JSON text of ``value``: sorted keys, compact separators, Unicode as is."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def content_hash(title: str, doc_type: str, data: Any) -> str:

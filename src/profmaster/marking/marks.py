@@ -23,12 +23,13 @@ from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+from profmaster.core.queue import enqueue_on_commit
 from profmaster.documents.domain import create_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.documents.selectors import is_complete
 from profmaster.registration.models import Application
 
-from . import calculation, ledger
+from . import anchors, calculation, ledger
 from .domain import rules_for
 from .models import (
     Aspect,
@@ -323,8 +324,8 @@ def verify(scheme: MarkingScheme) -> list[str]:
     problems = [p.message for p in ledger.verify_chain((e.seq, e.prev_hash, e.hash, entry_fields(e))
                                                        for e in entries)]
     marking = SchemeMarking.objects.filter(scheme=scheme).first()
-    if marking is not None and entries and (marking.head_hash != entries[-1].hash
-                                            or marking.entry_count != entries[-1].seq):
+    last = (entries[-1].seq, entries[-1].hash) if entries else (0, ledger.GENESIS)
+    if marking is not None and (marking.entry_count, marking.head_hash) != last:
         problems.append("the chain head does not match the last entry (entries removed)")
     replay: dict[tuple[int, int, int | None], int] = {}
     checks: dict[tuple[int, int, int | None], int | None] = {}
@@ -663,7 +664,7 @@ def lock_marks(scheme: MarkingScheme, *, by: Any) -> SchemeMarking:
                             "%(count)s, контрольный хеш %(hash)s.") % {"scheme": scheme.title,
                                                                        "count": marking.entry_count,
                                                                        "hash": marking.head_hash},
-                  "Итоги команд": rows},
+                  "Итоги команд": rows, anchors.LOCK_KEY: anchors.lock_block(marking)},
             signers=panel_signers(scheme.competency), by=by)
         before = snapshot(marking)
         TeamResult.objects.filter(scheme=scheme).delete()
@@ -682,10 +683,7 @@ def lock_marks(scheme: MarkingScheme, *, by: Any) -> SchemeMarking:
         marking.save()
         record(actor=by, action=AuditEntry.Action.TRANSITION, instance=marking, before=before,
                after=snapshot(marking), championship=scheme.competency.championship)
-        from .tasks import render_scheme_sheets_task
-
-        scheme_id = scheme.pk
-        transaction.on_commit(lambda: render_scheme_sheets_task.delay(scheme_id), robust=True)
+        enqueue_on_commit("marking.render_scheme_sheets", scheme.pk)
     return marking
 
 

@@ -1,6 +1,6 @@
 """HTTP API of results and awards (AW-1…AW-7), mounted under /api/v1/.
 
-Rankings, medals and nominations go through ``permissions.visible_results`` like the pages and
+Rankings, medals and nominations go through ``results.visibility.visible_results`` like the pages and
 exports: before publication only the Directorate, quality control and the competency's panel see
 them. Published versions and the medal table are public data; diploma verification needs no login.
 """
@@ -18,7 +18,7 @@ from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS
 from profmaster.api.shortcuts import NotFound, authorize_championship, current_user, get_or_404
 from profmaster.api.types import Id, Text
 from profmaster.championships.models import Championship, Competency
-from profmaster.permissions import require, visible_results
+from profmaster.permissions import require
 from profmaster.registration.models import Application
 
 from . import diplomas, domain
@@ -34,6 +34,7 @@ from .schemas import (
     VersionDetailOut,
     VersionOut,
 )
+from .visibility import visible_results
 
 router = Router(tags=["Итоги и награды"])
 

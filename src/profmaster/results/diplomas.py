@@ -39,12 +39,14 @@ from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import Championship, ProgrammeSlot, Stage
 from profmaster.core.errors import TransitionError
 from profmaster.core.links import site_url
+from profmaster.core.queue import enqueue_on_commit
 from profmaster.documents.rendering import FontOnlyURLFetcher, font_dir
 from profmaster.registration.models import Application, TeamMember
 
-from . import domain, names
+from . import names
 from .declension import FullName
 from .models import Diploma, DiplomaBatch, DiplomaKind
+from .visibility import published_results
 
 logger = logging.getLogger(__name__)
 
@@ -157,8 +159,7 @@ def readiness_problems(championship: Championship, *, today: dt.date | None = No
     problems: list[str] = []
     published_final = False
     for comp in championship.competencies.all():
-        version = domain.latest_version(comp)
-        data = domain.version_competency(version, comp.pk) if version else None
+        data = published_results(comp).data
         if data and any(g["stage_kind"] == Stage.Kind.FINAL for g in data["groups"]):
             published_final = True
             break
@@ -197,8 +198,7 @@ def plan(championship: Championship) -> tuple[list[Spec], list[str]]:
     remote: set[int] = set()
     included: list[int] = []
     for comp in championship.competencies.order_by("name"):
-        version = domain.latest_version(comp)
-        data = domain.version_competency(version, comp.pk) if version else None
+        data = published_results(comp).data
         if not data or not data["groups"]:
             skipped.append(_("«%(competency)s»: итоги не опубликованы — дипломы по компетенции не выдаются.")
                            % {"competency": comp.name})
@@ -359,8 +359,6 @@ def render_diploma(diploma: Diploma) -> Diploma:
 
 def start_batch(championship: Championship, *, by: Any) -> DiplomaBatch:
     """Queue the generation of the championship's diplomas; the page polls the batch's progress."""
-    from .tasks import generate_diplomas_task
-
     problems = readiness_problems(championship)
     if problems:
         raise TransitionError(" ".join(problems))
@@ -370,8 +368,7 @@ def start_batch(championship: Championship, *, by: Any) -> DiplomaBatch:
         batch = DiplomaBatch.objects.create(championship=championship, created_by=by)
         record(actor=by, action=AuditEntry.Action.CREATE, instance=batch, after={"batch": batch.pk},
                championship=championship)
-        batch_id = batch.pk
-        transaction.on_commit(lambda: generate_diplomas_task.delay(batch_id), robust=True)
+        enqueue_on_commit("results.generate_diplomas", batch.pk)
     return batch
 
 

@@ -1,7 +1,7 @@
 """Results pages (AW-1…AW-7, DOC-4): the competency's results (public after publication, working state
 for the Directorate, quality control and the panel), the medal table with cups, published versions,
 decisions, publication, quality control. Every ranking shown goes through
-``permissions.visible_results``."""
+``results.visibility.visible_results``."""
 
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.championships.models import Championship, Competency
 from profmaster.core.errors import DomainError
-from profmaster.permissions import has_perm, require, visible_results
+from profmaster.permissions import has_perm, require
 from profmaster.registration.models import Application
 
 from . import computation, diplomas, domain, exports, names
 from .medals import allocate_medals
 from .models import VIOLATIONS, Diploma, DiplomaBatch, GroupDecision, Nomination, QualityCheck, ResultsVersion, UnscrupulousExpert
+from .visibility import visible_results
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REASON_MAX = 2000

@@ -2,32 +2,11 @@
 
 from django.db import migrations
 
-CREATE = """
-CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit entries are append-only';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER audit_entry_append_only
-    BEFORE UPDATE OR DELETE ON audit_auditentry
-    FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only();
-"""
-DROP = """
-DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_auditentry;
-DROP FUNCTION IF EXISTS audit_entry_append_only();
-"""
+from profmaster.core.postgres import append_only_sql, run_on_postgresql
 
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+CREATE, DROP = append_only_sql("audit_auditentry", "audit_entry_append_only", "audit entries are append-only")
 
 
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [run_on_postgresql(CREATE, DROP)]

@@ -2,32 +2,11 @@
 
 from django.db import migrations
 
-CREATE = """
-CREATE OR REPLACE FUNCTION marking_ledger_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the marks ledger is append-only';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER marking_ledger_append_only
-    BEFORE UPDATE OR DELETE ON marking_markentry
-    FOR EACH ROW EXECUTE FUNCTION marking_ledger_append_only();
-"""
-DROP = """
-DROP TRIGGER IF EXISTS marking_ledger_append_only ON marking_markentry;
-DROP FUNCTION IF EXISTS marking_ledger_append_only();
-"""
+from profmaster.core.postgres import append_only_sql, run_on_postgresql
 
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+CREATE, DROP = append_only_sql("marking_markentry", "marking_ledger_append_only", "the marks ledger is append-only")
 
 
 class Migration(migrations.Migration):
     dependencies = [("marking", "0003_marks_panel_ledger")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [run_on_postgresql(CREATE, DROP)]

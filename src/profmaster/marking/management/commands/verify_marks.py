@@ -1,5 +1,6 @@
 """X-2: recompute every scheme's marks ledger chain and current marks, and the results of every locked
-scheme from its marks; report anything altered outside the application. Exit status 1 when a problem is
+scheme from its marks; check the chain against its anchors (the signed marks-lock protocol, the audit log);
+report anything altered outside the application. Exit status 1 when a problem is
 found (for cron and monitoring)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from profmaster.marking.anchors import anchor_problems
 from profmaster.marking.marks import results_problems, verify
 from profmaster.marking.models import MarkingScheme
 
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         found = 0
         recomputed = results_problems(list(schemes.select_related("competency__championship")))
         for scheme in schemes:
-            problems = verify(scheme) + recomputed.get(scheme.pk, [])
+            problems = verify(scheme) + anchor_problems(scheme) + recomputed.get(scheme.pk, [])
             for problem in problems:
                 self.stdout.write(f"scheme {scheme.pk} ({scheme.title}): {problem}")
             found += len(problems)

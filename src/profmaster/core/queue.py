@@ -1,0 +1,26 @@
+"""Queueing background jobs from domain code (STYLE §1: tasks call the domain, never the reverse).
+
+A domain function names the job it wants (``"documents.render_document_pdf"``) and the job is sent once the
+transaction commits; the task modules are found by name through Celery's registry, so no domain module
+imports a ``tasks`` module and the two never import each other in a circle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+
+def send(task_name: str, *args: Any) -> None:
+    """Send the job now: to the broker, or run it in this process when Celery is eager (embedded default)."""
+    from profmaster.celery import app
+
+    if task_name not in app.tasks:
+        app.loader.import_default_modules()  # imports every app's tasks module (autodiscovery)
+    app.tasks[task_name].apply_async(args)
+
+
+def enqueue_on_commit(task_name: str, *args: Any) -> None:
+    """Send the job once the current transaction commits; a failure to send never undoes the commit."""
+    transaction.on_commit(lambda: send(task_name, *args), robust=True)
