@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "profmaster.core.middleware.DatabaseUnavailableMiddleware",  # 503 + Retry-After, not 500
 ]
 
 ROOT_URLCONF = "profmaster.urls"
