@@ -70,3 +70,14 @@ def expert(competency):
     user = UserFactory(last_name="Экспертов", email="expert@example.ru")
     give_role(user, Role.EXPERT, competency.championship, competency)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _empty_shared_cache():
+    """The shared cache (files or Redis) outlives a test's transaction: each test starts with it empty."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    yield
+    if settings.CACHES["shared"]["BACKEND"].endswith("FileBasedCache"):  # never empty a real Redis
+        caches["shared"].clear()

@@ -545,6 +545,7 @@ def comp_kw(w: World) -> dict[str, Any]:
 PAGES.update({
     "results:championship": Page(EVERYONE, kwargs=ch, public=True),
     "results:standings_export": Page(EVERYONE, kwargs=ch, public=True),
+    "results:standings_csv": Page(EVERYONE, kwargs=ch, public=True),
     "results:version": Page(EVERYONE, public=True, kwargs=lambda w: {"pk": w.championship.pk,
                                                                      "number": _results_version(w).number}),
     "results:publish": Page(MANAGERS, kwargs=ch, method="post"),
@@ -554,6 +555,7 @@ PAGES.update({
     "results:diploma_names": Page(MANAGERS, kwargs=ch),
     "results:competency": Page(EVERYONE, kwargs=comp_kw, public=True),
     "results:export": Page(EVERYONE, kwargs=comp_kw, public=True),
+    "results:export_csv": Page(EVERYONE, kwargs=comp_kw, public=True),
     "results:propose_medals": Page(frozenset({"chief"}), kwargs=comp_kw, method="post"),
     "results:decide_medals": Page(MANAGERS, kwargs=comp_kw, method="post"),
     "results:decide_qualification": Page(MANAGERS, kwargs=comp_kw, method="post"),

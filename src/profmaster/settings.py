@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "profmaster.core.middleware.DatabaseUnavailableMiddleware",  # 503 + Retry-After, not 500
 ]
 
 ROOT_URLCONF = "profmaster.urls"
@@ -188,6 +189,11 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# counters that must hold across worker processes (the signing-password attempt limit) live in the
+# shared cache: Redis in production; without Redis, files every process of this machine sees.
+CACHES["shared"] = dict(CACHES["default"]) if REDIS_URL else {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": os.environ.get("SHARED_CACHE_DIR", str(BASE_DIR / "var" / "shared-cache"))}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or env_bool("CELERY_EAGER", False)

@@ -103,3 +103,41 @@ def test_rm1_item_statistics_chart_per_question(page):
     drawn = page.evaluate("""() => [document.getElementById('item-chart'),
         ...document.querySelectorAll('canvas.item-distribution')].map(c => Chart.getChart(c) !== undefined)""")
     assert drawn == [True, True, True, True]
+
+
+def test_x5_autosave_retries_after_503_with_retry_after(page):
+    """X-5 (issue 13 §6): while the database restarts the save gets 503 + Retry-After; the page keeps the
+    answer queued, says it is not saved, waits as told and saves it."""
+    import time
+
+    championship = ChampionshipFactory()
+    competency = CompetencyFactory(championship=championship, name="Кондитерское дело")
+    chief = UserFactory()
+    give_role(chief, Role.CHIEF_EXPERT, championship, competency)
+    examinee = UserFactory(email="examinee@example.ru", last_name="Участникова")
+    give_role(examinee, Role.PARTICIPANT, championship)
+    make_exam(championship, competency, chief, kinds=["single", "multiple", "short"])
+
+    login(page, "examinee@example.ru", PASSWORD)
+    page.get_by_role("link", name="Открыть").click()
+    page.get_by_role("button", name="Начать экзамен").click()
+    page.wait_for_url(re.compile(r"/exams/attempts/\d+/$"))
+
+    refused: list[float] = []
+
+    def database_down(route):
+        if len(refused) < 2:
+            refused.append(time.monotonic())
+            route.fulfill(status=503, headers={"Retry-After": "2", "Content-Type": "application/json"},
+                          body='{"detail": "База данных временно недоступна."}')
+        else:
+            route.continue_()
+
+    page.route("**/answers", database_down)
+    with page.expect_response(lambda r: r.url.endswith("/answers") and r.status == 200, timeout=15_000):
+        page.get_by_label("31 °C").check()
+        page.wait_for_function("document.getElementById('save-status').textContent.includes('Нет связи')")
+    page.wait_for_function("document.getElementById('save-status').textContent.includes('Сохранено')")
+    assert len(refused) == 2
+    assert refused[1] - refused[0] >= 1.9  # waited as Retry-After said, not the 1 s backoff
+    assert Answer.objects.count() == 1

@@ -49,3 +49,25 @@ def test_x5_standings_and_people_lists_escape_user_text():
     assert rows[2] == ["'@cup", "'=org", 1, 0, 2, 3]
     rows = _cells(lists.to_xlsx("Список", ["ФИО", "Телефон"], [["\t=1+1", "+7 495 000-00-00"]]))
     assert rows[1] == ["'\t=1+1", "'+7 495 000-00-00"]
+
+
+def test_x5_csv_is_utf8_with_bom_semicolons_and_escaped():
+    from profmaster.core.spreadsheets import csv_bytes
+
+    content = csv_bytes([["Команда", "Балл"], ["=cmd", Decimal("87.17")], ["Звезда; «Юг»", 3]])
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert content.decode("utf-8-sig") == 'Команда;Балл\r\n\'=cmd;87,17\r\n"Звезда; «Юг»";3\r\n'
+
+
+@pytest.mark.django_db
+def test_x5_results_and_medal_table_csv_downloads(client):
+    """X-5: the CSV downloads of the results and the medal table (linked beside the xlsx ones)."""
+    from ..factories import ChampionshipFactory, CompetencyFactory
+
+    competency = CompetencyFactory(championship=ChampionshipFactory(name="Мастерята"), name="=Кондитерское дело")
+    response = client.get(f"/results/competencies/{competency.pk}/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode("utf-8-sig") == "Мастерята — =Кондитерское дело\r\nИтоги ещё не опубликованы.\r\n"
+    championship = competency.championship
+    response = client.get(f"/results/championships/{championship.pk}/medal-table.csv")
+    assert response.content.decode("utf-8-sig") == "Мастерята\r\nКубок;Организация;Золото;Серебро;Бронза;Всего\r\n"

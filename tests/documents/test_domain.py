@@ -236,3 +236,37 @@ def test_doc2_awaiting_signature_lists_only_unsigned(document, chief_expert, exp
     sign_document(document, signer=chief_expert, password=PASSWORD)
     assert list(documents_awaiting_signature(chief_expert)) == []
     assert list(documents_awaiting_signature(expert)) == [document]
+
+
+def test_x5_signing_password_limit_is_shared_between_processes(document, chief_expert, settings):
+    """X-5 (issue 13 §6): the wrong-password counter is not in one process's memory: another worker (a cache
+    client of its own, as in another process) sees it and refuses the right password too."""
+    from django.core.cache import cache, caches
+
+    assert settings.CACHES["shared"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
+    for _attempt in range(SIGN_FAILURE_LIMIT):
+        with pytest.raises(DomainError):
+            sign_document(document, signer=chief_expert, password="подбор")
+    cache.clear()  # this process's memory forgets everything
+    other_worker = caches.create_connection("shared")
+    assert other_worker.get(f"documents:sign-failures:{chief_expert.pk}") == SIGN_FAILURE_LIMIT
+    with pytest.raises(DomainError) as info:
+        sign_document(document, signer=chief_expert, password=PASSWORD)
+    assert info.value.code == "throttled"
+    other_worker.delete(f"documents:sign-failures:{chief_expert.pk}")  # the pause is over
+    assert sign_document(document, signer=chief_expert, password=PASSWORD).signer == chief_expert
+
+
+def test_x5_production_settings_share_the_counter_through_redis(monkeypatch):
+    import importlib
+
+    import profmaster.settings as production
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        reloaded = importlib.reload(production)
+        assert reloaded.CACHES["shared"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert reloaded.CACHES["shared"]["LOCATION"] == "redis://127.0.0.1:6379/0"
+    finally:
+        monkeypatch.delenv("REDIS_URL")
+        importlib.reload(production)

@@ -21,6 +21,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.signals import got_request_exception
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
@@ -35,6 +36,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from profmaster.accounts.domain import authenticate_token
 from profmaster.api.messages import error_field, error_message
 from profmaster.core.errors import DomainError
+from profmaster.core.middleware import database_unavailable, database_unavailable_response, forget_broken_connections
 
 logger = logging.getLogger("django.request")
 
@@ -235,6 +237,17 @@ def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpRespons
 def on_form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
     # A form or multipart body was already parsed (by the CSRF check of a session request).
     return _error(request, _("Тело запроса должно быть JSON (Content-Type: application/json)."), 415)
+
+
+@api.exception_handler(DatabaseError)
+def on_database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """X-5: a dropped or unreachable database is 503 with Retry-After (the client retries); other
+    database errors are bugs (500)."""
+    if not database_unavailable(exc):
+        return on_unexpected(request, exc)
+    logger.warning("Database unavailable: %s (%s: %s)", request.path, type(exc).__name__, exc)
+    forget_broken_connections()
+    return database_unavailable_response(request)
 
 
 @api.exception_handler(Exception)

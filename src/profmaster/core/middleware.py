@@ -60,3 +60,56 @@ class ApiMethodNotAllowedMiddleware:
             replacement["Allow"] = allowed
             return replacement
         return response
+
+
+#: Seconds a client waits before retrying while the database is unreachable (a restart takes a few).
+DATABASE_RETRY_AFTER = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """X-5: the database dropped the connection or cannot be reached — the request may be retried."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def forget_broken_connections() -> None:
+    """Close connections the database dropped, so the next request of this worker connects afresh."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.in_atomic_block and not conn.is_usable():
+            conn.close()
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    message = _("База данных временно недоступна. Повторите через несколько секунд — введённое не потеряно.")
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": message}, status=503,
+                                              json_dumps_params={"ensure_ascii": False})
+    else:
+        response = HttpResponse(f"<!doctype html><html lang=\"ru\"><meta charset=\"utf-8\"><title>503</title>"
+                                f"<h1>{_('Сервис временно недоступен')}</h1><p>{message}</p></html>",
+                                status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """X-5: a dropped or unreachable database is 503 with Retry-After (the client retries), not a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not database_unavailable(exc):
+            return None
+        import logging
+
+        logging.getLogger("django.request").warning("Database unavailable: %s (%s: %s)", request.path,
+                                                    type(exc).__name__, exc)
+        forget_broken_connections()
+        return database_unavailable_response(request)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -288,16 +288,19 @@ def sign_document(document: Document, *, signer: Any, password: str, by: Any = N
         if existing is not None:
             raise TransitionError(_("Вы уже подписали этот документ (редакция %(version)s).")
                                   % {"version": existing.document_version})
-        if cache.get(_failures_key(signer), 0) >= SIGN_FAILURE_LIMIT:
+        # the counter is in the cache every worker shares, so the limit holds across processes.
+        failures = caches["shared"]
+        if failures.get(_failures_key(signer), 0) >= SIGN_FAILURE_LIMIT:
             raise DomainError(_("Слишком много неверных попыток ввода пароля. Повторите через 15 минут."),
                               field="password", code="throttled")
         if not password or not signer.check_password(password):
-            try:
-                cache.incr(_failures_key(signer))
-            except ValueError:
-                cache.set(_failures_key(signer), 1, SIGN_FAILURE_WINDOW)
+            if not failures.add(_failures_key(signer), 1, SIGN_FAILURE_WINDOW):
+                try:
+                    failures.incr(_failures_key(signer))
+                except ValueError:  # expired between add and incr
+                    failures.set(_failures_key(signer), 1, SIGN_FAILURE_WINDOW)
             raise DomainError(_("Неверный пароль. Подпись не поставлена."), field="password")
-        cache.delete(_failures_key(signer))
+        failures.delete(_failures_key(signer))
         signature = Signature(document=locked, signer=signer, role_label=required.role_label,
                               signed_at=timezone.now(), content_hash=locked.content_hash,
                               document_version=locked.version)

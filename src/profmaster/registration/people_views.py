@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from profmaster.championships.models import Championship
 from profmaster.core.errors import DomainError
 from profmaster.core.forms import apply_error
+from profmaster.core.spreadsheets import CSV_CONTENT_TYPE, csv_bytes
 from profmaster.core.views import form_page
 from profmaster.permissions import has_perm, require
 
@@ -312,7 +313,7 @@ def people(request: HttpRequest, pk: int) -> HttpResponse:
     if kind == lists.EXPERT and not has_perm(request.user, "registration.list_experts", championship):
         raise PermissionDenied
     fmt = request.GET.get("format", "")
-    channel = {"xlsx": "xlsx", "pdf": "PDF"}.get(fmt, _("экран"))
+    channel = {"xlsx": "xlsx", "csv": "CSV", "pdf": "PDF"}.get(fmt, _("экран"))
     headers, rows = lists.build(request.user, championship, kind, data, channel=channel)
     title = lists._title(kind)
     stamp = timezone.localdate().isoformat()
@@ -320,6 +321,11 @@ def people(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(lists.to_xlsx(title, headers, rows), content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
         response["Content-Disposition"] = f'attachment; filename="{kind}s-{championship.pk}-{stamp}.xlsx"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    if fmt == "csv":
+        response = HttpResponse(csv_bytes([headers, *rows]), content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{kind}s-{championship.pk}-{stamp}.csv"'
         response["Cache-Control"] = "private, no-store"
         return response
     if fmt == "pdf":

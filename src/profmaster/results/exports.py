@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from profmaster.core.spreadsheets import safe_row
+from profmaster.core.spreadsheets import csv_bytes, safe_row
 
 MEDALS_RU = {"gold": "золото", "silver": "серебро", "bronze": "бронза"}
 
@@ -28,10 +28,42 @@ def place_label(row: dict[str, Any]) -> int | str:
     return "вне зачёта" if row.get("out_of_competition") else "не определено"
 
 
+def results_csv(data: dict[str, Any] | None, *, title: str) -> bytes:
+    """The same rows as :func:`results_xlsx`, as CSV for Excel (X-5)."""
+    return csv_bytes(_Rows(data, title=title).rows)
+
+
+def standings_csv(standings: list[dict[str, Any]], *, title: str) -> bytes:
+    return csv_bytes(_Rows(None, title=title, standings=standings).rows)
+
+
+class _Rows:
+    """Collects the rows a sheet gets (``append``), so xlsx and CSV share one layout."""
+
+    def __init__(self, data: dict[str, Any] | None, *, title: str,
+                 standings: list[dict[str, Any]] | None = None) -> None:
+        self.rows: list[list[Any]] = []
+        if standings is not None:
+            _standings_rows(self, standings, title=title)
+        else:
+            _results_rows(self, data, title=title)
+
+    def append(self, row: list[Any]) -> None:
+        self.rows.append(row)
+
+
 def results_xlsx(data: dict[str, Any] | None, *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Итоги"
+    _results_rows(sheet, data, title=title)
+    sheet.column_dimensions["B"].width = 50
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _results_rows(sheet: Any, data: dict[str, Any] | None, *, title: str) -> None:
     sheet.append(safe_row([title]))
     if data is None:
         sheet.append(["Итоги ещё не опубликованы."])
@@ -46,21 +78,21 @@ def results_xlsx(data: dict[str, Any] | None, *, title: str) -> bytes:
                 qualified = "" if row.get("qualified") is None else ("да" if row["qualified"] else "нет")
                 sheet.append(safe_row([place_label(row), row["team"], _number(row["total"]),
                                        MEDALS_RU.get(row["medal"], ""), row.get("nomination", ""), qualified]))
-    sheet.column_dimensions["B"].width = 50
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def standings_xlsx(standings: list[dict[str, Any]], *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Медальный зачёт"
+    _standings_rows(sheet, standings, title=title)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _standings_rows(sheet: Any, standings: list[dict[str, Any]], *, title: str) -> None:
     sheet.append(safe_row([title]))
     sheet.append(["Кубок", "Организация", "Золото", "Серебро", "Бронза", "Всего"])
     for row in standings:
         sheet.append(safe_row([row["cup"] or "", row["organisation"], row["gold"], row["silver"], row["bronze"],
                                row["total"]]))
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

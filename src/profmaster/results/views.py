@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.championships.models import Championship, Competency
 from profmaster.core.errors import DomainError
+from profmaster.core.spreadsheets import CSV_CONTENT_TYPE
 from profmaster.permissions import has_perm, require
 from profmaster.registration.models import Application
 
@@ -101,12 +102,16 @@ def _candidates(competency: Competency) -> list[dict[str, Any]]:
     return found
 
 
-def competency_export(request: HttpRequest, competency_pk: int) -> HttpResponse:
+def competency_export(request: HttpRequest, competency_pk: int, fmt: str = "xlsx") -> HttpResponse:
+    """X-5: the results as xlsx, or as CSV for Excel (``fmt="csv"``): the same rows, what the person may see."""
     competency = _competency(competency_pk)
     view = visible_results(request.user, competency)
-    content = exports.results_xlsx(view.data, title=f"{competency.championship.name} — {competency.name}")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="results-{competency.pk}.xlsx"'
+    title = f"{competency.championship.name} — {competency.name}"
+    if fmt == "csv":
+        response = HttpResponse(exports.results_csv(view.data, title=title), content_type=CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(exports.results_xlsx(view.data, title=title), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="results-{competency.pk}.{fmt}"'
     return response
 
 
@@ -132,11 +137,15 @@ def championship_results(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def standings_export(request: HttpRequest, pk: int) -> HttpResponse:
+def standings_export(request: HttpRequest, pk: int, fmt: str = "xlsx") -> HttpResponse:
     championship = get_object_or_404(Championship, pk=pk)
-    content = exports.standings_xlsx(domain.published_standings(championship), title=championship.name)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="medal-table-{championship.pk}.xlsx"'
+    standings = domain.published_standings(championship)
+    if fmt == "csv":
+        response = HttpResponse(exports.standings_csv(standings, title=championship.name),
+                                content_type=CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(exports.standings_xlsx(standings, title=championship.name), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="medal-table-{championship.pk}.{fmt}"'
     return response
 
 

@@ -101,10 +101,14 @@
           });
         } catch (e) { response = null; }
         if (response === null || response.status >= 500 || response.status === 429) {
+          // the answer stays queued (and in localStorage); a 503 or 429 says when to retry (Retry-After).
           failures += 1;
           setStatus();
           clearTimeout(retryTimer);
-          retryTimer = setTimeout(flush, Math.min(1000 * failures, 10000));
+          const after = response === null ? NaN : Number(response.headers.get("Retry-After"));
+          const wait = Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 60000)
+            : Math.min(1000 * failures, 10000);
+          retryTimer = setTimeout(flush, wait);
           return;
         }
         failures = 0;
