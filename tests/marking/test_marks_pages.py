@@ -29,8 +29,32 @@ def test_sc3_entry_grid_and_autosave_endpoint(client, locked_scheme, panel, team
     assert page.status_code == 200 and b"mark-input" in page.content
     url = reverse("marking:save", args=[locked_scheme.pk, teams[0].pk])
     response = client.post(url, {"aspect": _aspect(locked_scheme).pk, "expert": e1.pk, "value": "2"})
-    assert response.json() == {"ok": True, "value": 2}
+    assert response.json() == {"ok": True, "value": 2, "discrepancy": ""}
     assert Mark.objects.get(expert=e1).value == 2
+
+
+def test_sc4_discrepancy_badge_goes_when_resolved_or_re_marked(client, locked_scheme, panel, teams):
+    """Issue 13 §3: the discrepancy badge on a score sheet stayed after the discrepancy was resolved."""
+    from profmaster.marking import marks
+
+    chief, (e1, e2) = panel
+    aspect = _aspect(locked_scheme)
+    client.force_login(chief)
+    url = reverse("marking:save", args=[locked_scheme.pk, teams[0].pk])
+    entry = reverse("marking:entry", args=[locked_scheme.pk, teams[0].pk])
+    client.post(url, {"aspect": aspect.pk, "expert": e1.pk, "value": "0"})
+    response = client.post(url, {"aspect": aspect.pk, "expert": e2.pk, "value": "3"})
+    assert response.json()["discrepancy"] == "open"
+    assert client.get(entry).content.decode().count('class="badge text-bg-danger discrepancy"') == 1
+    marks.resolve_spread(locked_scheme, aspect, teams[0], by=chief, reason="Обсудили, оценки обоснованы")
+    html = client.get(entry).content.decode()
+    assert 'class="badge text-bg-danger discrepancy"' not in html
+    assert "расхождение оставлено" in html
+    response = client.post(url, {"aspect": aspect.pk, "expert": e2.pk, "value": "1"})
+    assert response.json()["discrepancy"] == ""
+    html = client.get(entry).content.decode()
+    assert "discrepancy" not in html.split('id="entry-grid"')[1].split("</section>")[0].replace(
+        "discrepancy-slot", "").replace("data-msg-discrepancy", "")
 
 
 @pytest.mark.parametrize("data", [

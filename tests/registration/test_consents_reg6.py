@@ -125,3 +125,19 @@ def test_reg6_detail_page_lists_missing_consents_and_links_the_team_form(reg):
     assert "Не записаны согласия" in response.content.decode()
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT
+
+
+def test_reg5_clothing_sizes_children_sizes_for_participants_adult_for_adults(reg):
+    """Issue 13 §3: clothing sizes offered only adult sizes for children."""
+    from profmaster.registration.forms import MemberForm
+
+    def offered(kind):
+        return [value for value, _label in MemberForm(kind=kind).fields["clothing_size"].choices]
+
+    assert offered("participant") == ["", "122", "128", "134", "140", "146", "152", "158", "164", "XS", "S", "M"]
+    assert offered("mentor") == ["", "XS", "S", "M", "L", "XL", "XXL"]
+    assert offered("relative") == ["", "XS", "S", "M", "L", "XL", "XXL"]
+    application = reg.valid_team()
+    mentor = application.members.get(kind="mentor")
+    mentor.clothing_size = "128"
+    assert "128" in [v for v, _l in MemberForm(kind="mentor", instance=mentor).fields["clothing_size"].choices]

@@ -482,6 +482,24 @@ def save_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | i
     return existing
 
 
+def discrepancies(scheme: MarkingScheme, team: Application) -> dict[int, str]:
+    """SC-4, for one team's entry grid: judgement aspect pk → ``"open"`` (spread over the limit and no
+    resolution for these very marks) or ``"resolved"`` (kept by the chief expert's recorded decision).
+    Aspects without a discrepancy are absent, so a re-marked aspect loses its badge."""
+    limit = rules_for(scheme.competency.championship).judgement_spread_limit
+    given: dict[int, list[int]] = defaultdict(list)
+    for aspect_id, value in Mark.objects.filter(scheme=scheme, team=team, expert__isnull=False,
+                                                aspect__kind=calculation.JUDGEMENT).values_list("aspect_id", "value"):
+        given[aspect_id].append(value)
+    resolved = {aspect_id: sorted(values) for aspect_id, values in SpreadResolution.objects.filter(
+        scheme=scheme, team=team).values_list("aspect_id", "marks")}
+    state: dict[int, str] = {}
+    for aspect_id, values in given.items():
+        if calculation.spread_flagged(values, limit):
+            state[aspect_id] = "resolved" if resolved.get(aspect_id) == sorted(values) else "open"
+    return state
+
+
 def check_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int, value: Any, *, by: Any,
                expert: Any = None) -> Mark:
     """Four-eyes check: a second panel member re-enters a mark blind; a mismatch blocks completion."""

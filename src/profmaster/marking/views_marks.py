@@ -248,7 +248,7 @@ def _entry_context(request: HttpRequest, scheme: MarkingScheme, team: Applicatio
         experts = [e for e in experts if e.pk == me.pk]
     current = {(m.aspect_id, m.expert_id): m for m in Mark.objects.filter(scheme=scheme, team=team)}
     done = set(Sheet.objects.filter(scheme=scheme, team=team).values_list("sub_criterion_id", "expert_id"))
-    limit = marks.rules_for(scheme.competency.championship).judgement_spread_limit
+    discrepancies = marks.discrepancies(scheme, team)
     groups = []
     for sub in SubCriterion.objects.filter(criterion__scheme=scheme).select_related("criterion").order_by(
             "criterion__order", "criterion__code", "order", "code"):
@@ -261,9 +261,8 @@ def _entry_context(request: HttpRequest, scheme: MarkingScheme, team: Applicatio
                 shown = None if mark is None else (mark.check_value if check else mark.value)
                 cells.append({"expert": expert, "value": "" if shown is None else shown,
                               "mismatch": bool(mark and mark.check_value is not None and mark.check_value != mark.value)})
-            given = [current[(aspect.pk, e.pk)].value for e in experts if (aspect.pk, e.pk) in current]
             rows.append({"aspect": aspect, "cells": cells, "judgement": judgement,
-                         "flagged": judgement and calculation.spread_flagged(given, limit),
+                         "discrepancy": discrepancies.get(aspect.pk, ""),
                          "max_value": 3 if judgement else (1 if aspect.kind == calculation.BINARY
                                                            else max(marks.level_count(aspect) - 1, 0))})
         own = me.pk if mode == marks.REMOTE and not chief else None
@@ -322,7 +321,9 @@ def save(request: HttpRequest, scheme_pk: int, team_pk: int) -> JsonResponse:
                                by=request.user, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         return JsonResponse({"ok": False, "error": exc.message, "field": exc.field}, status=exc.status_code)
-    return JsonResponse({"ok": True, "value": mark.value})
+    # the row's discrepancy badge follows the marks as they are now (SC-4): it goes when re-marked
+    return JsonResponse({"ok": True, "value": mark.value,
+                         "discrepancy": marks.discrepancies(scheme, team).get(mark.aspect_id, "")})
 
 
 @login_required

@@ -88,6 +88,17 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
                 self.fields[name].required = True
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = Organisation.objects.all()
+        if "clothing_size" in self.fields:
+            # Issue 13 §3: participants are children — their heights (122–164) first, then the small adult
+            # sizes a 5–8 grader may wear; adults (mentor, relative) get adult sizes only.
+            sizes = TeamMember.ClothingSize
+            children = [c for c in sizes.choices if c[0].isdigit()]
+            adults = [c for c in sizes.choices if not c[0].isdigit()]
+            offered = children + adults[:3] if kind == team_rules.PARTICIPANT else adults
+            current = getattr(self.instance, "clothing_size", "")
+            if current and current not in {v for v, _label in offered}:  # never lose a size entered earlier
+                offered = offered + [c for c in sizes.choices if c[0] == current]
+            self.fields["clothing_size"].choices = [("", "—"), *offered]
 
 
 class RemarksForm(BootstrapFormMixin, forms.Form):

@@ -37,18 +37,44 @@
     return {ok: false, error: grid.dataset.msgError};
   }
 
-  async function run(input, value, reason) {
-    let data = await send(input, value, reason);
-    if (!data.ok && data.field === "reason" && !reason) {
-      const given = window.prompt(grid.dataset.msgReason);
-      if (given) data = await send(input, value, given);
-    }
+  function reasonField(input) {
+    const sheet = input.closest("section.sheet");
+    return sheet ? sheet.querySelector("input.sheet-reason") : null;
+  }
+
+  function showDiscrepancy(input, discrepancy) {
+    // SC-4: the badge follows the marks as saved now; re-marking within the limit removes it.
+    const row = input.closest("tr");
+    const slot = row && row.querySelector(".discrepancy-slot");
+    if (!slot || discrepancy === undefined) return;
+    row.classList.toggle("table-danger", discrepancy === "open");
+    slot.textContent = "";
+    if (!discrepancy) return;
+    const badge = document.createElement("span");
+    badge.className = discrepancy === "open" ? "badge text-bg-danger discrepancy"
+      : "badge text-bg-secondary discrepancy-resolved";
+    badge.textContent = discrepancy === "open" ? grid.dataset.msgDiscrepancy : grid.dataset.msgResolved;
+    slot.appendChild(badge);
+  }
+
+  async function run(input, value) {
+    const field = reasonField(input);
+    const data = await send(input, value, field ? field.value.trim() : "");
     input.classList.remove("is-valid", "is-invalid");
+    if (field && data.field === "reason") {
+      // A completed sheet: the correction waits for its reason, typed in the sheet's field (not a pop-up).
+      field.classList.add("is-invalid");
+      field.parentNode.querySelector(".reason-error").textContent = data.error || grid.dataset.msgReason;
+      field.focus();
+    } else if (field && data.ok) {
+      field.classList.remove("is-invalid");
+    }
     if (data.ok) {
       input.dataset.saved = String(data.value);
       input.dataset.failed = "";
       input.classList.add(data.mismatch ? "is-invalid" : "is-valid");
       input.title = grid.dataset.msgSaved;
+      showDiscrepancy(input, data.discrepancy);
     } else {
       input.dataset.failed = "1";
       input.classList.add("is-invalid");
@@ -72,6 +98,19 @@
       refresh();
     });
   }
+
+  // A reason typed after a refused correction sends that sheet's unsaved marks again.
+  grid.querySelectorAll("input.sheet-reason").forEach(function (field) {
+    field.addEventListener("change", function () {
+      if (!field.value.trim()) return;
+      field.closest("section.sheet").querySelectorAll("input.mark-input").forEach(function (input) {
+        if (input.dataset.failed === "1") save(input);
+      });
+    });
+    field.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); field.dispatchEvent(new Event("change")); }
+    });
+  });
 
   inputs.forEach(function (input, index) {
     // Saved is what the server rendered: a value typed before this script ran is not saved yet (below).
