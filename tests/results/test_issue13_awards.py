@@ -17,9 +17,9 @@ from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import ProgrammeSlot
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.marking.panel import add_judging_role
-from profmaster.permissions import visible_results
 from profmaster.results import diplomas, domain
 from profmaster.results.models import Diploma, Invalidation, ResultsVersion
+from profmaster.results.visibility import visible_results
 
 from ..factories import ChampionshipFactory, CompetencyFactory
 
