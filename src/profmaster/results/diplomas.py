@@ -33,6 +33,7 @@ from weasyprint.urls import URLFetcherResponse
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record
 from profmaster.audit.models import AuditEntry
+from profmaster.championships import timezones
 from profmaster.championships.models import Championship, Stage
 from profmaster.core.errors import TransitionError
 from profmaster.documents.rendering import FontOnlyURLFetcher, font_dir
@@ -214,7 +215,7 @@ def diploma_context(diploma: Diploma) -> dict[str, Any]:
         "heading": wording["heading"], "lead": wording["lead"], "name": diploma.declined_name,
         "body": wording["body"].format(competency=competency, place=place, medal=medal, detail=diploma.detail),
         "championship": diploma.championship.name, "season": diploma.championship.season,
-        "code": diploma.code, "url": url, "issued": timezone.localtime(diploma.issued_at).strftime("%d.%m.%Y"),
+        "code": diploma.code, "url": url, "issued": timezones.local(diploma.issued_at, diploma.championship).strftime("%d.%m.%Y"),
         "qr": "data:image/png;base64," + base64.b64encode(qr_png(url)).decode("ascii"),
         "electronic": diploma.electronic,
         "fonts": {"regular": (fonts / "DejaVuSans.ttf").as_uri(), "bold": (fonts / "DejaVuSans-Bold.ttf").as_uri()},
