@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import (
@@ -45,7 +47,9 @@ def championship_json(ch: Championship, **overrides):
         "rules_profile": ch.rules_profile, "rules_profile_label": ch.get_rules_profile_display(),
         "description": ch.description, "starts_on": ch.starts_on.isoformat(), "ends_on": ch.ends_on.isoformat(),
         "registration_deadline": None, "status": ch.status, "status_label": ch.get_status_display(),
-        "created_at": DjangoJSONEncoder().default(ch.created_at),
+        "time_zone": ch.time_zone,
+        # answers carry the offset of the championship's zone (Moscow by default).
+        "created_at": DjangoJSONEncoder().default(timezone.localtime(ch.created_at, ZoneInfo(ch.time_zone))),
     }
     return {**data, **overrides}
 
@@ -88,7 +92,7 @@ def test_ch1_championship_create_by_platform_directorate(world, platform):
     assert response.status_code == 201
     ch = Championship.objects.get(slug="masteryata-2024")
     assert response.json() == championship_json(
-        ch, name="Мастерята 2024", registration_deadline="2024-01-15T15:00:00Z", status="draft",
+        ch, name="Мастерята 2024", registration_deadline="2024-01-15T18:00:00+03:00", status="draft",
         status_label="Черновик", organiser_id=world.organisation.pk)
     # Naive times are Moscow time (UTC+3).
     assert ch.registration_deadline == dt.datetime(2024, 1, 15, 15, tzinfo=dt.UTC)
@@ -381,7 +385,7 @@ def test_ch4_programme(world, director):
         "id": slot.pk, "championship_id": world.a.pk, "stage_id": world.stage.pk,
         "competency_id": world.competency.pk, "base_venue_id": None, "kind": "familiarisation",
         "kind_label": "Ознакомление", "title": "Ознакомление с рабочими местами",
-        "starts_at": "2023-04-02T07:00:00Z", "ends_at": "2023-04-02T07:30:00Z"}
+        "starts_at": "2023-04-02T10:00:00+03:00", "ends_at": "2023-04-02T10:30:00+03:00"}
     listed = director.get(f"/championships/{world.a.pk}/programme").json()
     assert [s["title"] for s in listed] == ["Ознакомление с рабочими местами", "Поток 1"]
 

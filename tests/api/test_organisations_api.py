@@ -99,7 +99,8 @@ def test_x4_venues(world, director):
     assert created.status_code == 201
     venue = Venue.objects.get(name="Дом культуры")
     assert created.json() == {"id": venue.pk, "name": "Дом культуры", "address": "Москва, ул. Лесная, д. 7",
-                              "organisation_id": world.organisation.pk, "description": "Зал на 200 мест"}
+                              "organisation_id": world.organisation.pk, "description": "Зал на 200 мест",
+                              "time_zone": ""}
     by_org = director.get("/venues", {"organisation_id": world.organisation.pk}).json()
     assert [v["name"] for v in by_org["items"]] == ["Дом культуры", "Колледж сферы услуг № 3"]
     assert [v["name"] for v in director.get("/venues", {"q": "Мира"}).json()["items"]] == ["Политехнический колледж"]

@@ -7,11 +7,13 @@ domain functions. Errors are JSON ``{"detail": "…"}`` with a message a person 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -25,12 +27,14 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyCookie, HttpBearer
 
 from profmaster.accounts.domain import authenticate_token
@@ -41,16 +45,28 @@ from profmaster.core.middleware import database_unavailable, database_unavailabl
 logger = logging.getLogger("django.request")
 
 
+def _chosen_zone(value: dt.datetime) -> bool:
+    return isinstance(value.tzinfo, ZoneInfo) and value.tzinfo.key != "UTC"
+
+
+class _LocalTimeEncoder(NinjaJSONEncoder):
+    """Moments in ISO 8601 with the offset of the current zone (the championship's, X-6): «…T23:59:00+10:00»."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime) and timezone.is_aware(o) and not _chosen_zone(o):
+            # As read from the database; a schema that chose a zone of its own keeps it.
+            return super().default(timezone.localtime(o))
+        return super().default(o)
+
+
 class JSONRenderer(BaseRenderer):
     """JSON with Cyrillic as it is (ninja's default escapes it)."""
 
     media_type = "application/json"
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
-        from ninja.responses import NinjaJSONEncoder
-
         # A lone surrogate can only sit inside a JSON string, where "\\udXXX" is its valid escape.
-        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False).encode("utf-8", "backslashreplace")
+        return json.dumps(data, cls=_LocalTimeEncoder, ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
 MALFORMED_MULTIPART = "Malformed multipart body"
@@ -107,8 +123,9 @@ DESCRIPTION = """API платформы «Профмастер»: чемпион
 **Ошибки.** Всегда JSON `{"detail": "…"}` с понятным сообщением; при неверных данных (`422`) — ещё
 `errors: [{field, message}]`, при отказе правил предметной области (`400`, `409`) — `code` и `field`.
 
-**Данные.** Идентификаторы — целые числа; даты — `ГГГГ-ММ-ДД`, время — ISO 8601 (без смещения —
-московское). `PUT` заменяет все поля объекта. Длинные списки постраничные: `?limit=&offset=`,
+**Данные.** Идентификаторы — целые числа; даты — `ГГГГ-ММ-ДД`, время — ISO 8601: без смещения время
+читается в часовом поясе чемпионата (поле `time_zone`, пояс IANA, например `Asia/Vladivostok`), ответы
+всегда со смещением этого пояса. `PUT` заменяет все поля объекта. Длинные списки постраничные: `?limit=&offset=`,
 ответ `{"count", "items"}`.
 """
 

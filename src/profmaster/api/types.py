@@ -88,20 +88,51 @@ def _date_in_range(value: dt.date) -> dt.date:
     return value
 
 
-def _datetime_in_range(value: dt.datetime) -> dt.datetime:
+def _wall_clock_in_range(value: dt.datetime) -> dt.datetime:
     # Checked before the time zone is applied: converting year 1 or 9999 would overflow.
     if not MIN_DATE <= value.date() <= MAX_DATE:
         raise ValueError(f"дата должна быть между {MIN_DATE:%d.%m.%Y} и {MAX_DATE:%d.%m.%Y}")
+    return value
+
+
+def _datetime_in_range(value: dt.datetime) -> dt.datetime:
+    value = _wall_clock_in_range(value)
     if timezone.is_naive(value):
-        # Without an offset the time is Moscow time, as the people who type it mean it.
-        value = timezone.make_aware(value, timezone.get_default_timezone())
+        # Without an offset the time is the championship's wall-clock time, as the people who type it mean
+        # it: routes under a championship run in its zone (championships.middleware), others in the default.
+        value = timezone.make_aware(value, timezone.get_current_timezone())
     return value
 
 
 #: A calendar date between 1900 and 2199.
 Date = Annotated[dt.date, AfterValidator(_date_in_range)]
-#: A moment in time; without an offset it is read as Europe/Moscow.
-DateTime = Annotated[dt.datetime, AfterValidator(_datetime_in_range)]
+#: A moment in time; without an offset it is read in the championship's time zone.
+DateTime = Annotated[
+    dt.datetime, AfterValidator(_datetime_in_range),
+    Field(description="ISO 8601. Без смещения время читается в часовом поясе чемпионата (поле time_zone "
+                      "чемпионата); ответы всегда содержат смещение."),
+]
+
+
+#: A moment whose offset-less form is kept naive, for a schema that carries its own zone (a new championship's
+#: deadline is read in the zone sent with it): the schema makes it aware.
+WallClockDateTime = Annotated[
+    dt.datetime, AfterValidator(_wall_clock_in_range),
+    Field(description="ISO 8601; без смещения — в часовом поясе, указанном в этом же запросе (time_zone)."),
+]
+
+
+def _known_zone(value: str) -> str:
+    from profmaster.championships.timezones import known_zones
+
+    if value not in known_zones():
+        raise ValueError(f"неизвестный часовой пояс «{value[:64]}»: нужен пояс IANA, например Asia/Vladivostok")
+    return value
+
+
+#: An IANA time zone name.
+TimeZoneName = Annotated[str, AfterValidator(_known_zone),
+                         Field(max_length=64, examples=["Europe/Moscow", "Asia/Vladivostok"])]
 
 
 def Amount(*, max_digits: int, decimal_places: int, gt: int | None = None, ge: int | None = None,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profmaster.accounts.models import Role, User
 from profmaster.core.forms import DATE_WIDGET, DATETIME_WIDGET, BootstrapFormMixin
 from profmaster.organisations.models import Organisation
 
+from . import timezones
 from .models import (
     AgeCategory,
     BaseVenue,
@@ -28,13 +30,35 @@ ALLOWED_DOCUMENT_EXTENSIONS = {".pdf", ".docx", ".doc", ".xlsx", ".xls", ".odt",
 MAX_DOCUMENT_SIZE = 20 * 1024 * 1024
 
 
+def time_zone_field(*, blank_label: Any = None, **kwargs: Any) -> forms.ChoiceField:
+    """A zone select: Russia's eleven zones first, then every other IANA zone (X-6)."""
+    choices: list[Any] = timezones.zone_choices()
+    if blank_label is not None:
+        choices = [("", blank_label), *choices]
+    return forms.ChoiceField(choices=choices, label=_("Часовой пояс"), required=blank_label is None, **kwargs)
+
+
 class ChampionshipForm(BootstrapFormMixin, forms.ModelForm):
+    time_zone = time_zone_field(
+        initial=timezones.DEFAULT_ZONE,
+        help_text=_("Все сроки, окна и протоколы чемпионата считаются и печатаются в этом поясе; "
+                    "время в этой форме — тоже в нём."))
+
     class Meta:
         model = Championship
         fields = ["name", "slug", "season", "organiser", "rules_profile", "description", "starts_on", "ends_on",
-                  "registration_deadline"]
+                  "time_zone", "registration_deadline"]
         widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET, "registration_deadline": DATETIME_WIDGET,
                    "description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        deadline, zone_name = data.get("registration_deadline"), data.get("time_zone")
+        if deadline is not None and zone_name:
+            # The typed deadline is a wall-clock time of the zone chosen in this same form.
+            wall_clock = timezone.localtime(deadline).replace(tzinfo=None)
+            data["registration_deadline"] = timezone.make_aware(wall_clock, timezones.zone(zone_name))
+        return data
 
 
 class ScopedForm(BootstrapFormMixin, forms.ModelForm):

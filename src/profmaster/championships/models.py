@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import defaults
+from .timezones import DEFAULT_ZONE, validate_time_zone
 
 
 class Championship(models.Model):
@@ -35,6 +36,9 @@ class Championship(models.Model):
     starts_on = models.DateField(_("начало"))
     ends_on = models.DateField(_("окончание"))
     registration_deadline = models.DateTimeField(_("окончание приёма заявок"), null=True, blank=True)
+    time_zone = models.CharField(
+        _("часовой пояс"), max_length=64, default=DEFAULT_ZONE, validators=[validate_time_zone],
+        help_text=_("Все сроки, окна и протоколы чемпионата считаются и печатаются в этом поясе."))
     status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -45,6 +49,8 @@ class Championship(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="championship_dates_ordered",
                                    violation_error_message=_("Окончание не может быть раньше начала.")),
+            models.CheckConstraint(condition=~Q(time_zone=""), name="championship_time_zone_set",
+                                   violation_error_message=_("Укажите часовой пояс чемпионата.")),
         ]
 
     def __str__(self) -> str:

@@ -13,8 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import model_validator
 
 from profmaster.api.types import (
     Amount,
@@ -28,8 +31,11 @@ from profmaster.api.types import (
     Slug,
     SmallInt,
     Text,
+    TimeZoneName,
+    WallClockDateTime,
 )
 
+from . import timezones
 from .models import (
     BaseVenue,
     Championship,
@@ -38,6 +44,7 @@ from .models import (
     ProgrammeSlot,
     Stage,
 )
+from .timezones import DEFAULT_ZONE
 
 Grade = Annotated[int, Field(ge=1, le=11)]
 
@@ -58,7 +65,16 @@ class ChampionshipIn(Schema):
     description: LongText = ""
     starts_on: Date
     ends_on: Date
-    registration_deadline: DateTime | None = None
+    time_zone: TimeZoneName = Field(
+        DEFAULT_ZONE, description="Часовой пояс IANA: сроки, окна и протоколы чемпионата — в нём (X-6).")
+    registration_deadline: WallClockDateTime | None = Field(
+        None, description="ISO 8601; без смещения — в часовом поясе time_zone этого запроса.")
+
+    @model_validator(mode="after")
+    def _deadline_in_own_zone(self) -> ChampionshipIn:
+        if self.registration_deadline is not None and timezone.is_naive(self.registration_deadline):
+            self.registration_deadline = self.registration_deadline.replace(tzinfo=ZoneInfo(self.time_zone))
+        return self
 
 
 class ChampionshipOut(Schema):
@@ -73,9 +89,15 @@ class ChampionshipOut(Schema):
     starts_on: dt.date
     ends_on: dt.date
     registration_deadline: dt.datetime | None
+    time_zone: str
     status: Choice(Championship.Status)
     status_label: str
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_registration_deadline(obj: Championship) -> dt.datetime | None:
+        # In the championship's own zone, also where no championship is in the URL (create, list).
+        return timezones.local(obj.registration_deadline, obj) if obj.registration_deadline else None
 
     @staticmethod
     def resolve_rules_profile_label(obj: Championship) -> str:
@@ -303,7 +325,7 @@ class ProgrammeSlotIn(Schema):
     base_venue_id: Id | None = None
     kind: Choice(ProgrammeSlot.Kind) = ProgrammeSlot.Kind.FLOW.value
     title: Text(200, min_length=1)
-    starts_at: DateTime = Field(description="Без смещения время читается как московское.")
+    starts_at: DateTime
     ends_at: DateTime
 
 

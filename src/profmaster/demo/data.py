@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from profmaster.accounts import domain as accounts_domain
 from profmaster.accounts.models import Role, RoleAssignment, User
 from profmaster.championships import domain as ch_domain
+from profmaster.championships import timezones
 from profmaster.championships.models import (
     BaseVenue,
     Championship,
@@ -163,7 +163,7 @@ def load_demo() -> Championship:
     championship = Championship(
         name="Московский детский чемпионат «Мастерята»", slug=DEMO_SLUG, season="2022/2023", organiser=mcrpo,
         rules_profile=Championship.RulesProfile.MASTERYATA, starts_on=dt.date(2023, 1, 16),
-        ends_on=dt.date(2023, 4, 30),
+        ends_on=dt.date(2023, 4, 30), time_zone="Europe/Moscow",  # every time of the demo is Moscow time
         registration_deadline=None,  # left open so the demo's mentors can try applying
         description="Чемпионат профессионального мастерства для школьников 1–8 классов и их семей.",
     )
@@ -230,12 +230,12 @@ def load_demo() -> Championship:
                                                           number=number), by=by)
         for flow, day in enumerate((dt.date(2023, 4, 11), dt.date(2023, 4, 12)), start=1):
             for name in names[:2]:
-                starts = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+                starts = dt.datetime.combine(day, dt.time(10, 0), tzinfo=timezones.zone_of(championship))
                 ch_domain.save_structure_object(ProgrammeSlot(
                     championship=championship, stage=final, competency=competencies[name], base_venue=base,
                     kind=ProgrammeSlot.Kind.FLOW, title=f"Поток {flow}", starts_at=starts,
                     ends_at=starts + dt.timedelta(hours=3)), by=by)
-    ceremony = timezone.make_aware(dt.datetime(2023, 4, 21, 15, 0))
+    ceremony = dt.datetime(2023, 4, 21, 15, 0, tzinfo=timezones.zone_of(championship))
     ch_domain.save_structure_object(ProgrammeSlot(
         championship=championship, stage=final, kind=ProgrammeSlot.Kind.CEREMONY,
         title="Церемония закрытия и награждения", starts_at=ceremony,

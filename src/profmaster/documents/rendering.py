@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
-from zoneinfo import ZoneInfo
 
 import weasyprint
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import select_template
-from django.utils import timezone, translation
+from django.utils import translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from profmaster.championships import timezones
 
 from . import hashing
 from .content import payload_blocks
@@ -32,7 +33,6 @@ from .selectors import signing_status
 
 logger = logging.getLogger(__name__)
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 GENERIC_TEMPLATE = "documents/pdf/generic.html"
 _DOC_TYPE_RE = re.compile(r"^[a-z0-9_]{1,40}$")
 RENDER_ERROR_MAX = 2000
@@ -73,9 +73,10 @@ class FontOnlyURLFetcher(URLFetcher):
 # --- Plain data for the template ------------------------------------------------------------------
 
 
-def moscow_time(value: Any) -> str:
-    """«22.11.2026 19:03:12 (МСК)»: signature times are printed in Moscow time whatever the server's zone."""
-    return f"{timezone.localtime(value, MOSCOW):%d.%m.%Y %H:%M:%S} (МСК)"
+def document_time(value: Any, championship: Any) -> str:
+    """«22.11.2026 19:03:12 (Владивосток, UTC+10)»: a document's times are printed in its championship's zone,
+    named, whatever the server's zone (X-6)."""
+    return timezones.format_local(value, timezones.zone_of(championship), "%d.%m.%Y %H:%M:%S")
 
 
 def expected_pdf_version(document: Document) -> str:
@@ -100,7 +101,7 @@ def document_context(document: Document) -> dict[str, Any]:
             "competency": document.competency.name if document.competency is not None else "",
             "version": document.version,
             "content_hash": document.content_hash,
-            "created_at": moscow_time(document.created_at),
+            "created_at": document_time(document.created_at, document.championship),
         },
         "data": document.data,
         "blocks": payload_blocks(document.data),
@@ -109,7 +110,7 @@ def document_context(document: Document) -> dict[str, Any]:
                 "signature_id": s.pk,
                 "name": s.signer.full_name,
                 "role_label": s.role_label,
-                "signed_at": moscow_time(s.signed_at),
+                "signed_at": document_time(s.signed_at, document.championship),
                 "content_hash": s.content_hash,
                 "version": s.document_version,
             }

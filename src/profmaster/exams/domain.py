@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from profmaster.audit.domain import record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
+from profmaster.championships import timezones
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.core.postgres import prepared_cursor
 
@@ -441,7 +442,7 @@ def start_attempt(exam: Exam, user: Any, *, access_code: str = "", ip: str | Non
     timing = timing_of(exam, override, None, now)
     if timing.phase is Phase.NOT_OPEN:
         raise TransitionError(_("Экзамен ещё не открыт: начало %(at)s.")
-                              % {"at": timezone.localtime(timing.opens_at).strftime("%d.%m.%Y %H:%M")})
+                              % {"at": timezones.format_local(timing.opens_at, timezones.zone_of(exam))})
     if timing.phase is Phase.CLOSED:
         raise TransitionError(_("Экзамен уже закрыт."))
     used = Attempt.objects.filter(exam=exam, user=user).count()
@@ -958,14 +959,15 @@ def regrade_exam(exam: Exam, *, by: Any, dry_run: bool = True, reason: str = "")
 def results_rows(exam: Exam) -> list[dict[str, Any]]:
     """The results of the theory stage as plain data (for the page, the protocol and the API)."""
     rows = []
+    tz = timezones.zone_of(exam)  # X-6: the championship's wall clock, named in the protocol's header
     attempts = (Attempt.objects.filter(exam=exam).select_related("user")
                 .order_by("user__last_name", "user__first_name", "number"))
     for attempt in attempts:
         rows.append({
             "ФИО": attempt.user.full_name,
             "Попытка": attempt.number,
-            "Начата": timezone.localtime(attempt.started_at).strftime("%d.%m.%Y %H:%M:%S"),
-            "Завершена": (timezone.localtime(attempt.finished_at).strftime("%d.%m.%Y %H:%M:%S")
+            "Начата": timezone.localtime(attempt.started_at, tz).strftime("%d.%m.%Y %H:%M:%S"),
+            "Завершена": (timezone.localtime(attempt.finished_at, tz).strftime("%d.%m.%Y %H:%M:%S")
                           if attempt.finished_at else "—"),
             "Баллы": str(attempt.score) if attempt.score is not None else "—",
             "Максимум": str(attempt.max_score),
@@ -987,7 +989,8 @@ def create_results_protocol(exam: Exam, *, by: Any, signers: Sequence[tuple[Any,
     data = {
         "text": _("Результаты теоретического этапа (онлайн-экзамен) «%(exam)s».") % {"exam": exam.title},
         "Экзамен": {"Название": exam.title, "Компетенция": str(exam.competency or "—"),
-                    "Проходной балл": str(exam.pass_mark or "—")},
+                    "Проходной балл": str(exam.pass_mark or "—"),
+                    "Время указано по поясу": timezones.zone_label(timezones.zone_of(exam))},
         "Результаты": results_rows(exam),
     }
     return create_document(championship=exam.championship, competency=exam.competency, doc_type=doc_type,
@@ -1014,15 +1017,17 @@ def participant_rows(exam: Exam) -> list[dict[str, Any]]:
     admissions = {a.user_id: a for a in Admission.objects.filter(exam=exam).select_related("admitted_by")
                   .order_by("admitted_at")}
     rows = []
+    tz = timezones.zone_of(exam)
     for number, user in enumerate(User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "pk"), 1):
         last: Attempt | None = attempts.get(user.pk)
         admission = admissions.get(user.pk)
         rows.append({
             "№": number,
             "ФИО": user.full_name,
-            "Допуск": (f"{timezone.localtime(admission.admitted_at):%d.%m.%Y %H:%M} ({admission.admitted_by.full_name})"
+            "Допуск": (f"{timezone.localtime(admission.admitted_at, tz):%d.%m.%Y %H:%M} "
+                       f"({admission.admitted_by.full_name})"
                        if admission else ("не требуется" if not exam.requires_admission else "—")),
-            "Начало": timezone.localtime(last.started_at).strftime("%d.%m.%Y %H:%M:%S") if last else "—",
+            "Начало": timezone.localtime(last.started_at, tz).strftime("%d.%m.%Y %H:%M:%S") if last else "—",
             "Статус": str(last.get_status_display()) if last else "не начинал(а)",
         })
     return rows

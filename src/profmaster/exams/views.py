@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from profmaster.accounts.models import Role, RoleAssignment, User
+from profmaster.championships import timezones
 from profmaster.championships.models import Championship
 from profmaster.core.errors import DomainError
 from profmaster.core.views import form_page
@@ -677,15 +678,17 @@ def handout_protocol(request: HttpRequest, handout_pk: int) -> HttpResponse:
     from profmaster.documents.models import DocumentType
 
     accesses = {a.user_id: a for a in TaskAccess.objects.filter(handout=handout)}
-    rows = [{"ФИО": u.full_name, "Первый доступ": timezone.localtime(accesses[u.pk].first_opened_at).strftime(
+    tz = timezones.zone_of(handout)  # publication and first access on the championship's clock
+    rows = [{"ФИО": u.full_name, "Первый доступ": timezone.localtime(accesses[u.pk].first_opened_at, tz).strftime(
         "%d.%m.%Y %H:%M:%S") if u.pk in accesses else "не открывал(а)"}
             for u in handout.recipients.order_by("last_name", "first_name")]
     try:
         document = create_document(
             championship=handout.championship, competency=handout.competency, doc_type=DocumentType.OTHER,
             title=_("Протокол выдачи задания «%(title)s»") % {"title": handout.title}, by=request.user,
-            data={"text": _("Задание опубликовано %(at)s; время первого доступа каждого участника — по серверу.")
-                  % {"at": timezone.localtime(handout.publish_at).strftime("%d.%m.%Y %H:%M")}, "Участники": rows},
+            data={"text": _("Задание опубликовано %(at)s; время первого доступа каждого участника — по серверу, "
+                            "в том же поясе.")
+                  % {"at": timezones.format_local(handout.publish_at, tz)}, "Участники": rows},
             signers=[(request.user, _("Составил(а)"))])
     except (DomainError, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from profmaster.audit.domain import record
 from profmaster.audit.models import AuditEntry
+from profmaster.championships import timezones
 from profmaster.core.errors import DomainError
 from profmaster.documents.models import Document, DocumentType
 from profmaster.documents.selectors import missing_by_document
@@ -221,7 +222,8 @@ def document_package(competency: Any, *, today: dt.date | None = None) -> Packag
     tables = _sheet_tables(competency, schemes) if competency.mark_entry_mode == IN_PERSON else []
     for table in tables:
         items.extend(item for _team, _label, cells in table.rows for item in cells)
-    return Package(competency=competency, deadline=deadline_of(championship), today=today or timezone.localdate(),
+    return Package(competency=competency, deadline=deadline_of(championship),
+                   today=today or timezone.localdate(timezone=timezones.zone_of(championship)),
                    items=items, sheet_tables=tables)
 
 

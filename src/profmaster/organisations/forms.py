@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from profmaster.championships.forms import time_zone_field
 from profmaster.core.forms import BootstrapFormMixin
 
 from .models import ContactPerson, Organisation, Venue
@@ -21,9 +22,12 @@ class OrganisationForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class VenueForm(BootstrapFormMixin, forms.ModelForm):
+    time_zone = time_zone_field(blank_label=_("— пояс чемпионата —"),
+                                help_text=_("Пусто — время на площадке в поясе чемпионата."))
+
     class Meta:
         model = Venue
-        fields = ["name", "address", "organisation", "description"]
+        fields = ["name", "address", "organisation", "description", "time_zone"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from profmaster.championships.timezones import validate_time_zone
+
 MOSCOW = "Москва"
 
 
@@ -59,6 +61,9 @@ class Venue(models.Model):
         verbose_name=_("организация"),
     )
     description = models.TextField(_("описание"), blank=True)
+    time_zone = models.CharField(
+        _("часовой пояс"), max_length=64, blank=True, validators=[validate_time_zone],
+        help_text=_("Пусто — пояс чемпионата, который проводится на площадке."))
 
     class Meta:
         verbose_name = _("площадка")

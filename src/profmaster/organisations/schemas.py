@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from profmaster.api.types import Choice, Id, LongText, Text
+from profmaster.api.types import Choice, Id, LongText, Text, TimeZoneName
 
 from .models import MOSCOW, Organisation
 
@@ -69,6 +69,8 @@ class VenueIn(Schema):
     address: Text(500, min_length=1)
     organisation_id: Id | None = None
     description: LongText = ""
+    time_zone: TimeZoneName | Literal[""] = Field(
+        "", description="Часовой пояс IANA площадки; пусто — пояс чемпионата, который на ней проводится.")
 
 
 class VenueOut(Schema):
@@ -77,3 +79,4 @@ class VenueOut(Schema):
     address: str
     organisation_id: int | None
     description: str
+    time_zone: str

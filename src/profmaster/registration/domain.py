@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from profmaster.accounts.models import Role
 from profmaster.audit.domain import delete_audited, record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
+from profmaster.championships import timezones
 from profmaster.championships.models import AgeCategory, Championship, Competency
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.core.links import absolute_url
@@ -108,9 +109,9 @@ def competition_dates(application: Application) -> list[team_rules.DateRange]:
     """The team's competition dates: its drawn date, else the days of its competency's programme."""
     if application.competition_date:
         return [(application.competition_date, application.competition_date)]
-    tz = timezone.get_current_timezone()
-    return [(timezone.localtime(slot.starts_at, tz).date(), timezone.localtime(slot.ends_at, tz).date())
-            for slot in application.competency.programme.all()]
+    # A slot's calendar days are those of its venue's zone (else the championship's), not the server's (X-6).
+    return [(timezones.local_date(slot.starts_at, slot), timezones.local_date(slot.ends_at, slot))
+            for slot in application.competency.programme.select_related("base_venue__venue", "championship")]
 
 
 def active_members(application: Application) -> list[TeamMember]:
@@ -201,12 +202,14 @@ def _check_applicant_may_edit(application: Application, by: Any) -> None:
     if deadline_passed(application.championship) and not application.reopened:
         raise DomainError(_("Приём заявок закончился %(deadline)s; изменить заявку может только Дирекция или после "
                             "того, как Дирекция откроет её для правки.")
-                          % {"deadline": _format_dt(application.championship.registration_deadline)},
+                          % {"deadline": _format_dt(application.championship.registration_deadline,
+                                                          application.championship)},
                           code="deadline")
 
 
-def _format_dt(value: dt.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
+def _format_dt(value: dt.datetime | None, championship: Championship) -> str:
+    """«21.04.2023 23:59 (Владивосток, UTC+10)»: in the championship's zone, named (X-6)."""
+    return timezones.format_local(value, timezones.zone_of(championship))
 
 
 def _recipients(application: Application) -> list[str]:
@@ -259,7 +262,7 @@ def create_application(*, championship: Championship, competency: Competency, ag
                           % {"competency": competency, "category": age_category}, field="age_category")
     if deadline_passed(championship) and not is_directorate(by, championship):
         raise DomainError(_("Приём заявок закончился %(deadline)s.")
-                          % {"deadline": _format_dt(championship.registration_deadline)}, code="deadline")
+                          % {"deadline": _format_dt(championship.registration_deadline, championship)}, code="deadline")
     application = Application(championship=championship, competency=competency, age_category=age_category,
                               organisation=organisation, participants_are_siblings=participants_are_siblings,
                               created_by=by)
@@ -519,7 +522,7 @@ def request_substitution(application: Application, *, outgoing: TeamMember, inco
                          by: Any, today: dt.date | None = None) -> SubstitutionRequest:
     """Ask the Directorate to replace one member; the replacement waits as a proposed member."""
     reason = _text(reason, field="reason", required=True, what=_("Укажите уважительную причину замены."))
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(timezone=timezones.zone_of(application.championship))
     with transaction.atomic():
         if application.status != workflow.APPROVED:
             raise TransitionError(_("Замена оформляется для зарегистрированной (одобренной) команды."))
@@ -544,9 +547,9 @@ def request_substitution(application: Application, *, outgoing: TeamMember, inco
 def decide_substitution(request: SubstitutionRequest, *, approve: bool, by: Any, reason: str = "",
                         today: dt.date | None = None) -> SubstitutionRequest:
     """The Directorate approves (the rules must hold with the new member) or refuses a substitution."""
-    today = today or timezone.localdate()
-    reason = _text(reason, field="reason", required=not approve, what=_("Укажите причину отказа."))
     application = request.application
+    today = today or timezone.localdate(timezone=timezones.zone_of(application.championship))
+    reason = _text(reason, field="reason", required=not approve, what=_("Укажите причину отказа."))
     with transaction.atomic():
         locked = SubstitutionRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != SubstitutionRequest.Status.PENDING:
@@ -801,7 +804,7 @@ def record_document_check(member: TeamMember, *, item: str, outcome: str, commen
 
 def delete_scans_after(championship: Championship, *, by: Any = None, today: dt.date | None = None) -> int:
     """Retention (REG-7, X-1): delete every scan of a championship that has ended. Returns how many."""
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(timezone=timezones.zone_of(championship))
     if championship.ends_on >= today:
         return 0
     deleted = 0

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from profmaster.accounts.models import Role, RoleAssignment
+from profmaster.championships import timezones
 from profmaster.championships.models import Championship
 from profmaster.core.spreadsheets import safe_row
 from profmaster.documents.rendering import font_dir, html_to_pdf
@@ -107,7 +108,7 @@ def to_pdf(title: str, championship: Championship, headers: list[str], rows: lis
     fonts = font_dir()
     html = render_to_string("registration/people_pdf.html", {
         "title": title, "championship": championship, "headers": headers, "rows": rows,
-        "made_at": timezone.localtime().strftime("%d.%m.%Y %H:%M"),
+        "made_at": timezones.format_local(timezone.now(), timezones.zone_of(championship)),
         "fonts": {"regular": (fonts / "DejaVuSans.ttf").as_uri(), "bold": (fonts / "DejaVuSans-Bold.ttf").as_uri()},
     })
     return html_to_pdf(html)
@@ -123,7 +124,8 @@ def protocol_data(championship: Championship, by: Any) -> dict[str, Any]:
     return {
         "text": _("Зарегистрированы эксперты, наставники и участники чемпионата «%(name)s» (команды с одобренными "
                   "заявками) на %(at)s.") % {"name": championship.name,
-                                              "at": timezone.localtime().strftime("%d.%m.%Y %H:%M")},
+                                              "at": timezones.format_local(timezone.now(),
+                                                                           timezones.zone_of(championship))},
         _("Эксперты"): [{"ФИО": r[0], "Роль": r[1], "Компетенция": r[2]} for r in experts] or [_("нет")],
         _("Наставники"): [{"ФИО": r[0], "Организация": r[2], "Компетенция": r[5], "Категория": r[6]}
                           for r in mentors] or [_("нет")],

@@ -36,6 +36,7 @@ from weasyprint.urls import URLFetcherResponse
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record
 from profmaster.audit.models import AuditEntry
+from profmaster.championships import timezones
 from profmaster.championships.models import Championship, ProgrammeSlot, Stage
 from profmaster.core.errors import TransitionError
 from profmaster.core.links import site_url
@@ -148,7 +149,7 @@ def closing_ceremony_date(championship: Championship) -> dt.date | None:
     slot = (ProgrammeSlot.objects.filter(championship=championship, kind=ProgrammeSlot.Kind.CEREMONY,
                                          stage__kind=Stage.Kind.FINAL).order_by("-starts_at").first())
     if slot is not None:
-        return timezone.localdate(slot.starts_at)
+        return timezones.local(slot.starts_at, championship).date()
     final = championship.stages.filter(kind=Stage.Kind.FINAL).order_by("-ends_on").first()
     return final.ends_on if final else None
 
@@ -167,7 +168,7 @@ def readiness_problems(championship: Championship, *, today: dt.date | None = No
         problems.append(_("Итоги финала ещё не опубликованы ни по одной компетенции: дипломы формируются по "
                           "опубликованным итогам финала."))
     ceremony = closing_ceremony_date(championship)
-    today = today or timezone.localdate()
+    today = today or timezones.local(timezone.now(), championship).date()
     if ceremony is None:
         problems.append(_("В чемпионате нет финала: неизвестна дата церемонии закрытия."))
     elif today < ceremony:
@@ -313,7 +314,7 @@ def diploma_context(diploma: Diploma) -> dict[str, Any]:
         "lead": wording["lead"], "name": diploma.declined_name,
         "body": wording["body"].format(competency=competency, place=place, medal=medal, detail=diploma.detail),
         "championship": diploma.championship.name, "season": diploma.championship.season,
-        "code": diploma.code, "url": url, "issued": timezone.localtime(diploma.issued_at).strftime("%d.%m.%Y"),
+        "code": diploma.code, "url": url, "issued": timezones.local(diploma.issued_at, diploma.championship).strftime("%d.%m.%Y"),
         "qr": "data:image/png;base64," + base64.b64encode(qr_png(url)).decode("ascii"),
         "electronic": diploma.electronic,
         "fonts": {"regular": (fonts / "DejaVuSans.ttf").as_uri(), "bold": (fonts / "DejaVuSans-Bold.ttf").as_uri()},

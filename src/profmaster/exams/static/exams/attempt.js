@@ -10,6 +10,8 @@
   const errorEl = document.getElementById("exam-error");
   const offset = Date.parse(state.server_now) - Date.now();
   const deadline = state.deadline ? Date.parse(state.deadline) : null;
+  // Enter in an answer field must not submit the paper (answers are saved one by one).
+  document.getElementById("paper").addEventListener("submit", (event) => event.preventDefault());
 
   function load() {
     try {
