@@ -55,7 +55,7 @@ def test_doc2_pdf_carries_the_stamp_of_each_valid_signature(document, chief_expe
     assert chief_expert.full_name in text
     assert "в качестве: Главный эксперт" in text
     assert f"Подписанный хеш: {document.content_hash}" in text
-    assert "(МСК)" in text
+    assert "(Москва, UTC+3)" in text  # the championship's zone, named
     assert f"Ожидается подпись: {expert.full_name} (Эксперт)" in text
 
 
@@ -85,7 +85,7 @@ def test_doc3_context_is_plain_data(document, chief_expert):
     context = document_context(document)
     assert plain(context)
     assert context["stamps"][0]["name"] == chief_expert.full_name
-    assert context["stamps"][0]["signed_at"].endswith("(МСК)")
+    assert context["stamps"][0]["signed_at"].endswith("(Москва, UTC+3)")
     assert context["document"]["competency"] == "Кондитерское дело"
 
 
