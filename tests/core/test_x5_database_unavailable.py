@@ -21,6 +21,13 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_connection_after():
+    """Whatever the test does, the worker's next test gets a live connection (not the killed one)."""
+    yield
+    connection.close()
+
+
 def _kill_backend_of_this_connection() -> None:
     connection.ensure_connection()
     pid = connection.connection.info.backend_pid

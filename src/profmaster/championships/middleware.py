@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -98,6 +99,10 @@ class ChampionshipTimeZoneMiddleware:
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]) -> None:
         match = request.resolver_match
-        name = championship_zone_name(match.route if match else "", view_kwargs)
+        try:
+            name = championship_zone_name(match.route if match else "", view_kwargs)
+        except DatabaseError:
+            # The database is unavailable: the view's own query gets the 503 (DatabaseUnavailableMiddleware).
+            name = None
         if name:
             timezone.activate(timezones.zone(name))
