@@ -39,7 +39,9 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_server, transactional_db):
-    context = browser.new_context(locale="ru-RU", accept_downloads=True, base_url=live_server.url)
+    # bypass_csp: Playwright's own string predicates (wait_for_function) are eval to the page; the pages
+    # themselves are held to the policy by tests/core/test_csp.py (no inline script or handler in any template).
+    context = browser.new_context(locale="ru-RU", accept_downloads=True, base_url=live_server.url, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from profmaster.accounts.models import Role
-from profmaster.results import diplomas
+from profmaster.results import diplomas, domain
 from profmaster.results.models import Diploma
 
 from ..factories import PASSWORD, CompetencyFactory, UserFactory, give_role
@@ -27,6 +27,8 @@ def test_aw6_directorate_corrects_a_doubtful_name_and_the_diploma_shows_it(page)
                               patronymic="Петровна")
     give_role(directorate, Role.DIRECTORATE, competency.championship)
     team = results.team(participants=("Петров Иван Иванович", "Орёл Пётр Ильич"))
+    results.lock(results.final, [(team, "90")])
+    domain.publish_results(results.championship, by=directorate)  # diplomas follow the published final
     orel = team.members.get(last_name="Орёл")
     spec = next(s for s in diplomas.recipients(results.championship)
                 if s.member_id == orel.pk and s.kind == "participant")
@@ -47,7 +49,7 @@ def test_aw6_directorate_corrects_a_doubtful_name_and_the_diploma_shows_it(page)
     expect(page.locator(".alert-success")).to_contain_text("сохранено для дипломов")
     row = page.locator(f"#name-member-{orel.pk}")
     expect(row).to_have_attribute("data-doubtful", "0")
-    expect(row.locator(".printed")).to_have_text("Орлу Петру Ильичу")
+    expect(row.locator(".printed", has_text="Орлу Петру Ильичу")).to_have_count(1)  # dative: «вручается»
     expect(row).to_contain_text("исправлено вручную")
 
     diploma = Diploma.objects.get(pk=diploma.pk)

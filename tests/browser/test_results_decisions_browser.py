@@ -175,19 +175,20 @@ def test_aw6_diploma_verified_by_its_code_without_logging_in(page):
     page.goto(f"/results/verify/{diploma.code.lower()}/")
     expect(page.locator("#verified")).to_have_text("Диплом подлинный: выдан на платформе и не аннулирован.")
     facts = page.locator("#diploma-facts")
-    expect(facts).to_contain_text("Петровой Марии Сергеевне")
+    expect(facts).to_contain_text("награждается Петрова Мария Сергеевна")
     expect(facts).to_contain_text(diploma.code)
     expect(facts).to_contain_text(world.championship.name)
     assert "99.00" not in facts.inner_text()
 
     response = page.goto("/results/verify/NOSUCHCODE12/")
     assert response.status == 404
-    expect(page.locator("#not-verified")).to_have_text("Диплом с таким кодом не найден или аннулирован.")
+    expect(page.locator("#not-verified")).to_have_text("Диплом с таким кодом не найден.")
 
 
 def test_doc4_directorate_invalidates_results_and_registers_an_unscrupulous_expert(page):
-    """DOC-4 (p. 10.4): without a reason the Directorate is refused; with it the competency's results are
-    invalid on the quality page and on the results page; an expert goes into the register."""
+    """DOC-4 (p. 10.4, 10.5): a violation is recorded; the confirmation page names the effects; without a
+    marked violation the Directorate is refused (the reason typed stays); confirmed, the results are invalid
+    on the quality page and on the results page; an expert goes into the register."""
     world, _chief, _directorate, _teams = _world()
     expert = UserFactory(email="expert@example.ru", last_name="Небрежный")
     give_role(expert, Role.EXPERT, world.championship, world.competency)
@@ -196,13 +197,23 @@ def test_doc4_directorate_invalidates_results_and_registers_an_unscrupulous_expe
     _as(page, "directorate@example.ru")
     page.goto(url)
     section = page.locator(f"#quality-{world.competency.pk}")
-    section.get_by_role("button", name="Признать итоги недействительными").click()
-    expect(page.locator(".alert-danger, .alert-error").first).to_contain_text("основание")
-    expect(page.locator(f"#quality-{world.competency.pk} .badge")).to_have_count(0)
+    row = section.locator("tr", has_text="Отсутствие правильно оформленных ведомостей оценок")
+    row.get_by_text("Записать").click()
+    row.locator("select[name=outcome]").select_option("violation")
+    row.get_by_placeholder("Выявлено").fill("Ведомости не подписаны экспертами")
+    row.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_text("Пункт проверки записан.")).to_be_visible()
 
-    section.get_by_placeholder("Основание").fill("Ведомости не подписаны экспертами")
-    section.get_by_role("button", name="Признать итоги недействительными").click()
-    expect(page.get_by_text(re.compile("Итоги компетенции признаны недействительными. Это отразится"))).to_be_visible()
+    section.get_by_role("link", name="Признать итоги недействительными…").click()
+    expect(page.locator("#invalidation-effects")).to_contain_text("будет опубликована")
+    page.locator("#reason").fill("Ведомости не подписаны экспертами")
+    page.locator("#confirm-invalidation").click()
+    expect(page.locator(".alert-danger, .alert-error").first).to_contain_text("Отметьте нарушения")
+    expect(page.locator("#reason")).to_have_value("Ведомости не подписаны экспертами")
+    page.get_by_label(re.compile("Отсутствие правильно оформленных ведомостей оценок")).check()
+    page.locator("#confirm-invalidation").click()
+    page.wait_for_url(re.compile(r"/quality/$"))
+    expect(page.get_by_text(re.compile("Итоги компетенции признаны недействительными; новая версия"))).to_be_visible()
     expect(section.locator(".badge")).to_have_text("итоги недействительны")
     expect(section).to_contain_text("Ведомости не подписаны экспертами")
 
