@@ -12,10 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from profmaster.accounts.domain import assign_role
-from profmaster.accounts.models import Role
+from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.models import AuditEntry
-from profmaster.championships.models import ProgrammeSlot
+from profmaster.championships.models import Championship, ProgrammeSlot
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.marking.models import JudgingRole
 from profmaster.marking.panel import add_judging_role
 from profmaster.results import diplomas, domain
 from profmaster.results.models import Diploma, Invalidation, ResultsVersion
@@ -174,3 +175,27 @@ def test_doc4_issue13_register_blocks_panel_assignment_on_every_championship_unt
                              by=directorate_user)
     assert assignment.competency == competency
     assert AuditEntry.objects.filter(reason="Решение Дирекции № 8").exists()
+
+
+def test_doc4_issue13_registered_expert_loses_panel_roles_in_live_championships_not_in_archived(
+        directorate_user, expert, championship, competency):
+    """DOC-4 (003 §10.5): the register takes effect at once — the expert's chief-expert/expert roles and
+    judging duties in championships that are not archived are withdrawn, audited with the decision; an
+    archived championship keeps its history; other roles (mentor) stay."""
+    add_judging_role(competency, expert, "Оценка измеримых аспектов", by=directorate_user)
+    archived = ChampionshipFactory(status=Championship.Status.ARCHIVED)
+    old = CompetencyFactory(championship=archived)
+    assign_role(user=expert, role=Role.CHIEF_EXPERT, championship=archived, competency=old, by=directorate_user)
+    live = ChampionshipFactory(status=Championship.Status.ACTIVE)
+    assign_role(user=expert, role=Role.EXPERT, championship=live, competency=CompetencyFactory(championship=live),
+                by=directorate_user)
+    assign_role(user=expert, role=Role.MENTOR, championship=live, by=directorate_user)
+
+    domain.register_unscrupulous_expert(championship, expert=expert, decision="Решение Дирекции № 9",
+                                        by=directorate_user)
+    remaining = set(RoleAssignment.objects.filter(user=expert).values_list("championship_id", "role"))
+    assert remaining == {(archived.pk, Role.CHIEF_EXPERT), (live.pk, Role.MENTOR)}
+    assert not JudgingRole.objects.filter(user=expert).exists()
+    withdrawals = AuditEntry.objects.filter(action=AuditEntry.Action.DELETE,
+                                            reason="Внесён в реестр недобросовестных экспертов: Решение Дирекции № 9")
+    assert withdrawals.count() == 3  # the judging duty and the two expert roles

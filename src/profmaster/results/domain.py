@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profmaster.accounts.models import Role, RoleAssignment
-from profmaster.audit.domain import record, save_audited, snapshot
+from profmaster.audit.domain import delete_audited, record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import AgeCategory, Championship, Competency, Stage
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.documents.domain import create_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.documents.selectors import signing_status
-from profmaster.marking.models import MarkingScheme, SchemeMarking
+from profmaster.marking.models import JudgingRole, MarkingScheme, SchemeMarking
 from profmaster.registration.models import Application
 
 from . import computation, medals
@@ -543,7 +543,12 @@ def panel_block(user: Any) -> str | None:
 
 def register_unscrupulous_expert(championship: Championship, *, expert: Any, decision: str, by: Any,
                                  competency: Competency | None = None) -> UnscrupulousExpert:
-    """Put an expert of the championship on the platform-wide register, by a recorded decision."""
+    """Put an expert of the championship on the platform-wide register, by a recorded decision.
+
+    The entry takes effect at once (003 §10.5): the expert's panel roles (chief expert, expert) and judging
+    duties in every championship that is not archived are withdrawn, each withdrawal audited with the
+    decision; archived championships keep their history. Until the entry is lifted no panel assignment is
+    possible (accounts.domain.assign_role, marking.panel.add_judging_role)."""
     decision = _text(decision, field="decision", what=_("решение, на основании которого эксперт внесён в реестр"))
     if not RoleAssignment.objects.filter(user=expert, championship=championship,
                                          role__in=[Role.CHIEF_EXPERT, Role.EXPERT]).exists():
@@ -561,6 +566,15 @@ def register_unscrupulous_expert(championship: Championship, *, expert: Any, dec
             raise DomainError(_("Эксперт уже в реестре."), field="expert") from exc
         record(actor=by, action=AuditEntry.Action.CREATE, instance=item, after=snapshot(item), reason=decision,
                championship=championship)
+        withdrawal = _("Внесён в реестр недобросовестных экспертов: %(decision)s") % {"decision": decision}
+        archived = Championship.Status.ARCHIVED
+        for duty in JudgingRole.objects.filter(user=expert).exclude(competency__championship__status=archived
+                                                                     ).select_related("competency__championship"):
+            delete_audited(duty, by=by, reason=withdrawal, championship=duty.competency.championship)
+        for assignment in RoleAssignment.objects.filter(user=expert, role__in=[Role.CHIEF_EXPERT, Role.EXPERT]
+                                                        ).exclude(championship__status=archived
+                                                                  ).select_related("championship"):
+            delete_audited(assignment, by=by, reason=withdrawal, championship=assignment.championship)
     return item
 
 
