@@ -58,7 +58,7 @@ def document(w: Any) -> Any:
         from profmaster.documents.domain import create_document
 
         w._document = create_document(
-            championship=w.a, competency=w.competency, doc_type="judging_roles", title="Протокол ролей",
+            championship=w.a, competency=w.competency, doc_type="timekeeping", title="Протокол ролей",
             data={"text": "Роли распределены."}, by=w.users["directorate"],
             signers=[(w.users["chief_expert"], "Главный эксперт"), (w.users["expert"], "Эксперт")])
     return w._document
