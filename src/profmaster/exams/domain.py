@@ -991,7 +991,8 @@ def _results_protocol_content(exam: Exam) -> tuple[str, dict[str, Any]]:
 
 
 def _exam_of(document: Any) -> Exam:
-    exam = Exam.objects.filter(pk=(document.source or {}).get("exam"), championship_id=document.championship_id).first()
+    exam = Exam.objects.filter(pk=int((document.source or {}).get("exam") or 0),
+                               championship_id=document.championship_id).first()
     if exam is None:
         raise DomainError(_("Экзамен этого документа не найден."))
     return exam

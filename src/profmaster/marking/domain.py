@@ -111,7 +111,7 @@ def _scheme_payload(scheme: MarkingScheme) -> dict[str, Any]:
 
 def criteria_lock_content(document: Any, by: Any) -> tuple[str, dict[str, Any]]:
     """DOC-2: the criteria-lock protocol formed again from the scheme it locks."""
-    scheme = MarkingScheme.objects.filter(pk=(document.source or {}).get("scheme"),
+    scheme = MarkingScheme.objects.filter(pk=int((document.source or {}).get("scheme") or 0),
                                           competency_id=document.competency_id).first()
     if scheme is None:
         raise DomainError(_("Схема оценки этого протокола не найдена."))

@@ -7,7 +7,7 @@ notifications. Pages, the API, admin and commands call these; none re-implements
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -424,10 +424,10 @@ def record_quality_check(competency: Competency, *, violation: str, outcome: str
         item = QualityCheck.objects.select_for_update().filter(competency=competency, violation=violation).first() \
             or QualityCheck(competency=competency, violation=violation)
         item.outcome, item.finding, item.evidence, item.checked_by = outcome, finding, evidence, by
-        saved = save_audited(item, by=by)
+        saved = cast(QualityCheck, save_audited(item, by=by))
         QualityFinding.objects.create(item=saved, outcome=outcome, finding=finding, evidence=evidence, checked_by=by,
                                       confirmed_suggestion=suggestion is not None and suggestion.outcome == outcome)
-        return saved  # type: ignore[return-value]
+        return saved
 
 
 #: Diplomas that rest on a competency's ranking: they go when its results are declared invalid.
