@@ -34,6 +34,7 @@ def test_doc4_quality_expert_checks_requests_and_signs_the_report_in_browser(pag
     scheme = records.lock_protocols(records.final, marks_signed=1, signers=[chief, expert])
     marks_form = scheme.marking.lock_document
 
+    page.set_default_timeout(60000)  # the first request warms the live server up on a loaded machine
     login(page, "quality@example.ru", PASSWORD)
     page.wait_for_url(re.compile(r"/cabinet/$"))
     assert "Сейчас ничего не ждёт вашего действия." not in page.locator("#todo").inner_text()
