@@ -186,10 +186,11 @@ def _exams(championship: Any, competency: Any, users: dict[str, Any]) -> dict[st
 
 
 def _document(championship: Any, competency: Any, users: dict[str, Any]) -> Any:
-    from profmaster.documents.domain import create_document
+    from profmaster.documents.domain import create_generated_document
     from profmaster.documents.models import DocumentType
 
-    return create_document(championship=championship, competency=competency, doc_type=DocumentType.JUDGING_ROLES,
+    return create_generated_document(generator="marking.judging_roles", source={"competency": competency.pk},
+                           championship=championship, competency=competency, doc_type=DocumentType.JUDGING_ROLES,
                            title="Протокол распределения судейских ролей", data={"text": "Роли распределены."},
                            signers=[(users["chief"], "Главный эксперт"), (users["expert"], "Эксперт")],
                            by=users["chief"])
@@ -266,6 +267,8 @@ PAGES: dict[str, Page] = {
     "documents:sign": Page(DOC_SIGNERS, method="post", kwargs=lambda w: {"pk": w.document.pk},
                            data=lambda w: {"password": "неверный"}),
     "documents:edit": Page(DOC_EDITORS, kwargs=lambda w: {"pk": w.document.pk}),
+    # DOC-2: a generated protocol is formed again from the records (the Directorate, the competency's chief)
+    "documents:regenerate": Page(DOC_EDITORS, kwargs=lambda w: {"pk": w.document.pk}),
     "documents:pdf": Page(DOC_READERS, kwargs=lambda w: {"pk": w.document.pk}),
     # Registration (REG-1…REG-5, X-1): the applicant (here the mentor who filed it), the Directorate, and the
     # competency's chief expert reading; nobody else sees an application's people.
@@ -509,6 +512,16 @@ def _nomination(w: World) -> Any:
     return w.objects["nomination"]
 
 
+def _quality_request(w: World) -> Any:
+    from profmaster.results.models import QualityRequest
+
+    if "quality_request" not in w.objects:
+        w.objects["quality_request"] = QualityRequest.objects.create(
+            competency=w.competency, text="Покажите журнал ОТ и ТБ", due_at=timezone.now() + dt.timedelta(days=1),
+            asked_by=w.users["quality"])
+    return w.objects["quality_request"]
+
+
 def _register_entry(w: World) -> Any:
     from profmaster.results.models import UnscrupulousExpert
 
@@ -565,6 +578,13 @@ PAGES.update({
                                       kwargs=lambda w: {"nomination_pk": _nomination(w).pk}),
     "results:protocol": Page(MANAGERS | {"chief"}, kwargs=comp_kw, method="post"),
     "results:quality_check": Page(RESULTS_QUALITY, kwargs=comp_kw, method="post"),
+    # DOC-4 (003 §10.3): quality control asks; the competency's chief expert answers; either records a refusal
+    "results:quality_request": Page(RESULTS_QUALITY, kwargs=comp_kw, method="post"),
+    "results:quality_request_answer": Page(frozenset({"chief"}), method="post",
+                                           kwargs=lambda w: {"request_pk": _quality_request(w).pk}),
+    "results:quality_request_refuse": Page(RESULTS_QUALITY | {"chief"}, method="post",
+                                           kwargs=lambda w: {"request_pk": _quality_request(w).pk}),
+    "results:quality_report": Page(RESULTS_QUALITY, kwargs=ch, method="post"),
     "results:invalidate": Page(MANAGERS, kwargs=comp_kw),
     "results:register_lift": Page(MANAGERS, method="post", kwargs=lambda w: {"entry_pk": _register_entry(w).pk}),
     "results:diploma_revoke": Page(MANAGERS, method="post", kwargs=lambda w: {"diploma_pk": _diploma(w).pk}),

@@ -141,6 +141,11 @@ def is_commission_addressee(user: Any, document: Any = None) -> bool:
     return holds(user, {Role.REGIONAL_COMMISSION}, scope_of(document)[0])
 
 
+@rules.predicate
+def is_quality_report(user: Any, document: Any = None) -> bool:
+    return getattr(document, "doc_type", None) == "quality_report"
+
+
 directorate = role_in(Role.DIRECTORATE)
 quality_control = role_in(Role.QUALITY_CONTROL)
 chief_expert = role_in(Role.CHIEF_EXPERT)
@@ -221,6 +226,12 @@ RESULTS_PERMISSIONS: dict[str, Any] = {
     "results.create_protocol": directorate | chief_expert_of_competency,
     "results.check_quality": directorate | quality_control,
     "results.view_quality": directorate | quality_control,
+    # 003 §10.3: quality control asks the chief expert; the competency's chief expert answers (or declines);
+    # a refusal is recorded by either side. §10.6: the check report is made by whoever checks.
+    "results.request_information": directorate | quality_control,
+    "results.answer_quality_request": chief_expert_of_competency,
+    "results.refuse_quality_request": directorate | quality_control | chief_expert_of_competency,
+    "results.create_quality_report": directorate | quality_control,
     "results.invalidate": directorate,
     "results.manage_diplomas": directorate,
 }
@@ -246,7 +257,10 @@ PERMISSIONS: dict[str, Any] = {
     "documents.view_document": (directorate | quality_control | chief_expert_of_competency | is_required_signer
                                 | is_commission_addressee),
     "documents.sign_document": is_required_signer,
+    # typed-in documents only; a generated one's content is formed again from the records (DOC-2), by the
+    # Directorate, the competency's chief expert, or quality control for its own check report (DOC-4)
     "documents.change_document": directorate | chief_expert_of_competency,
+    "documents.regenerate_document": directorate | chief_expert_of_competency | (quality_control & is_quality_report),
     # Registration and accreditation (REG-1…REG-15, X-1); the object is the championship or the application
     "registration.apply": directorate | may_apply,
     "registration.view_applications": directorate,

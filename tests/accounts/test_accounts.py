@@ -174,17 +174,19 @@ def test_token_page_refuses_empty_and_foreign_tokens(client):
 
 def test_x1_chief_expert_does_not_reach_championship_wide_documents():
     """A chief expert reads their competency's documents, not championship-wide ones (e.g. registration)."""
-    from profmaster.documents.domain import create_document
+    from profmaster.documents.domain import create_generated_document
 
     championship = ChampionshipFactory()
     competency = CompetencyFactory(championship=championship)
     chief, director = UserFactory(), UserFactory()
     give_role(chief, Role.CHIEF_EXPERT, championship, competency)
     give_role(director, Role.DIRECTORATE, championship)
-    own = create_document(championship=championship, competency=competency, doc_type="judging_roles", title="Роли",
-                          data={"text": "…"}, signers=[(director, "Дирекция")], by=director)
-    wide = create_document(championship=championship, doc_type="registration", title="Регистрация",
-                           data={"text": "…"}, signers=[(director, "Дирекция")], by=director)
+    own = create_generated_document(championship=championship, competency=competency, doc_type="judging_roles",
+                                    title="Роли", data={"text": "…"}, signers=[(director, "Дирекция")], by=director,
+                                    generator="marking.judging_roles")
+    wide = create_generated_document(championship=championship, doc_type="registration", title="Регистрация",
+                                     data={"text": "…"}, signers=[(director, "Дирекция")], by=director,
+                                     generator="registration.protocol")
     assert has_perm(chief, "documents.view_document", own)
     assert not has_perm(chief, "documents.view_document", wide)
     assert not has_perm(chief, "documents.change_document", wide)

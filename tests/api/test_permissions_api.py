@@ -58,14 +58,14 @@ def document(w: Any) -> Any:
         from profmaster.documents.domain import create_document
 
         w._document = create_document(
-            championship=w.a, competency=w.competency, doc_type="judging_roles", title="Протокол ролей",
+            championship=w.a, competency=w.competency, doc_type="timekeeping", title="Протокол ролей",
             data={"text": "Роли распределены."}, by=w.users["directorate"],
             signers=[(w.users["chief_expert"], "Главный эксперт"), (w.users["expert"], "Эксперт")])
     return w._document
 
 
 def new_document(w: Any) -> dict[str, Any]:
-    return {"doc_type": "judging_roles", "title": "Протокол", "competency_id": w.competency.pk,
+    return {"doc_type": "timekeeping", "title": "Протокол", "competency_id": w.competency.pk,
             "data": {"text": "Роли распределены."}, "signers": [{"user_id": w.users["chief_expert"].pk,
                                                                  "role_label": "Главный эксперт"}]}
 
@@ -211,6 +211,10 @@ CASES: list[tuple[str, str, Callable[[Any], str], Callable[[Any], Any] | None, d
      {**docs_denied(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200, "expert": 200}),
     ("documents_update", "put", lambda w: f"/documents/{document(w).pk}", changed_document,
      {**docs_denied(403), "platform_directorate": 200, "directorate": 200, "chief_expert": 200}),
+    # DOC-2: forming again is for the editors; this document was typed in, so they get 409, never a rewrite
+    ("documents_regenerate", "post", lambda w: f"/documents/{document(w).pk}/regenerate",
+     lambda w: {"reason": "Заново"},
+     {**docs_denied(403), "platform_directorate": 409, "directorate": 409, "chief_expert": 409}),
     ("documents_sign", "post", lambda w: f"/documents/{document(w).pk}/sign", lambda w: {"password": "не тот"},
      {**docs_denied(403), "chief_expert": 400, "expert": 400}),
     ("scheme_list", "get", lambda w: f"/competencies/{w.competency.pk}/schemes", None,

@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 
 from profmaster.accounts.models import Role
-from profmaster.documents.domain import create_document
-from profmaster.documents.models import Document, DocumentType
+from profmaster.documents.domain import create_document, create_generated_document
+from profmaster.documents.models import GENERATED_TYPES, Document, DocumentType
 
 from ..factories import UserFactory, give_role
 
@@ -40,10 +40,15 @@ def mentor(championship):
 
 def make_document(*, championship: Any, by: Any, signers: list[tuple[Any, str]], competency: Any = None,
                   title: str = "Протокол распределения судейских ролей",
-                  doc_type: str = DocumentType.JUDGING_ROLES, data: dict[str, Any] | None = None) -> Document:
-    return create_document(championship=championship, competency=competency, doc_type=doc_type, title=title,
-                           data=data if data is not None else {"text": "Роли экспертов распределены."},
-                           signers=signers, by=by)
+                  doc_type: str = DocumentType.TIMEKEEPING, data: dict[str, Any] | None = None) -> Document:
+    """A typed-in document; a kind the platform generates is made as a generated one (DOC-2)."""
+    make = create_document
+    extra: dict[str, Any] = {}
+    if doc_type in GENERATED_TYPES:
+        make, extra = create_generated_document, {"generator": "legacy"}
+    return make(championship=championship, competency=competency, doc_type=doc_type, title=title,
+                data=data if data is not None else {"text": "Роли экспертов распределены."},
+                signers=signers, by=by, **extra)
 
 
 @pytest.fixture

@@ -267,20 +267,22 @@ def test_doc2_edit_page_warns_and_voids_signatures(document, chief_expert, direc
     assert (document.version, document.data) == (2, {"text": "Новый текст"})
 
 
-def test_doc2_edit_page_structured_document_as_json(championship, directorate_user, chief_expert):
+def test_doc2_edit_page_never_edits_raw_json(championship, directorate_user, chief_expert):
+    """DOC-2: no page edits raw JSON. A typed-in document whose content has another shape (sent through the
+    API) keeps its content on the edit page; only the title can change there, and a posted JSON is ignored."""
     doc = make_document(championship=championship, by=directorate_user, signers=[(chief_expert, "ГЭ")],
                         data={"teams": [{"team": "Команда 1", "time": "10:00"}]})
     client = client_for(directorate_user)
     url = reverse("documents:edit", args=[doc.pk])
-    assert "content_json" in client.get(url).context["form"].fields
-    bad = client.post(url, {"title": doc.title, "content_json": "[1, 2]", "reason": "Правка"})
-    assert bad.status_code == 400
-    assert bad.context["form"].errors == {"content_json": ["Содержание должно быть объектом JSON: { … }."]}
-    ok = client.post(url, {"title": doc.title, "content_json": '{"teams": [{"team": "Команда 1", "time": "10:05"}]}',
-                           "reason": "Уточнено время"})
+    page = client.get(url)
+    assert set(page.context["form"].fields) == {"title", "reason"}
+    assert "content_json" not in page.content.decode()
+    ok = client.post(url, {"title": "Учёт времени, уточнён", "reason": "Уточнён заголовок",
+                           "content_json": '{"teams": [{"team": "Команда 1", "time": "23:59"}]}'})
     assert ok.status_code == 302
     doc.refresh_from_db()
-    assert doc.data == {"teams": [{"team": "Команда 1", "time": "10:05"}]}
+    assert (doc.title, doc.version) == ("Учёт времени, уточнён", 2)
+    assert doc.data == {"teams": [{"team": "Команда 1", "time": "10:00"}]}
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------

@@ -312,13 +312,14 @@ def test_sc10_blind_panel_sheets_are_named_by_work_code(locked_scheme, teams, pa
 def test_sc10_doc1_judging_roles_protocol_not_made_by_the_panel_page_is_in_the_package(competency, panel):
     """Issue 13 §3: the package showed the judging-roles protocol as «Не сформирован» although it existed
     (made on the documents page, as the demo's is): any judging-roles protocol of the competency counts."""
-    from profmaster.documents.domain import create_document
+    from profmaster.documents.domain import create_generated_document
     from profmaster.documents.models import DocumentType
 
     chief, _experts = panel
-    document = create_document(championship=competency.championship, competency=competency,
-                               doc_type=DocumentType.JUDGING_ROLES, title="Протокол распределения судейских ролей",
-                               data={"text": "Роли распределены."}, signers=[(chief, "Главный эксперт")], by=chief)
+    document = create_generated_document(
+        championship=competency.championship, competency=competency, doc_type=DocumentType.JUDGING_ROLES,
+        title="Протокол распределения судейских ролей", data={"text": "Роли распределены."},
+        signers=[(chief, "Главный эксперт")], by=chief, generator="demo")
     item = _items(competency)["judging_roles"]
     assert (item.status, item.document_id, item.missing_signers) == (
         package.ItemStatus.AWAITING, document.pk, [chief.full_name])

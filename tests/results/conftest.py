@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from profmaster.accounts.models import Role
 from profmaster.championships.models import Stage
-from profmaster.documents.models import Document, DocumentType, RequiredSigner, Signature
+from profmaster.documents.models import GENERATED_TYPES, Document, DocumentType, RequiredSigner, Signature
 from profmaster.marking.models import MarkingScheme, SchemeMarking, TeamResult
 from profmaster.registration.models import Application, TeamMember
 
@@ -63,7 +63,8 @@ class Results:
         number = (Document.objects.filter(championship=self.championship).count() or 0) + 1
         document = Document.objects.create(championship=self.championship, competency=self.competency,
                                            doc_type=doc_type, number=number, title=f"Протокол {number}",
-                                           data={}, content_hash=f"{number:064d}", created_by=signers[0])
+                                           data={}, content_hash=f"{number:064d}", created_by=signers[0],
+                                           generator="legacy" if doc_type in GENERATED_TYPES else "")
         for order, user in enumerate(signers):
             RequiredSigner.objects.create(document=document, user=user, role_label="Эксперт", order=order)
         for user in signers[:signed]:

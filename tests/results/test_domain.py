@@ -165,8 +165,7 @@ def test_doc4_invalid_competency_is_published_as_invalid(results, directorate_us
 def test_doc4_quality_checklist_and_register(results, directorate_user, expert, championship):
     with pytest.raises(DomainError):
         domain.record_quality_check(results.competency, violation="nope", outcome="ok", by=directorate_user)
-    from django.core.exceptions import ValidationError
-    with pytest.raises(ValidationError):  # a violation needs a finding
+    with pytest.raises(DomainError, match="Опишите выявленное нарушение"):  # a violation needs a finding
         domain.record_quality_check(results.competency, violation="safety", outcome="violation", by=directorate_user)
     item = domain.record_quality_check(results.competency, violation="safety", outcome="violation",
                                        finding="Нет защитных очков", evidence="Фото 1", by=directorate_user)

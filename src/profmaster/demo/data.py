@@ -348,15 +348,15 @@ def _demo_scheme(competency: Competency, stage: Stage, chief: User) -> None:
 def _demo_documents(championship: Championship, competency: Competency, people: dict[str, User], by: User) -> None:
     """A protocol awaiting the panel's signatures, so the cabinet shows work to do."""
     try:
-        from profmaster.documents.domain import create_document
+        from profmaster.documents.domain import create_generated_document
         from profmaster.documents.models import DocumentType
     except ImportError:  # the documents app is optional for the structure demo
         return
     chief = people["chief.konditer@profmaster.local"]
     experts = [people[f"expert{i}.konditer@profmaster.local"] for i in (1, 2, 3)]
-    create_document(
+    create_generated_document(
         championship=championship, competency=competency, doc_type=DocumentType.JUDGING_ROLES,
-        title="Протокол распределения судейских ролей — Кондитерское дело",
+        generator="demo", title="Протокол распределения судейских ролей — Кондитерское дело",
         data={"text": "Главный эксперт распределил судейские роли между экспертами компетенции.",
               "Распределение ролей": [{"Эксперт": e.full_name, "Роль": "Оценка субкритериев B, C"} for e in experts]},
         signers=[(chief, "Главный эксперт")] + [(e, "Эксперт") for e in experts],

@@ -27,10 +27,18 @@ from profmaster.api.types import Choice, Id
 from profmaster.championships.models import Championship, Competency
 from profmaster.permissions import require
 
-from .domain import create_document, sign_document, update_document_content
+from .domain import create_document, regenerate_document, sign_document, update_document_content
 from .models import Document, DocumentType
 from .rendering import fresh_pdf, pdf_filename
-from .schemas import DocumentCreateIn, DocumentListItemOut, DocumentOut, DocumentUpdateIn, SignatureOut, SignIn
+from .schemas import (
+    DocumentCreateIn,
+    DocumentListItemOut,
+    DocumentOut,
+    DocumentUpdateIn,
+    RegenerateIn,
+    SignatureOut,
+    SignIn,
+)
 from .selectors import creatable_competencies, register, signing_status
 
 router = Router(tags=["documents"])
@@ -67,7 +75,7 @@ def document_out(document: Document) -> dict[str, Any]:
         "competency": document.competency.name if document.competency is not None else None,
         "version": document.version, "content_hash": document.content_hash, "complete": status.complete,
         "required_count": len(status.required), "missing_count": len(status.missing),
-        "created_at": document.created_at, "data": document.data,
+        "created_at": document.created_at, "data": document.data, "generated": document.is_generated,
         "signers": [signer(r) for r in status.required],
         "missing": [signer(r) for r in status.missing],
         "signatures": sorted([*status.valid, *status.voided], key=lambda s: (s.signed_at, s.pk)),
@@ -132,6 +140,18 @@ def documents_update(request: HttpRequest, document_id: Id, payload: DocumentUpd
     document = _document(request, document_id)
     require(user, "documents.change_document", document)
     update_document_content(document, title=payload.title, data=payload.data, by=user, reason=payload.reason)
+    return document_out(_document(request, document.pk))
+
+
+@router.post("/documents/{document_id}/regenerate", response={200: DocumentOut, **WRITE_ERRORS},
+             url_name="documents_regenerate", summary="Сформировать заново из записей (подписи аннулируются)")
+def documents_regenerate(request: HttpRequest, document_id: Id, payload: RegenerateIn) -> Any:
+    """Только для документов, которые система формирует из записей (протоколы): содержание формируется заново,
+    прежняя редакция сохраняется, действующие подписи аннулируются с указанием причины."""
+    user = current_user(request)
+    document = _document(request, document_id)
+    require(user, "documents.regenerate_document", document)
+    regenerate_document(document, by=user, reason=payload.reason)
     return document_out(_document(request, document.pk))
 
 

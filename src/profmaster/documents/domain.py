@@ -25,8 +25,8 @@ from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.core.queue import enqueue_on_commit
 
-from . import hashing
-from .models import Document, DocumentType, RequiredSigner, Signature
+from . import generators, hashing
+from .models import GENERATED_TYPES, Document, DocumentRevision, DocumentType, RequiredSigner, Signature
 
 TITLE_MAX = 300
 ROLE_LABEL_MAX = 200
@@ -154,9 +154,43 @@ def create_document(
     competency: Any = None,
     by: Any,
 ) -> Document:
-    """Create a document numbered next in its championship, with its required signers (DOC-2)."""
+    """Create a document a person typed in, numbered next in its championship, with its required signers
+    (DOC-2). A kind the platform forms from its records (a protocol of locks, results, roles…) is refused:
+    such a document comes only from :func:`create_generated_document`."""
     if doc_type not in DocumentType.values:
         raise DomainError(_("Неизвестный вид документа."), field="doc_type")
+    if doc_type in GENERATED_TYPES:
+        raise DomainError(_("Документ вида «%(kind)s» формируется системой из записей; создать его вручную "
+                            "нельзя.") % {"kind": DocumentType(doc_type).label}, field="doc_type")
+    return _create(championship=championship, doc_type=doc_type, title=title, data=data, signers=signers,
+                   competency=competency, by=by, generator="", source={})
+
+
+def create_generated_document(
+    *,
+    championship: Any,
+    doc_type: str,
+    title: str,
+    data: Any,
+    signers: Signers,
+    generator: str,
+    source: dict[str, Any] | None = None,
+    competency: Any = None,
+    by: Any,
+) -> Document:
+    """Create a document whose content the platform formed from its records (DOC-2). ``generator`` names
+    where it came from (:mod:`.generators`); ``source`` holds the ids the generator reads again. Its content
+    is read-only afterwards: :func:`regenerate_document` is the only way to replace it."""
+    if doc_type not in DocumentType.values:
+        raise DomainError(_("Неизвестный вид документа."), field="doc_type")
+    if not generators.is_known(generator):
+        raise DomainError(_("Неизвестный источник содержания документа."), field="generator")
+    return _create(championship=championship, doc_type=doc_type, title=title, data=data, signers=signers,
+                   competency=competency, by=by, generator=generator, source=dict(source or {}))
+
+
+def _create(*, championship: Any, doc_type: str, title: str, data: Any, signers: Signers, competency: Any,
+            by: Any, generator: str, source: dict[str, Any]) -> Document:
     title = _clean_title(title)
     data = _check_data(data)
     if competency is not None and competency.championship_id != championship.pk:
@@ -172,7 +206,7 @@ def create_document(
         document = Document(
             championship=championship, competency=competency, doc_type=doc_type, number=(last or 0) + 1,
             title=title, data=data, content_hash=hashing.content_hash(title, doc_type, data), version=1,
-            created_by=by, render_status=Document.RenderStatus.PENDING,
+            created_by=by, render_status=Document.RenderStatus.PENDING, generator=generator, source=source,
         )
         try:
             with transaction.atomic():
@@ -197,35 +231,72 @@ def update_document_content(
     by: Any,
     reason: str,
 ) -> Document:
-    """Change the content: a new редакция whose hash differs, and every valid signature voided.
+    """Change the content of a document a person typed in: a new редакция whose hash differs, the old
+    one kept, and every valid signature voided.
 
-    The voided signatures stay (with when and why) so the history of approvals is kept; the
-    signers have to sign the new content again.
+    The voided signatures stay (with when and why) so the history of approvals is kept; the signers have
+    to sign the new content again. A generated document's content is not edited (DOC-2): it is formed
+    again from the records by :func:`regenerate_document`.
     """
     data = _check_data(data)
     reason = _clean_reason(reason)
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
+        if locked.is_generated:
+            raise TransitionError(_("Содержание этого документа формируется из записей системы и не изменяется "
+                                    "вручную. Исправьте записи и сформируйте документ заново."))
         new_title = _clean_title(title) if title is not None else locked.title
-        new_hash = hashing.content_hash(new_title, locked.doc_type, data)
-        if new_hash == locked.content_hash:
-            raise DomainError(_("Содержание не изменилось"))
-        before = snapshot(locked)
-        locked.title = new_title
-        locked.data = data
-        locked.content_hash = new_hash
-        locked.version += 1
-        locked.render_status = Document.RenderStatus.PENDING
-        locked.save(update_fields=["title", "data", "content_hash", "version", "render_status", "updated_at"])
-        void_reason = _("Содержание документа изменено в редакции %(version)s. Причина: %(reason)s") % {
-            "version": locked.version, "reason": reason}
-        voided = list(Signature.objects.filter(document=locked, voided_at__isnull=True).values_list("pk", flat=True))
-        Signature.objects.filter(pk__in=voided).update(voided_at=timezone.now(), void_reason=void_reason)
-        record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, before=before,
-               after={**snapshot(locked), "voided_signatures": voided}, reason=reason)
-        _queue_render(locked)
+        _replace_content(locked, title=new_title, data=data, by=by, reason=reason, regenerated=False)
     document.refresh_from_db()
     return document
+
+
+def regenerate_document(document: Document, *, by: Any, reason: str) -> Document:
+    """Form a generated document's content again from the records, with a reason (DOC-2): a new редакция,
+    the old one kept, every valid signature voided, audited."""
+    reason = _clean_reason(reason)
+    if not document.is_generated:
+        raise TransitionError(_("Этот документ составлен вручную: его содержание изменяют на странице "
+                                "изменения."))
+    generate = generators.generator_for(document.generator)
+    if generate is None:
+        raise TransitionError(_("Этот документ фиксирует однократное действие и заново не формируется; при "
+                                "необходимости повторите само действие."))
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().select_related("championship", "competency").get(
+            pk=document.pk)
+        title, data = generate(locked, by)
+        data = _check_data(data)
+        _replace_content(locked, title=_clean_title(title), data=data, by=by, reason=reason, regenerated=True)
+    document.refresh_from_db()
+    return document
+
+
+def _replace_content(locked: Document, *, title: str, data: dict[str, Any], by: Any, reason: str,
+                     regenerated: bool) -> None:
+    """The shared step of editing and forming again: keep the old редакция, write the new, void signatures."""
+    new_hash = hashing.content_hash(title, locked.doc_type, data)
+    if new_hash == locked.content_hash:
+        raise DomainError(_("Записи не изменились: содержание совпадает с текущей редакцией.") if regenerated
+                          else _("Содержание не изменилось"))
+    before = snapshot(locked)
+    DocumentRevision.objects.create(document=locked, version=locked.version, title=locked.title, data=locked.data,
+                                    content_hash=locked.content_hash, replaced_at=timezone.now(), replaced_by=by,
+                                    reason=reason, regenerated=regenerated)
+    locked.title = title
+    locked.data = data
+    locked.content_hash = new_hash
+    locked.version += 1
+    locked.render_status = Document.RenderStatus.PENDING
+    locked.save(update_fields=["title", "data", "content_hash", "version", "render_status", "updated_at"])
+    template = (_("Документ сформирован заново из записей в редакции %(version)s. Причина: %(reason)s")
+                if regenerated else _("Содержание документа изменено в редакции %(version)s. Причина: %(reason)s"))
+    void_reason = template % {"version": locked.version, "reason": reason}
+    voided = list(Signature.objects.filter(document=locked, voided_at__isnull=True).values_list("pk", flat=True))
+    Signature.objects.filter(pk__in=voided).update(voided_at=timezone.now(), void_reason=void_reason)
+    record(actor=by, action=AuditEntry.Action.UPDATE, instance=locked, before=before,
+           after={**snapshot(locked), "voided_signatures": voided, "regenerated": regenerated}, reason=reason)
+    _queue_render(locked)
 
 
 def set_signers(document: Document, signers: Signers, *, by: Any, reason: str = "") -> list[RequiredSigner]:

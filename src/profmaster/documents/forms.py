@@ -12,7 +12,7 @@ from profmaster.core.forms import BootstrapFormMixin
 
 from .content import is_text_document, payload_to_text, text_to_payload
 from .domain import REASON_MAX, TITLE_MAX
-from .models import DocumentType
+from .models import GENERATED_TYPES, DocumentType
 from .selectors import RegisterState, role_label
 
 TEXT_MAX = 100_000
@@ -52,8 +52,14 @@ class RegisterFilterForm(BootstrapFormMixin, forms.Form):
                 "competency_id": competency.pk if competency else None}
 
 
+#: What a person may type in: every kind except those the platform forms from its records (DOC-2).
+TYPED_CHOICES = [(value, label) for value, label in DocumentType.choices if value not in GENERATED_TYPES]
+
+
 class DocumentCreateForm(BootstrapFormMixin, forms.Form):
-    doc_type = forms.ChoiceField(label=_("Вид документа"), choices=DocumentType.choices)
+    doc_type = forms.ChoiceField(label=_("Вид документа"), choices=TYPED_CHOICES,
+                                 help_text=_("Протоколы блокировок, результатов, ролей и регистрации система "
+                                             "формирует сама из записей."))
     competency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Компетенция"), queryset=None, required=False, empty_label=_("— весь чемпионат —"))
     title = forms.CharField(label=_("Заголовок"), max_length=TITLE_MAX)
@@ -80,37 +86,38 @@ class DocumentCreateForm(BootstrapFormMixin, forms.Form):
 
 
 class DocumentEditForm(BootstrapFormMixin, forms.Form):
-    """Typed-in documents are edited as text; structured ones (made by other apps) as JSON."""
+    """A typed-in document is edited as text. No page edits raw JSON (DOC-2): a typed-in document whose
+    content has another shape (sent through the API) keeps its content here, and only its title changes.
+    Generated documents never reach this form (their content is formed again from the records)."""
 
     title = forms.CharField(label=_("Заголовок"), max_length=TITLE_MAX)
     text = forms.CharField(label=_("Текст документа"), max_length=TEXT_MAX, help_text=TEXT_HELP,
                            widget=forms.Textarea(attrs={"rows": 14}))
-    content_json = forms.JSONField(label=_("Содержание (JSON)"), widget=forms.Textarea(attrs={"rows": 16}))
     reason = forms.CharField(label=_("Причина изменения"), max_length=REASON_MAX,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Причина попадёт в журнал аудита и в отметку об аннулировании подписей."))
 
     def __init__(self, *args: Any, document: Any, **kwargs: Any) -> None:
+        self.document = document
         self.as_text = is_text_document(document.data)
         initial = {"title": document.title, "reason": ""}
         if self.as_text:
             initial["text"] = payload_to_text(document.data)
-        else:
-            initial["content_json"] = document.data
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
-        del self.fields["content_json" if self.as_text else "text"]
-
-    def clean_content_json(self) -> Any:
-        data = self.cleaned_data.get("content_json")
-        if not isinstance(data, dict):
-            raise forms.ValidationError(_("Содержание должно быть объектом JSON: { … }."))
-        return data
+        if not self.as_text:
+            del self.fields["text"]
 
     def payload(self) -> dict[str, Any]:
         if self.as_text:
             return text_to_payload(self.cleaned_data["text"])
-        return dict(self.cleaned_data["content_json"])
+        return dict(self.document.data)
+
+
+class RegenerateForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Причина"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Что изменилось в записях. Причина попадёт в журнал аудита и в отметку об "
+                                         "аннулировании подписей."))
 
 
 class SignForm(BootstrapFormMixin, forms.Form):

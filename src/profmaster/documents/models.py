@@ -32,7 +32,16 @@ class DocumentType(models.TextChoices):
     HANDWRITTEN_SHEETS = "handwritten_sheets", _("Рукописные оценочные ведомости")
     REMOTE_RESULTS = "remote_results", _("Протокол результатов дистанционного этапа")
     FINAL_RESULTS = "final_results", _("Протокол результатов финала")
+    QUALITY_REPORT = "quality_report", _("Отчёт о проверке качества проведения чемпионата")
     OTHER = "other", _("Другой документ")
+
+
+#: Kinds whose content only the platform writes, from its records (DOC-2): nobody types them in, and
+#: their content is never edited, only formed again from the records (``domain.regenerate_document``).
+GENERATED_TYPES = frozenset({
+    DocumentType.REGISTRATION, DocumentType.JUDGING_ROLES, DocumentType.CRITERIA_LOCK, DocumentType.MARKS_LOCK,
+    DocumentType.UNLOCK, DocumentType.REMOTE_RESULTS, DocumentType.FINAL_RESULTS, DocumentType.QUALITY_REPORT,
+})
 
 
 class Document(models.Model):
@@ -63,6 +72,11 @@ class Document(models.Model):
     render_status = models.CharField(_("формирование PDF"), max_length=16, choices=RenderStatus.choices,
                                      default=RenderStatus.PENDING)
     render_error = models.TextField(blank=True)
+    #: Which records the content is formed from (a key of ``generators.GENERATORS``); blank for a document
+    #: a person typed in. A generated document's content is read-only.
+    generator = models.CharField(_("формируется из"), max_length=60, blank=True)
+    #: What the generator needs to form the content again (ids of the records), e.g. ``{"scheme": 3}``.
+    source = models.JSONField(_("источник"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("документ")
@@ -70,10 +84,44 @@ class Document(models.Model):
         ordering = ["championship", "-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["championship", "number"], name="document_number_unique"),
+            models.CheckConstraint(condition=~Q(doc_type__in=sorted(GENERATED_TYPES)) | ~Q(generator=""),
+                                   name="document_generated_type_has_generator",
+                                   violation_error_message=_("Документ этого вида формируется только системой.")),
         ]
 
     def __str__(self) -> str:
         return f"№ {self.number}. {self.title}"
+
+    @property
+    def is_generated(self) -> bool:
+        """Whether the content comes from the records (read-only) rather than from a person's typing."""
+        return bool(self.generator)
+
+
+class DocumentRevision(models.Model):
+    """An earlier редакция of a document, kept when its content is replaced (edited or formed again)."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="revisions")
+    version = models.PositiveIntegerField(_("редакция"))
+    title = models.CharField(_("заголовок"), max_length=300)
+    data = models.JSONField(_("содержание"), default=dict)
+    content_hash = models.CharField(_("хеш содержания (SHA-256)"), max_length=64)
+    replaced_at = models.DateTimeField(_("заменена"))
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("заменил(а)"))
+    reason = models.TextField(_("причина замены"))
+    regenerated = models.BooleanField(_("сформирован заново из записей"), default=False)
+
+    class Meta:
+        verbose_name = _("прежняя редакция документа")
+        verbose_name_plural = _("прежние редакции документов")
+        ordering = ["document", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="document_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} — {self.version}"
 
 
 class RequiredSigner(models.Model):

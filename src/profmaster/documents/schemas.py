@@ -89,6 +89,10 @@ class DocumentUpdateIn(InputSchema):
     reason: Text(2000, min_length=1) = Field(description="Причина: попадёт в аудит и в отметку об аннулировании.")
 
 
+class RegenerateIn(InputSchema):
+    reason: Text(2000, min_length=1) = Field(description="Причина: попадёт в аудит и в отметку об аннулировании.")
+
+
 class SignIn(InputSchema):
     password: Password = Field(description="Пароль подписанта — повторное подтверждение личности.")
 
@@ -159,6 +163,8 @@ class DocumentOut(_DocumentFields):
     """One document with its content, who has to sign, and every signature given (valid or voided)."""
 
     data: dict[str, Any]
+    generated: bool = Field(description="Содержание сформировано системой из записей: не изменяется вручную, "
+                                        "только формируется заново.")
     signers: list[SignerOut]
     missing: list[SignerOut]
     signatures: list[SignatureOut]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("documents/<int:pk>/", views.detail_view, name="detail"),
     path("documents/<int:pk>/sign/", views.sign_view, name="sign"),
     path("documents/<int:pk>/edit/", views.edit_view, name="edit"),
+    path("documents/<int:pk>/regenerate/", views.regenerate_view, name="regenerate"),
     path("documents/<int:pk>/pdf/", views.pdf_view, name="pdf"),
 ]

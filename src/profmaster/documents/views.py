@@ -26,8 +26,8 @@ from profmaster.permissions import has_perm, require
 
 from . import hashing
 from .content import payload_blocks
-from .domain import create_document, sign_document, update_document_content
-from .forms import DocumentCreateForm, DocumentEditForm, RegisterFilterForm, SignForm
+from .domain import create_document, regenerate_document, sign_document, update_document_content
+from .forms import DocumentCreateForm, DocumentEditForm, RegenerateForm, RegisterFilterForm, SignForm
 from .models import Document
 from .rendering import fresh_pdf, pdf_filename
 from .selectors import (
@@ -123,7 +123,9 @@ def _detail_response(request: HttpRequest, document: Document, *, sign_form: Sig
         "signing": signing,
         "my_signature": signing.signature_of(request.user),
         "sign_form": (sign_form or SignForm()) if must_sign else None,
-        "can_edit": has_perm(request.user, "documents.change_document", document),
+        "can_edit": not document.is_generated and has_perm(request.user, "documents.change_document", document),
+        "can_regenerate": document.is_generated and has_perm(request.user, "documents.regenerate_document", document),
+        "revisions": list(document.revisions.select_related("replaced_by").order_by("-version")),
         "hash_prefix": hashing.short_hash(document.content_hash),
         "breadcrumbs": [*_document_breadcrumbs(request, document), (str(document), None)],
     }
@@ -170,6 +172,11 @@ def edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the content; valid signatures are voided and must be given again."""
     document = _document(pk)
     require(request.user, "documents.change_document", document)
+    if document.is_generated:
+        # DOC-2: a protocol's content comes only from the records; nothing on this page may rewrite it.
+        messages.error(request, _("Содержание этого документа формируется из записей системы и не изменяется "
+                                  "вручную. Исправьте записи и сформируйте документ заново."))
+        return redirect("documents:detail", pk=document.pk)
     form = DocumentEditForm(request.POST or None, document=document)
     valid_count = len(signing_status(document).valid)
 
@@ -187,6 +194,35 @@ def edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         template="documents/form.html",
         extra={"document": document, "valid_signature_count": valid_count,
                "submit_label": _("Сохранить новую редакцию")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def regenerate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """DOC-2: form a generated document again from the records, with a reason; signatures are voided."""
+    document = _document(pk)
+    require(request.user, "documents.regenerate_document", document)
+    if not document.is_generated:
+        messages.error(request, _("Этот документ составлен вручную: его содержание изменяют на странице изменения."))
+        return redirect("documents:detail", pk=document.pk)
+    form = RegenerateForm(request.POST or None)
+    valid_count = len(signing_status(document).valid)
+
+    def on_valid(form: RegenerateForm) -> Document:
+        return regenerate_document(document, by=request.user, reason=form.cleaned_data["reason"])
+
+    detail_url = reverse("documents:detail", args=[document.pk])
+    return form_page(
+        request, form=form, on_valid=on_valid, success_url=detail_url,
+        title=_("Сформировать заново документ № %(number)s") % {"number": document.number},
+        breadcrumbs=[*_document_breadcrumbs(request, document), (str(document), detail_url)],
+        cancel_url=detail_url,
+        success_message=_("Документ сформирован заново из записей: редакция %(version)s.")
+        % {"version": document.version + 1},
+        template="documents/form.html",
+        extra={"document": document, "valid_signature_count": valid_count,
+               "submit_label": _("Сформировать заново")},
     )
 
 

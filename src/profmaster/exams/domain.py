@@ -977,15 +977,9 @@ def results_rows(exam: Exam) -> list[dict[str, Any]]:
     return rows
 
 
-def create_results_protocol(exam: Exam, *, by: Any, signers: Sequence[tuple[Any, str]]) -> Any:
-    """The results protocol of the theory stage as a signed document (DOC-2)."""
-    from profmaster.documents.domain import create_document
-    from profmaster.documents.models import DocumentType
-
+def _results_protocol_content(exam: Exam) -> tuple[str, dict[str, Any]]:
     if Attempt.objects.filter(exam=exam, status=Attempt.Status.IN_PROGRESS).exists():
         raise TransitionError(_("Протокол формируется, когда все попытки завершены."))
-    kind = getattr(exam.stage, "kind", "remote")
-    doc_type = DocumentType.FINAL_RESULTS if kind == "final" else DocumentType.REMOTE_RESULTS
     data = {
         "text": _("Результаты теоретического этапа (онлайн-экзамен) «%(exam)s».") % {"exam": exam.title},
         "Экзамен": {"Название": exam.title, "Компетенция": str(exam.competency or "—"),
@@ -993,9 +987,33 @@ def create_results_protocol(exam: Exam, *, by: Any, signers: Sequence[tuple[Any,
                     "Время указано по поясу": timezones.zone_label(timezones.zone_of(exam))},
         "Результаты": results_rows(exam),
     }
-    return create_document(championship=exam.championship, competency=exam.competency, doc_type=doc_type,
-                           title=_("Протокол результатов теоретического этапа: %(exam)s") % {"exam": exam.title},
-                           data=data, signers=signers, by=by)
+    return _("Протокол результатов теоретического этапа: %(exam)s") % {"exam": exam.title}, data
+
+
+def _exam_of(document: Any) -> Exam:
+    exam = Exam.objects.filter(pk=int((document.source or {}).get("exam") or 0),
+                               championship_id=document.championship_id).first()
+    if exam is None:
+        raise DomainError(_("Экзамен этого документа не найден."))
+    return exam
+
+
+def results_protocol_content(document: Any, by: Any) -> tuple[str, dict[str, Any]]:
+    """DOC-2: the theory stage's results protocol formed again from the attempts."""
+    return _results_protocol_content(_exam_of(document))
+
+
+def create_results_protocol(exam: Exam, *, by: Any, signers: Sequence[tuple[Any, str]]) -> Any:
+    """The results protocol of the theory stage as a signed document (DOC-2)."""
+    from profmaster.documents.domain import create_generated_document
+    from profmaster.documents.models import DocumentType
+
+    title, data = _results_protocol_content(exam)
+    kind = getattr(exam.stage, "kind", "remote")
+    doc_type = DocumentType.FINAL_RESULTS if kind == "final" else DocumentType.REMOTE_RESULTS
+    return create_generated_document(championship=exam.championship, competency=exam.competency, doc_type=doc_type,
+                                     title=title, data=data, signers=signers, by=by,
+                                     generator="exams.results_protocol", source={"exam": exam.pk})
 
 
 def participant_rows(exam: Exam) -> list[dict[str, Any]]:
@@ -1033,11 +1051,7 @@ def participant_rows(exam: Exam) -> list[dict[str, Any]]:
     return rows
 
 
-def create_participant_list(exam: Exam, *, by: Any, signers: Sequence[tuple[Any, str]]) -> Any:
-    """The participant list of the theory stage as a signed document."""
-    from profmaster.documents.domain import create_document
-    from profmaster.documents.models import DocumentType
-
+def _participant_list_content(exam: Exam) -> tuple[str, dict[str, Any]]:
     rows = participant_rows(exam)
     if not rows:
         raise DomainError(_("В списке нет ни одного участника."))
@@ -1046,9 +1060,23 @@ def create_participant_list(exam: Exam, *, by: Any, signers: Sequence[tuple[Any,
         "Экзамен": {"Название": exam.title, "Компетенция": str(exam.competency or "—")},
         "Участники": rows,
     }
-    return create_document(championship=exam.championship, competency=exam.competency, doc_type=DocumentType.OTHER,
-                           title=_("Список участников теоретического этапа: %(exam)s") % {"exam": exam.title},
-                           data=data, signers=signers, by=by)
+    return _("Список участников теоретического этапа: %(exam)s") % {"exam": exam.title}, data
+
+
+def participant_list_content(document: Any, by: Any) -> tuple[str, dict[str, Any]]:
+    """DOC-2: the theory stage's participant list formed again from the admissions and attempts."""
+    return _participant_list_content(_exam_of(document))
+
+
+def create_participant_list(exam: Exam, *, by: Any, signers: Sequence[tuple[Any, str]]) -> Any:
+    """The participant list of the theory stage as a signed document."""
+    from profmaster.documents.domain import create_generated_document
+    from profmaster.documents.models import DocumentType
+
+    title, data = _participant_list_content(exam)
+    return create_generated_document(championship=exam.championship, competency=exam.competency,
+                                     doc_type=DocumentType.OTHER, title=title, data=data, signers=signers, by=by,
+                                     generator="exams.participant_list", source={"exam": exam.pk})
 
 
 # --- Task hand-out (RM-2) -------------------------------------------------------------------------

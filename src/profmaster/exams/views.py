@@ -674,7 +674,7 @@ def handout_detail(request: HttpRequest, handout_pk: int) -> HttpResponse:
 def handout_protocol(request: HttpRequest, handout_pk: int) -> HttpResponse:
     handout = _handout(request, handout_pk)
     require(request.user, "exams.manage_handout", handout)
-    from profmaster.documents.domain import create_document
+    from profmaster.documents.domain import create_generated_document
     from profmaster.documents.models import DocumentType
 
     accesses = {a.user_id: a for a in TaskAccess.objects.filter(handout=handout)}
@@ -683,7 +683,8 @@ def handout_protocol(request: HttpRequest, handout_pk: int) -> HttpResponse:
         "%d.%m.%Y %H:%M:%S") if u.pk in accesses else "не открывал(а)"}
             for u in handout.recipients.order_by("last_name", "first_name")]
     try:
-        document = create_document(
+        document = create_generated_document(
+            generator="exams.handout_protocol", source={"handout": handout.pk},
             championship=handout.championship, competency=handout.competency, doc_type=DocumentType.OTHER,
             title=_("Протокол выдачи задания «%(title)s»") % {"title": handout.title}, by=request.user,
             data={"text": _("Задание опубликовано %(at)s; время первого доступа каждого участника — по серверу, "

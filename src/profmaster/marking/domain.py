@@ -13,7 +13,7 @@ from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import delete_audited, record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import DomainError, TransitionError
-from profmaster.documents.domain import create_document
+from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.documents.selectors import is_complete
 
@@ -109,6 +109,15 @@ def _scheme_payload(scheme: MarkingScheme) -> dict[str, Any]:
             "Аспекты схемы": rows}
 
 
+def criteria_lock_content(document: Any, by: Any) -> tuple[str, dict[str, Any]]:
+    """DOC-2: the criteria-lock protocol formed again from the scheme it locks."""
+    scheme = MarkingScheme.objects.filter(pk=int((document.source or {}).get("scheme") or 0),
+                                          competency_id=document.competency_id).first()
+    if scheme is None:
+        raise DomainError(_("Схема оценки этого протокола не найдена."))
+    return _("Протокол блокировки критериев — %(scheme)s") % {"scheme": scheme.title}, _scheme_payload(scheme)
+
+
 def lock_scheme(scheme: MarkingScheme, *, by: Any) -> Document:
     """MS-4: lock a valid draft by the criteria-lock protocol, which the panel then signs."""
     with transaction.atomic():
@@ -124,10 +133,11 @@ def lock_scheme(scheme: MarkingScheme, *, by: Any) -> Document:
         if not signers:
             raise DomainError(_("Назначьте главного эксперта и экспертов компетенции: они подписывают протокол."))
         before = snapshot(scheme)
-        document = create_document(
+        document = create_generated_document(
             championship=scheme.competency.championship, competency=scheme.competency,
             doc_type=DocumentType.CRITERIA_LOCK, title=_("Протокол блокировки критериев — %(scheme)s")
-            % {"scheme": scheme.title}, data=_scheme_payload(scheme), signers=signers, by=by)
+            % {"scheme": scheme.title}, data=_scheme_payload(scheme), signers=signers, by=by,
+            generator="marking.criteria_lock", source={"scheme": scheme.pk})
         scheme.status = MarkingScheme.Status.LOCKED
         scheme.lock_document = document
         scheme.unlock_document = None
@@ -147,10 +157,11 @@ def request_unlock(scheme: MarkingScheme, *, by: Any, reason: str) -> Document:
             raise TransitionError(_("Схема не заблокирована."))
         if scheme.unlock_document is not None and not is_complete(scheme.unlock_document):
             raise TransitionError(_("Протокол разблокировки уже ждёт подписей."))
-        document = create_document(
+        document = create_generated_document(
             championship=scheme.competency.championship, competency=scheme.competency, doc_type=DocumentType.UNLOCK,
             title=_("Протокол разблокировки критериев — %(scheme)s") % {"scheme": scheme.title},
-            data={"text": reason.strip()}, signers=_panel_signers(scheme), by=by)
+            data={"text": reason.strip()}, signers=_panel_signers(scheme), by=by,
+            generator="marking.criteria_unlock", source={"scheme": scheme.pk})
         before = snapshot(scheme)
         scheme.unlock_document = document
         scheme.save(update_fields=["unlock_document"])

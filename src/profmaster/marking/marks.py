@@ -24,7 +24,7 @@ from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.core.queue import enqueue_on_commit
-from profmaster.documents.domain import create_document
+from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.documents.selectors import is_complete
 from profmaster.registration.models import Application
@@ -674,7 +674,7 @@ def lock_marks(scheme: MarkingScheme, *, by: Any) -> SchemeMarking:
         now = timezone.now()
         scores = scheme_scores(scheme)
         rows = [{"Команда": team_label(s.team), "Итог": str(s.total)} for s in scores]
-        document = create_document(
+        document = create_generated_document(
             championship=scheme.competency.championship, competency=scheme.competency,
             doc_type=DocumentType.MARKS_LOCK,
             title=_("Форма принятия блокировки оценок — %(scheme)s") % {"scheme": scheme.title},
@@ -683,7 +683,8 @@ def lock_marks(scheme: MarkingScheme, *, by: Any) -> SchemeMarking:
                                                                        "count": marking.entry_count,
                                                                        "hash": marking.head_hash},
                   "Итоги команд": rows, anchors.LOCK_KEY: anchors.lock_block(marking)},
-            signers=panel_signers(scheme.competency), by=by)
+            signers=panel_signers(scheme.competency), by=by, generator="marking.marks_lock",
+            source={"scheme": scheme.pk})
         before = snapshot(marking)
         TeamResult.objects.filter(scheme=scheme).delete()
         TeamResult.objects.bulk_create(
@@ -723,10 +724,11 @@ def request_marks_unlock(scheme: MarkingScheme, *, by: Any, reason: str) -> Docu
             raise TransitionError(_("Оценки не заблокированы."))
         if marking.unlock_document is not None and not is_complete(marking.unlock_document):
             raise TransitionError(_("Протокол разблокировки оценок уже ждёт подписей."))
-        document = create_document(
+        document = create_generated_document(
             championship=scheme.competency.championship, competency=scheme.competency, doc_type=DocumentType.UNLOCK,
             title=_("Протокол разблокировки оценок — %(scheme)s") % {"scheme": scheme.title},
-            data={"text": reason}, signers=markers_of(scheme), by=by)
+            data={"text": reason}, signers=markers_of(scheme), by=by, generator="marking.marks_unlock",
+            source={"scheme": scheme.pk})
         before = snapshot(marking)
         marking.unlock_document = document
         marking.save(update_fields=["unlock_document"])

@@ -14,7 +14,7 @@ from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import DomainError
-from profmaster.documents.domain import create_document
+from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.registration.models import Application, TeamMember
 
@@ -119,23 +119,36 @@ def add_judging_role(competency: Any, user: Any, duty: str, *, by: Any, team: Ap
         return cast(JudgingRole, save_audited(role, by=by, championship=competency.championship))
 
 
-def roles_protocol(competency: Any, *, by: Any) -> Document:
-    """The protocol of role distribution (003 §20.1), signed by the whole panel."""
+def _roles_content(competency: Any) -> tuple[str, dict[str, Any]]:
     roles = list(JudgingRole.objects.filter(competency=competency).select_related("user", "team__organisation"))
     if not roles:
         raise DomainError(_("Сначала распределите судейские роли."))
+    rows = [{"Эксперт": r.user.short_name,
+             "Роль": r.duty, "Команда": str(r.team.organisation) if r.team else ""} for r in roles]
+    return (_("Протокол распределения судейских ролей — %(competency)s") % {"competency": competency},
+            {"text": _("Судейские роли жюри компетенции «%(competency)s».") % {"competency": competency},
+             "Роли": rows})
+
+
+def roles_content(document: Any, by: Any) -> tuple[str, dict[str, Any]]:
+    """DOC-2: the judging-roles protocol formed again from the competency's roles."""
+    if document.competency is None:
+        raise DomainError(_("У протокола не указана компетенция."))
+    return _roles_content(document.competency)
+
+
+def roles_protocol(competency: Any, *, by: Any) -> Document:
+    """The protocol of role distribution (003 §20.1), signed by the whole panel."""
+    title, data = _roles_content(competency)
     signers = panel_signers(competency)
     if not signers:
         raise DomainError(_("В жюри нет ни одного человека."))
     with transaction.atomic():
         panel = Panel.objects.select_for_update().get(pk=panel_of(competency).pk)
-        rows = [{"Эксперт": r.user.short_name,
-                 "Роль": r.duty, "Команда": str(r.team.organisation) if r.team else ""} for r in roles]
-        document = create_document(
+        document = create_generated_document(
             championship=competency.championship, competency=competency, doc_type=DocumentType.JUDGING_ROLES,
-            title=_("Протокол распределения судейских ролей — %(competency)s") % {"competency": competency},
-            data={"text": _("Судейские роли жюри компетенции «%(competency)s».") % {"competency": competency},
-                  "Роли": rows}, signers=signers, by=by)
+            title=title, data=data, signers=signers, by=by, generator="marking.judging_roles",
+            source={"competency": competency.pk})
         before = snapshot(panel)
         panel.roles_document = document
         panel.save(update_fields=["roles_document"])

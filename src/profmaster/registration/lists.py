@@ -114,6 +114,15 @@ def to_pdf(title: str, championship: Championship, headers: list[str], rows: lis
     return html_to_pdf(html)
 
 
+def protocol_content(document: Any, by: Any) -> tuple[str, dict[str, Any]]:
+    """DOC-2: the registration protocol formed again from the championship's approved applications."""
+    from django.utils import translation
+
+    with translation.override("ru"):
+        return (_("Протокол регистрации экспертов, наставников и участников"),
+                protocol_data(document.championship, by))
+
+
 def protocol_data(championship: Championship, by: Any) -> dict[str, Any]:
     """REG-15: the registration protocol's content — experts, mentors and participants of approved teams."""
     filters = {"status": workflow.APPROVED}

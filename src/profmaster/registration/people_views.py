@@ -351,15 +351,17 @@ def protocol(request: HttpRequest, pk: int) -> HttpResponse:
     """REG-15: the registration protocol as a document signed in the documents register."""
     championship = get_object_or_404(Championship, pk=pk)
     require(request.user, "registration.manage_registration", championship)
-    from profmaster.documents.domain import create_document
+    from profmaster.documents.domain import create_generated_document
     from profmaster.documents.models import DocumentType
 
     try:
         with translation.override("ru"):  # documents are in Russian whoever makes them (DOC-3)
             data = lists.protocol_data(championship, request.user)
             title = _("Протокол регистрации экспертов, наставников и участников")
-        document = create_document(championship=championship, doc_type=DocumentType.REGISTRATION, title=title,
-                                   data=data, signers=[(request.user, _("Дирекция"))], by=request.user)
+        document = create_generated_document(
+            championship=championship, doc_type=DocumentType.REGISTRATION, title=title, data=data,
+            signers=[(request.user, _("Дирекция"))], by=request.user, generator="registration.protocol",
+            source={"championship": championship.pk})
     except (DomainError, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("registration:people", pk=pk)

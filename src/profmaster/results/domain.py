@@ -7,7 +7,7 @@ notifications. Pages, the API, admin and commands call these; none re-implements
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +18,7 @@ from profmaster.audit.domain import delete_audited, record, save_audited, snapsh
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import AgeCategory, Championship, Competency, Stage
 from profmaster.core.errors import DomainError, TransitionError
-from profmaster.documents.domain import create_document
+from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.documents.selectors import signing_status
 from profmaster.marking.models import JudgingRole, MarkingScheme, SchemeMarking
@@ -35,12 +35,14 @@ from .models import (
     Nomination,
     QualificationQuota,
     QualityCheck,
+    QualityFinding,
     ResultsRules,
     ResultsVersion,
     UnscrupulousExpert,
 )
 
 REASON_MAX = 2000
+QUALITY_TEXT_MAX = 4000
 MEDAL_LABELS = {medals.GOLD: "золото", medals.SILVER: "серебро", medals.BRONZE: "бронза"}
 
 
@@ -402,15 +404,30 @@ def published_standings(championship: Championship) -> list[dict[str, Any]]:
 
 def record_quality_check(competency: Competency, *, violation: str, outcome: str, finding: str = "",
                          evidence: str = "", by: Any) -> QualityCheck:
+    """DOC-4: answer one §10.4 item. The answer becomes the item's current one and is added to its history
+    (:class:`QualityFinding`, who and when); nothing said before is overwritten. Whether the expert confirmed
+    what the records suggest (:func:`.quality.suggestions`) is kept with the finding."""
+    from .quality import suggestions
+
     if violation not in dict(VIOLATIONS):
         raise DomainError(_("Неизвестный пункт проверки."), field="violation")
     if outcome not in QualityCheck.Outcome.values:
         raise DomainError(_("Неизвестный результат проверки."), field="outcome")
+    finding = (finding or "").replace("\x00", "").strip()
+    evidence = (evidence or "").replace("\x00", "").strip()
+    if len(finding) > QUALITY_TEXT_MAX or len(evidence) > QUALITY_TEXT_MAX:
+        raise DomainError(_("Текст длиннее %(max)s символов.") % {"max": QUALITY_TEXT_MAX}, field="finding")
+    if outcome in (QualityCheck.Outcome.VIOLATION, QualityCheck.Outcome.REMEDIED) and not finding:
+        raise DomainError(_("Опишите выявленное нарушение."), field="finding")
+    suggestion = suggestions(competency).get(violation)
     with transaction.atomic():
-        item = QualityCheck.objects.filter(competency=competency, violation=violation).first() \
+        item = QualityCheck.objects.select_for_update().filter(competency=competency, violation=violation).first() \
             or QualityCheck(competency=competency, violation=violation)
-        item.outcome, item.finding, item.evidence, item.checked_by = outcome, finding.strip(), evidence.strip(), by
-        return save_audited(item, by=by)  # type: ignore[return-value]
+        item.outcome, item.finding, item.evidence, item.checked_by = outcome, finding, evidence, by
+        saved = cast(QualityCheck, save_audited(item, by=by))
+        QualityFinding.objects.create(item=saved, outcome=outcome, finding=finding, evidence=evidence, checked_by=by,
+                                      confirmed_suggestion=suggestion is not None and suggestion.outcome == outcome)
+        return saved
 
 
 #: Diplomas that rest on a competency's ranking: they go when its results are declared invalid.
@@ -596,9 +613,7 @@ def lift_unscrupulous_expert(entry: UnscrupulousExpert, *, decision: str, by: An
 # --- Results protocols (DOC-1) --------------------------------------------------------------------------------
 
 
-def create_results_protocol(competency: Competency, *, stage_kind: str, by: Any) -> Document:
-    """«Протокол результатов дистанционного этапа» / «… финала»: ranking, medals and nominations, signed by
-    the competency's chief expert and experts."""
+def _results_protocol_content(competency: Competency, stage_kind: str) -> tuple[str, dict[str, Any]]:
     if stage_kind not in (Stage.Kind.REMOTE, Stage.Kind.FINAL):
         raise DomainError(_("Неизвестный этап."), field="stage_kind")
     results = computation.competency_results(competency)
@@ -607,10 +622,6 @@ def create_results_protocol(competency: Competency, *, stage_kind: str, by: Any)
         raise DomainError(_("Нет заблокированных итогов этого этапа."))
     if any(not g["settled"] for g in groups):
         raise TransitionError(_("Не все решения по итогам приняты: %(pending)s") % {"pending": "; ".join(results["pending"])})
-    signers = [(a.user, str(Role(a.role).label)) for a in RoleAssignment.objects.filter(
-        competency=competency, role__in=[Role.CHIEF_EXPERT, Role.EXPERT]).select_related("user").order_by("role")]
-    if not signers:
-        raise DomainError(_("Назначьте главного эксперта и экспертов компетенции: они подписывают протокол."))
     final = stage_kind == Stage.Kind.FINAL
     data: dict[str, Any] = {"text": (_("Результаты финала по компетенции «%(competency)s».") if final else
                                      _("Результаты дистанционного этапа по компетенции «%(competency)s».")) %
@@ -627,8 +638,30 @@ def create_results_protocol(competency: Competency, *, stage_kind: str, by: Any)
                 item["Выход в финал"] = "да" if row["qualified"] else "нет"
             rows.append(item)
         data[f"{group['stage']} — {group['age_category']}"] = rows
-    doc_type = DocumentType.FINAL_RESULTS if final else DocumentType.REMOTE_RESULTS
     title = (_("Протокол результатов финала — %(competency)s") if final else
              _("Протокол результатов дистанционного этапа — %(competency)s")) % {"competency": competency.name}
-    return create_document(championship=competency.championship, competency=competency, doc_type=doc_type,
-                           title=title, data=data, signers=signers, by=by)
+    return title, data
+
+
+def results_protocol_content(document: Document, by: Any) -> tuple[str, dict[str, Any]]:
+    """DOC-2: the results protocol formed again from the locked totals and the decisions taken."""
+    if document.competency is None:
+        raise DomainError(_("У протокола не указана компетенция."))
+    stage_kind = (document.source or {}).get("stage_kind") or (
+        Stage.Kind.FINAL if document.doc_type == DocumentType.FINAL_RESULTS else Stage.Kind.REMOTE)
+    return _results_protocol_content(document.competency, str(stage_kind))
+
+
+def create_results_protocol(competency: Competency, *, stage_kind: str, by: Any) -> Document:
+    """«Протокол результатов дистанционного этапа» / «… финала»: ranking, medals and nominations, signed by
+    the competency's chief expert and experts."""
+    title, data = _results_protocol_content(competency, stage_kind)
+    signers = [(a.user, str(Role(a.role).label)) for a in RoleAssignment.objects.filter(
+        competency=competency, role__in=[Role.CHIEF_EXPERT, Role.EXPERT]).select_related("user").order_by("role")]
+    if not signers:
+        raise DomainError(_("Назначьте главного эксперта и экспертов компетенции: они подписывают протокол."))
+    doc_type = DocumentType.FINAL_RESULTS if stage_kind == Stage.Kind.FINAL else DocumentType.REMOTE_RESULTS
+    return create_generated_document(championship=competency.championship, competency=competency, doc_type=doc_type,
+                                     title=title, data=data, signers=signers, by=by,
+                                     generator="results.results_protocol",
+                                     source={"competency": competency.pk, "stage_kind": stage_kind})

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import medals
@@ -268,6 +269,78 @@ class QualityCheck(models.Model):
     @property
     def championship(self) -> Any:
         return self.competency.championship
+
+
+class QualityFinding(models.Model):
+    """Each answer given to a 003 §10.4 item, kept (DOC-4): saving an item adds a finding, it overwrites
+    nothing. The :class:`QualityCheck` row holds the latest; these rows are its history, with who and when."""
+
+    item = models.ForeignKey(QualityCheck, on_delete=models.CASCADE, related_name="findings",
+                             verbose_name=_("пункт проверки"))
+    outcome = models.CharField(_("результат"), max_length=16, choices=QualityCheck.Outcome.choices)
+    finding = models.TextField(_("выявлено"), blank=True)
+    evidence = models.TextField(_("доказательства"), blank=True)
+    #: Whether the outcome is the one the platform suggested from its records (the expert confirmed it).
+    confirmed_suggestion = models.BooleanField(_("подтверждено предложение системы"), default=False)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("проверил(а)"))
+    checked_at = models.DateTimeField(_("когда"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("запись проверки качества")
+        verbose_name_plural = _("история проверки качества")
+        ordering = ["item", "-checked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_outcome_display()}"
+
+
+class QualityRequest(models.Model):
+    """003 §10.3: quality control asks the competency's chief expert for information for the check, by a
+    due time. The chief expert answers, or the refusal is recorded (by the chief expert, or by quality
+    control when none came) — a refusal is grounds to declare the results invalid."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Ожидает ответа")
+        ANSWERED = "answered", _("Ответ получен")
+        REFUSED = "refused", _("Отказ в предоставлении")
+
+    competency = models.ForeignKey("championships.Competency", on_delete=models.CASCADE,
+                                   related_name="quality_requests", verbose_name=_("компетенция"))
+    text = models.TextField(_("запрошенная информация"))
+    due_at = models.DateTimeField(_("срок ответа"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("запросил(а)"))
+    asked_at = models.DateTimeField(_("запрошено"), default=timezone.now)
+    status = models.CharField(_("состояние"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("ответ или причина отказа"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("ответил(а)"))
+    answered_at = models.DateTimeField(_("дата ответа"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("запрос контроля качества")
+        verbose_name_plural = _("запросы контроля качества")
+        ordering = ["competency", "-asked_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status="open") | (~Q(answer="") & Q(answered_by__isnull=False)
+                                                                 & Q(answered_at__isnull=False)),
+                                   name="quality_request_closed_has_answer",
+                                   violation_error_message=_("Ответ или отказ записывается с текстом.")),
+            models.CheckConstraint(condition=~Q(status="open") | (Q(answer="") & Q(answered_by__isnull=True)),
+                                   name="quality_request_open_has_no_answer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency}: {self.text[:60]}"
+
+    @property
+    def championship(self) -> Any:
+        return self.competency.championship
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class UnscrupulousExpert(models.Model):

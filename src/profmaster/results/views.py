@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from profmaster.accounts.models import Role, RoleAssignment
+from profmaster.championships import timezones
 from profmaster.championships.models import Championship, Competency
 from profmaster.core.errors import DomainError
 from profmaster.core.spreadsheets import CSV_CONTENT_TYPE
@@ -24,8 +25,20 @@ from profmaster.permissions import has_perm, require
 from profmaster.registration.models import Application
 
 from . import computation, diplomas, domain, exports, names
+from . import quality as quality_domain
 from .medals import allocate_medals
-from .models import VIOLATIONS, Diploma, DiplomaBatch, GroupDecision, Nomination, QualityCheck, ResultsVersion, UnscrupulousExpert
+from .models import (
+    VIOLATIONS,
+    Diploma,
+    DiplomaBatch,
+    GroupDecision,
+    Nomination,
+    QualityCheck,
+    QualityFinding,
+    QualityRequest,
+    ResultsVersion,
+    UnscrupulousExpert,
+)
 from .visibility import visible_results
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,18 +57,18 @@ def _int(value: Any) -> int | None:
     return number if 0 < number < 2**63 else None
 
 
-def _act(request: HttpRequest, back: str, action: Any, success: str) -> HttpResponse:
+def _act(request: HttpRequest, back: str, action: Any, success: str, *, anchor: str = "") -> HttpResponse:
     try:
         action()
     except (DomainError, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, success)
-    return redirect(back)
+    return redirect(back + (f"#{anchor}" if anchor else ""))
 
 
-def _text(request: HttpRequest, name: str) -> str:
-    return request.POST.get(name, "")[:REASON_MAX]
+def _text(request: HttpRequest, name: str, limit: int = REASON_MAX) -> str:
+    return request.POST.get(name, "")[:limit]
 
 
 def competency_results(request: HttpRequest, competency_pk: int) -> HttpResponse:
@@ -293,10 +306,32 @@ def quality(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "results.view_quality", championship)
     checks = {(c.competency_id, c.violation): c for c in QualityCheck.objects.filter(
         competency__championship=championship).select_related("checked_by")}
+    history: dict[int, list[QualityFinding]] = {}
+    for finding in QualityFinding.objects.filter(item__competency__championship=championship).select_related(
+            "checked_by").order_by("-checked_at", "-pk"):
+        history.setdefault(finding.item_id, []).append(finding)
+    requests: dict[int, list[QualityRequest]] = {}
+    for item in QualityRequest.objects.filter(competency__championship=championship).select_related(
+            "asked_by", "answered_by").order_by("-asked_at", "-pk"):
+        requests.setdefault(item.competency_id, []).append(item)
+    reports: dict[int | None, list[Any]] = {}
+    from profmaster.documents.models import Document, DocumentType
+
+    for document in Document.objects.filter(championship=championship, doc_type=DocumentType.QUALITY_REPORT) \
+            .order_by("-number"):
+        reports.setdefault(document.competency_id, []).append(document)
     rows = []
     for comp in championship.competencies.order_by("name").select_related("invalidation"):
-        items = [{"code": code, "label": label, "check": checks.get((comp.pk, code))} for code, label in VIOLATIONS]
-        rows.append({"competency": comp, "items": items, "invalidation": getattr(comp, "invalidation", None)})
+        suggested = quality_domain.suggestions(comp)
+        items = []
+        for code, label in VIOLATIONS:
+            check = checks.get((comp.pk, code))
+            suggestion = suggested.get(code)
+            items.append({"code": code, "label": label, "check": check, "suggestion": suggestion,
+                          "history": history.get(check.pk, []) if check else [],
+                          "differs": bool(check and suggestion and check.outcome != suggestion.outcome)})
+        rows.append({"competency": comp, "items": items, "invalidation": getattr(comp, "invalidation", None),
+                     "requests": requests.get(comp.pk, []), "reports": reports.get(comp.pk, [])})
     experts = RoleAssignment.objects.filter(championship=championship, role__in=[Role.CHIEF_EXPERT, Role.EXPERT]) \
         .select_related("user", "competency").order_by("user__last_name")
     return render(request, "results/quality.html", {
@@ -304,6 +339,10 @@ def quality(request: HttpRequest, pk: int) -> HttpResponse:
         "register": UnscrupulousExpert.objects.select_related("expert", "competency", "championship", "lifted_by"),
         "experts": experts, "can_check": has_perm(request.user, "results.check_quality", championship),
         "can_invalidate": has_perm(request.user, "results.invalidate", championship),
+        "can_request": has_perm(request.user, "results.request_information", championship),
+        "can_report": has_perm(request.user, "results.create_quality_report", championship),
+        "championship_reports": reports.get(None, []),
+        "counts": quality_domain.open_counts(championship),
         "breadcrumbs": [(championship.name, reverse("results:championship", args=[pk])),
                         (_("Контроль качества"), None)],
     })
@@ -317,8 +356,88 @@ def quality_check(request: HttpRequest, competency_pk: int) -> HttpResponse:
     back = reverse("results:quality", args=[competency.championship_id])
     return _act(request, back, lambda: domain.record_quality_check(
         competency, violation=request.POST.get("violation", "")[:32], outcome=request.POST.get("outcome", "")[:16],
-        finding=_text(request, "finding"), evidence=_text(request, "evidence"), by=request.user),
-        _("Пункт проверки записан."))
+        finding=_text(request, "finding", 4001), evidence=_text(request, "evidence", 4001), by=request.user),
+        _("Пункт проверки записан."), anchor=f"quality-{competency.pk}")
+
+
+def _due_at(request: HttpRequest, competency: Competency) -> Any:
+    """The due time typed on the championship's wall clock (``datetime-local``), as an aware moment."""
+    import datetime as dt
+
+    raw = request.POST.get("due_at", "").strip()[:40]
+    if not raw:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(_("Срок ответа не распознан: укажите дату и время."), field="due_at") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezones.zone_of(competency.championship))
+    return moment
+
+
+@login_required
+@require_POST
+def quality_request(request: HttpRequest, competency_pk: int) -> HttpResponse:
+    """003 §10.3: quality control asks the chief expert for information, by a due time."""
+    competency = _competency(competency_pk)
+    require(request.user, "results.request_information", competency)
+    back = reverse("results:quality", args=[competency.championship_id])
+    return _act(request, back, lambda: quality_domain.ask_information(
+        competency, text=_text(request, "text", 4001), due_at=_due_at(request, competency), by=request.user),
+        _("Запрос направлен главному эксперту."), anchor=f"requests-{competency.pk}")
+
+
+def _quality_request(pk: int) -> QualityRequest:
+    return get_object_or_404(QualityRequest.objects.select_related("competency__championship"), pk=pk)
+
+
+def _after_answer(request: HttpRequest, item: QualityRequest) -> str:
+    if has_perm(request.user, "results.view_quality", item.competency):
+        return reverse("results:quality", args=[item.competency.championship_id]) + f"#requests-{item.competency_id}"
+    return reverse("cabinet") + "#quality-requests"
+
+
+@login_required
+@require_POST
+def quality_request_answer(request: HttpRequest, request_pk: int) -> HttpResponse:
+    """The chief expert answers a request of quality control."""
+    item = _quality_request(request_pk)
+    require(request.user, "results.answer_quality_request", item)
+    return _act(request, _after_answer(request, item), lambda: quality_domain.answer_request(
+        item, answer=_text(request, "answer", 4001), by=request.user), _("Ответ отправлен контролю качества."))
+
+
+@login_required
+@require_POST
+def quality_request_refuse(request: HttpRequest, request_pk: int) -> HttpResponse:
+    """The refusal to give the information is recorded (by the chief expert or by quality control)."""
+    item = _quality_request(request_pk)
+    require(request.user, "results.refuse_quality_request", item)
+    return _act(request, _after_answer(request, item), lambda: quality_domain.refuse_request(
+        item, reason=_text(request, "reason", 4001), by=request.user), _("Отказ записан."))
+
+
+@login_required
+@require_POST
+def quality_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """003 §10.6: the check report, formed from the checks and requests, to be signed."""
+    championship = get_object_or_404(Championship, pk=pk)
+    require(request.user, "results.create_quality_report", championship)
+    competency = None
+    raw = request.POST.get("competency", "")
+    if raw:
+        competency = championship.competencies.filter(pk=_int(raw) or 0).first()
+        if competency is None:
+            messages.error(request, _("Компетенция этого чемпионата не найдена."))
+            return redirect("results:quality", pk=pk)
+    try:
+        document = quality_domain.create_check_report(championship, competency=competency, by=request.user)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("results:quality", pk=pk)
+    messages.success(request, _("Отчёт о проверке сформирован; подпишите его."))
+    return redirect("documents:detail", pk=document.pk)
 
 
 @login_required
