@@ -50,7 +50,7 @@ def start_import(bank: QuestionBank, data: bytes, *, file_format: str, file_name
         run_import, kind=KIND, by=by, championship=bank.championship, competency=bank.competency,
         title=_("Импорт вопросов в банк «%(bank)s»") % {"bank": bank.name}, view_permission="exams.manage_bank",
         payload={"bank": bank.pk, "file_format": file_format}, upload=(file_name or f"import.{file_format}", data),
-        result_url=reverse("exams:bank_detail", args=[bank.pk]))
+        result_url=reverse("exams:bank_detail", args=[bank.pk]), result_label=_("К банку"))
 
 
 def run_import(job: Job, progress: Progress) -> dict[str, Any]:

@@ -11,7 +11,7 @@ A domain module starts a job with :func:`start_job`, naming the function that do
 
     job = start_job(run_import, kind="exams.import_questions", title=..., by=user,
                     championship=..., competency=..., view_permission="exams.manage_bank",
-                    payload={"bank": bank.pk}, upload=("bank.xml", data), result_url=...)
+                    payload={"bank": bank.pk}, upload=("bank.xml", data), result_url=..., result_label="К банку")
     return redirect(job_url(job))                                # the job's page: /jobs/<id>/
 
 The job is queued once the transaction commits (Celery task ``jobs.run_job`` by name; in the embedded default
@@ -60,20 +60,21 @@ class JobFailed(DomainError):
 
 def _runner_path(runner: Runner | str) -> str:
     path = runner if isinstance(runner, str) else f"{runner.__module__}.{runner.__qualname__}"
-    if not path.startswith("profmaster.") or "<" in path:
-        raise ValueError(f"a job runner must be a module-level function of profmaster: {path}")
+    if "<" in path or "." not in path:
+        raise ValueError(f"a job runner must be a module-level function: {path}")
     return path
 
 
 def start_job(runner: Runner | str, *, kind: str, title: str, by: Any, championship: Any = None,
               competency: Any = None, view_permission: str = "", payload: dict[str, Any] | None = None,
-              upload: tuple[str, bytes] | None = None, result_url: str = "", total: int = 0) -> Job:
+              upload: tuple[str, bytes] | None = None, result_url: str = "", result_label: str = "",
+              total: int = 0) -> Job:
     """Create the job, store its upload, audit it and queue it once the transaction commits."""
     with transaction.atomic():
+        creator = by if getattr(by, "pk", None) else None
         job = Job(kind=kind, title=title[:300], runner=_runner_path(runner), championship=championship,
-                  competency=competency, view_permission=view_permission, created_by=by if by is not None and
-                  getattr(by, "pk", None) else None, payload=payload or {}, result_url=result_url, total=total,
-                  message=_("В очереди"))
+                  competency=competency, view_permission=view_permission, created_by=creator, payload=payload or {},
+                  result_url=result_url, result_label=result_label, total=total, message=_("В очереди"))
         if upload is not None:
             name, content = upload
             job.upload_name = name[:255]

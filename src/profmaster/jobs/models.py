@@ -42,6 +42,7 @@ class Job(models.Model):
     upload_name = models.CharField(_("файл"), max_length=255, blank=True)
     #: Where the person goes when the job is done (the bank, the batch…).
     result_url = models.CharField(max_length=500, blank=True)
+    result_label = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     started_at = models.DateTimeField(_("начато"), null=True, blank=True)
