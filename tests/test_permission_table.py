@@ -181,8 +181,20 @@ def _exams(championship: Any, competency: Any, users: dict[str, Any]) -> dict[st
                           publish_at=timezone.now() - dt.timedelta(hours=1), created_by=users["chief"])
     handout.file.save("task.pdf", ContentFile(b"%PDF-1.4"), save=True)
     handout.recipients.add(users["participant"])
+    from profmaster.exams.models import QuestionImage
+    from profmaster.jobs.models import Job
+
+    embedded = QuestionImage(question=question, name="image.png")
+    embedded.file.save("image.png", ContentFile(b"\x89PNG\r\n"), save=True)
+    # an import job the expert started into the bank, failed (so its creator may retry it)
+    job = Job(kind="exams.import_questions", title="Импорт", runner="profmaster.exams.importing.run_import",
+              championship=championship, competency=competency, view_permission="exams.manage_bank",
+              created_by=users["expert"], status=Job.Status.FAILED, started_at=timezone.now(),
+              finished_at=timezone.now(), message="Файл не прочитан", payload={"bank": bank.pk, "file_format": "gift"})
+    job.upload.save("bank.txt", ContentFile(b"nonsense"), save=True)
     return {"bank": bank, "question": question, "exam": exam, "attempt": attempt, "done": done,
-            "essay_answer": done.answers.get(question=essay), "handout": handout}
+            "essay_answer": done.answers.get(question=essay), "handout": handout, "embedded_image": embedded,
+            "job": job}
 
 
 def _document(championship: Any, competency: Any, users: dict[str, Any]) -> Any:
@@ -458,6 +470,13 @@ PAGES.update({
     "exams:import_template": Page(BANK_KEEPERS, kwargs=bank_kw),
     "exams:question_edit": Page(BANK_KEEPERS, kwargs=lambda w: {"question_pk": w.question.pk}),
     "exams:question_image": Page(BANK_KEEPERS, kwargs=lambda w: {"question_pk": w.question.pk}),
+    "exams:question_preview": Page(BANK_KEEPERS, kwargs=lambda w: {"question_pk": w.question.pk}),
+    # RM-1: an embedded image — the bank's keepers and the examinee whose paper holds the question
+    "exams:embedded_image": Page(BANK_KEEPERS | EXAMINEE, kwargs=lambda w: {"image_pk": w.embedded_image.pk}),
+    # a background job — its creator (the expert) and whoever may keep the bank it imports into
+    "jobs:detail": Page(BANK_KEEPERS, kwargs=lambda w: {"job_pk": w.job.pk}),
+    "jobs:status": Page(BANK_KEEPERS, kwargs=lambda w: {"job_pk": w.job.pk}),
+    "jobs:retry": Page(frozenset({"expert"}), kwargs=lambda w: {"job_pk": w.job.pk}, method="post"),
     "exams:exam_detail": Page(RESULT_READERS, kwargs=exam_kw),
     "exams:exam_edit": Page(EXAM_MANAGERS, kwargs=exam_kw),
     "exams:exam_status": Page(EXAM_MANAGERS, kwargs=exam_kw, method="post"),

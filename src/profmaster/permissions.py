@@ -215,6 +215,26 @@ competency_panel = role_in(Role.CHIEF_EXPERT, Role.EXPERT, exact=True)
 # anonymous visitors — sees only what a published results version froze. ``results.visibility.visible_results``
 # is the one function every channel (pages, API, xlsx, PDFs) asks: this module decides whether, it decides what.
 
+# --- Background jobs (X-5) -------------------------------------------------------------------------
+# A job is followed by whoever started it and by the holders of the permission the job names on its scope
+# (an import into a bank: whoever may keep that bank). A job naming no permission is its creator's only.
+
+
+@rules.predicate
+def is_job_creator(user: Any, job: Any = None) -> bool:
+    return job is not None and job.created_by_id is not None and job.created_by_id == getattr(user, "pk", object())
+
+
+@rules.predicate
+def holds_job_permission(user: Any, job: Any = None) -> bool:
+    perm = getattr(job, "view_permission", "")
+    if not perm or perm.startswith("jobs.") or perm not in PERMISSIONS:
+        return False
+    if job.championship_id is None and job.competency_id is None:
+        return False  # an unscoped job: no championship grant reaches it
+    return has_perm(user, perm, job)
+
+
 results_working = directorate | quality_control | competency_panel
 
 RESULTS_PERMISSIONS: dict[str, Any] = {
@@ -302,6 +322,8 @@ PERMISSIONS: dict[str, Any] = {
     "marking.view_package": directorate | quality_control | chief_expert_of_competency,
     "marking.view_packages": directorate | quality_control,
     "marking.receive_documents": directorate,
+    # Background jobs: see the section above
+    "jobs.view_job": is_job_creator | holds_job_permission,
     # Personal settings: one's own API tokens
     "accounts.manage_token": is_owner,
     # Results and awards (AW-1…AW-7, DOC-4): see the section above

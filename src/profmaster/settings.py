@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "profmaster.registration",
     "profmaster.exams",
     "profmaster.results",
+    "profmaster.jobs",
     "profmaster.api",
     "profmaster.demo",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("registration/", include("profmaster.registration.urls")),
     path("", include("profmaster.exams.urls")),
     path("results/", include("profmaster.results.urls")),
+    path("jobs/", include("profmaster.jobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -340,6 +340,18 @@ def exam_world(w: Any) -> Any:
     return w._exam
 
 
+def job_world(w: Any) -> Any:
+    """X-5: an import job the chief expert started into championship A's bank."""
+    if not hasattr(w, "_job"):
+        from profmaster.jobs.models import Job
+
+        bank = exam_world(w)["bank"]
+        w._job = Job.objects.create(kind="exams.import_questions", title="Импорт", runner="profmaster.exams.importing.run_import",
+                                    championship=w.a, competency=w.competency, view_permission="exams.manage_bank",
+                                    created_by=w.users["chief_expert"], payload={"bank": bank.pk})
+    return w._job
+
+
 # Online exams (RM-1): the competency's panel and the Directorate keep banks and read results; an attempt is
 # its examinee's (here a participant outside the role list): the panel reads it, nobody else writes into it.
 _EXAM_PANEL = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
@@ -350,7 +362,10 @@ CASES += [
     ("exam_bank_questions", "get", lambda w: f"/question-banks/{exam_world(w)['bank'].pk}/questions", None,
      _EXAM_PANEL),
     ("exam_bank_import", "post", lambda w: f"/question-banks/{exam_world(w)['bank'].pk}/import",
-     lambda w: {"file_format": "gift", "content": "Два плюс два? {=4 ~5}"}, _EXAM_PANEL),
+     lambda w: {"file_format": "gift", "content": "Два плюс два? {=4 ~5}"},
+     {**_EXAM_PANEL, "platform_directorate": 202, "directorate": 202, "chief_expert": 202, "expert": 202}),
+    # X-5: a background job — its creator and whoever may keep the bank it imports into
+    ("job_detail", "get", lambda w: f"/jobs/{job_world(w).pk}", None, _EXAM_PANEL),
     ("exam_list", "get", lambda w: f"/championships/{w.a.pk}/exams", None, {**_EXAM_PANEL, "mentor": 200}),
     ("exam_detail", "get", lambda w: f"/exams/{exam_world(w)['exam'].pk}", None, _EXAM_PANEL),
     ("exam_results", "get", lambda w: f"/exams/{exam_world(w)['exam'].pk}/results", None, _EXAM_PANEL),

@@ -116,12 +116,17 @@ def test_rm1_api_attempt_private(exam, api, expert):
     assert ApiClient(expert).get(f"/attempts/{body['id']}").status_code == 200
 
 
-def test_rm1_api_bank_import_report(exam, chief_expert):
+def test_rm1_api_bank_import_report(exam, chief_expert, django_capture_on_commit_callbacks):
+    """RM-1, X-5: the import is a job (202); its report lists every question, imported or skipped and why."""
     api = ApiClient(chief_expert)
     gift = "::Один:: Два плюс два? {=4 ~5}\n\n::Плохой:: Без ответов"
-    response = api.post(f"/question-banks/{exam.bank.pk}/import", {"file_format": "gift", "content": gift})
-    assert response.json() == {"created": 1, "errors": [{"number": 2, "name": "Вопрос 2",
-                                                         "message": "нет блока ответов {…}"}]}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/question-banks/{exam.bank.pk}/import", {"file_format": "gift", "content": gift})
+    assert response.status_code == 202
+    job = api.get(f"/jobs/{response.json()['id']}").json()
+    assert job["status"] == "done" and job["page_url"] == f"/jobs/{job['id']}/"
+    assert job["report"]["errors"] == [{"number": 2, "name": "Вопрос 2", "message": "нет блока ответов {…}"}]
+    assert [(r["name"], r["imported"]) for r in job["report"]["rows"]] == [("Один", True), ("Вопрос 2", False)]
     listed = api.get(f"/question-banks/{exam.bank.pk}/questions", {"limit": 100}).json()
     assert listed["count"] == 9
     assert listed["items"][-1]["options"][0]["fraction"] == "1.00000"

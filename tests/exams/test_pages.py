@@ -138,7 +138,8 @@ def test_rm1_exam_edit_refused_while_attempt_open(exam, examinee, chief_expert):
     assert exam.title == "Теоретический этап"
 
 
-def test_rm1_bank_pages_question_form_import_export(championship, competency, chief_expert):
+def test_rm1_bank_pages_question_form_import_export(championship, competency, chief_expert,
+                                                  django_capture_on_commit_callbacks):
     client = client_for(chief_expert)
     response = client.post(reverse("exams:bank_create", args=[championship.pk]),
                            {"name": "Новый банк", "competency": competency.pk})
@@ -158,12 +159,17 @@ def test_rm1_bank_pages_question_form_import_export(championship, competency, ch
     question = Question.objects.get(name="Ч")
     assert [(o.value, o.tolerance) for o in question.options.all()] == [(D(25), D(2))]
     upload = SimpleUploadedFile("bank.xml", BANK_XML, content_type="text/xml")
-    report = client.post(reverse("exams:bank_import", args=[bank.pk]), {"file_format": "moodle_xml", "file": upload})
-    text = report.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("exams:bank_import", args=[bank.pk]),
+                              {"file_format": "moodle_xml", "file": upload})
+    text = client.get(started["Location"]).content.decode()
     assert "Загружено вопросов: 9. С ошибками: 3." in text and "не поддерживается" in text
-    broken = client.post(reverse("exams:bank_import", args=[bank.pk]),
-                         {"file_format": "moodle_xml", "file": SimpleUploadedFile("x.xml", b"nonsense")})
-    assert broken.status_code == 400 and "Файл не прочитан" in broken.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        broken = client.post(reverse("exams:bank_import", args=[bank.pk]),
+                             {"file_format": "moodle_xml", "file": SimpleUploadedFile("x.xml", b"nonsense")})
+    failed = client.get(broken["Location"])
+    assert failed.status_code == 200 and "Файл не прочитан" in failed.content.decode()
+    assert 'data-status="failed"' in failed.content.decode()
     exported = client.get(reverse("exams:bank_export", args=[bank.pk]))
     assert exported["Content-Type"].startswith("application/xml") and b"<quiz>" in exported.content
 

@@ -101,16 +101,19 @@ def test_rm1_xlsx_unreadable_file_refused_whole(bank, chief_expert, data, messag
     assert not Question.objects.filter(bank=bank).exists()
 
 
-def test_rm1_xlsx_import_page_and_template_download(client, bank, chief_expert):
+def test_rm1_xlsx_import_page_and_template_download(client, bank, chief_expert, django_capture_on_commit_callbacks):
+    """RM-1, X-5: the upload returns at once with the job's page, which shows the report when the job is done."""
     client.force_login(chief_expert)
     template = client.get(reverse("exams:import_template", args=[bank.pk]))
     assert template.status_code == 200
     assert template["Content-Type"].startswith("application/vnd.openxmlformats")
     upload = io.BytesIO(template.content)
     upload.name = "bank.xlsx"
-    response = client.post(reverse("exams:bank_import", args=[bank.pk]), {"file_format": "xlsx", "file": upload})
-    assert response.status_code == 200
-    assert "Загружено вопросов: 8. С ошибками: 0." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("exams:bank_import", args=[bank.pk]), {"file_format": "xlsx", "file": upload})
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    page = client.get(response["Location"])
+    assert "Загружено вопросов: 8. С ошибками: 0." in page.content.decode()
     bad = io.BytesIO(b"garbage")
     bad.name = "bank.xlsx"
     response = client.post(reverse("exams:bank_import", args=[bank.pk]), {"file_format": "xlsx", "file": bad})
@@ -118,36 +121,60 @@ def test_rm1_xlsx_import_page_and_template_download(client, bank, chief_expert):
     assert "это не таблица xlsx" in response.content.decode()
 
 
-def test_rm1_xlsx_import_over_api(bank, chief_expert):
+def test_rm1_xlsx_import_over_api(bank, chief_expert, django_capture_on_commit_callbacks):
+    """RM-1, X-5: the API answers 202 with the import job; its report lists the skipped rows."""
     api = ApiClient(chief_expert)
     rows = [["Основы", "один", "Хороший", "2 + 2?", 1, "1", "", "", "", "4", "5"],
             ["Основы", "один", "Плохой", "2 + 2?", 1, "", "", "", "", "4", "5"]]
     content = base64.b64encode(xlsx.sheet(rows)).decode()
-    response = api.post(f"/question-banks/{bank.pk}/import", {"file_format": "xlsx", "content": content})
-    assert response.json() == {"created": 1, "errors": [
-        {"number": 3, "name": "Плохой", "message": "заполните «Верные» — номера верных вариантов"}]}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/question-banks/{bank.pk}/import", {"file_format": "xlsx", "content": content})
+    assert response.status_code == 202
+    job = api.get(f"/jobs/{response.json()['id']}").json()
+    assert (job["status"], job["report"]["created"], job["report"]["errors"]) == ("done", 1, [
+        {"number": 3, "name": "Плохой", "message": "заполните «Верные» — номера верных вариантов"}])
     response = api.post(f"/question-banks/{bank.pk}/import", {"file_format": "xlsx", "content": "не base64!"})
     assert (response.status_code, response.json()["detail"]) == (400, "Файл xlsx передайте в base64.")
 
 
-@pytest.mark.parametrize(("build", "message"), [
-    (hostile.malformed, "Файл не прочитан: XML внутри таблицы xlsx повреждён ("),
-    (hostile.with_dtd, "Файл не прочитан: таблица содержит DTD или сущности XML — такие файлы не принимаются."),
+@pytest.mark.parametrize(("build", "message", "refused_at_upload"), [
+    (hostile.malformed, "Файл не прочитан: XML внутри таблицы xlsx повреждён (", False),
+    (hostile.with_dtd, "Файл не прочитан: таблица содержит DTD или сущности XML — такие файлы не принимаются.", False),
     (lambda rows: hostile.bomb(rows, megabytes=60),
-     "Файл не прочитан: часть «xl/worksheets/sheet1.xml» после распаковки больше 50.0 МБ."),
+     "Файл не прочитан: часть «xl/worksheets/sheet1.xml» после распаковки больше 50.0 МБ.", True),
 ])
-def test_x5_hostile_xlsx_is_a_message_on_the_page_and_the_api(client, bank, chief_expert, build, message):
+def test_x5_hostile_xlsx_is_a_message_on_the_page_and_the_api(client, bank, chief_expert, build, message,
+                                                              refused_at_upload, django_capture_on_commit_callbacks):
     """X-5 (issue 13 §6): malformed XML, entities or a zip bomb inside an .xlsx gave HTTP 500 on
-    /exams/banks/<id>/import/ and /api/v1/question-banks/<id>/import; now a 400 naming the problem."""
+    /exams/banks/<id>/import/ and /api/v1/question-banks/<id>/import. A zip bomb is refused at upload (400
+    naming the limit, nothing queued); a file that can only be found broken by parsing it fails its import
+    job with the message — never a 500, nothing stored."""
+    from profmaster.jobs.models import Job
+
     data = build([xlsx.HEADERS])
     client.force_login(chief_expert)
     upload = io.BytesIO(data)
     upload.name = "bank.xlsx"
-    response = client.post(reverse("exams:bank_import", args=[bank.pk]), {"file_format": "xlsx", "file": upload})
-    assert response.status_code == 400
-    assert message in html.unescape(response.content.decode())
-    response = ApiClient(chief_expert).post(f"/question-banks/{bank.pk}/import",
-                                            {"file_format": "xlsx", "content": base64.b64encode(data).decode()})
-    assert response.status_code == 400
-    assert response.json()["detail"].startswith(message)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("exams:bank_import", args=[bank.pk]), {"file_format": "xlsx", "file": upload})
+    if refused_at_upload:
+        assert response.status_code == 400
+        assert message in html.unescape(response.content.decode())
+        assert not Job.objects.exists()
+    else:
+        assert response.status_code == 302
+        page = client.get(response["Location"])
+        assert page.status_code == 200
+        assert message in html.unescape(page.content.decode())
+        assert Job.objects.get().status == Job.Status.FAILED
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ApiClient(chief_expert).post(f"/question-banks/{bank.pk}/import",
+                                                {"file_format": "xlsx", "content": base64.b64encode(data).decode()})
+    if refused_at_upload:
+        assert response.status_code == 400
+        assert response.json()["detail"].startswith(message)
+    else:
+        assert response.status_code == 202
+        job = ApiClient(chief_expert).get(f"/jobs/{response.json()['id']}").json()
+        assert job["status"] == "failed" and job["message"].startswith(message)
     assert not Question.objects.filter(bank=bank).exists()

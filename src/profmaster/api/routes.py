@@ -10,6 +10,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.championships.api import router as championships_router
     from profmaster.documents.api import router as documents_router
     from profmaster.exams.api import router as exams_router
+    from profmaster.jobs.api import router as jobs_router
     from profmaster.marking.api import router as marking_router
     from profmaster.organisations.api import router as organisations_router
     from profmaster.registration.api import router as registration_router
@@ -23,3 +24,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", registration_router)
     api.add_router("/", exams_router)
     api.add_router("/", results_router)
+    api.add_router("/", jobs_router)

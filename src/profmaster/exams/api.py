@@ -27,9 +27,10 @@ from profmaster.api.types import Id
 from profmaster.audit.domain import save_audited
 from profmaster.championships.models import Championship, Competency, Stage
 from profmaster.core.errors import AccessDenied, DomainError
+from profmaster.jobs.api import JobOut, job_out
 from profmaster.permissions import has_perm
 
-from . import domain
+from . import domain, importing
 from .models import Answer, Attempt, Exam, ExamSection, Question, QuestionBank, QuestionCategory, QuestionOption
 from .schemas import (
     AdmissionOut,
@@ -46,7 +47,6 @@ from .schemas import (
     GradeIn,
     GradingItemOut,
     ImportIn,
-    ImportOut,
     ProtocolIn,
     ProtocolOut,
     QuestionOut,
@@ -165,10 +165,12 @@ def bank_questions(request: HttpRequest, bank_id: Id) -> Any:
             for q in questions]
 
 
-@router.post("/question-banks/{bank_id}/import", response={200: ImportOut, **WRITE_ERRORS},
-             url_name="exam_bank_import", summary="Импорт вопросов (Moodle XML, GIFT, xlsx)")
+@router.post("/question-banks/{bank_id}/import", response={202: JobOut, **WRITE_ERRORS},
+             url_name="exam_bank_import", summary="Импорт вопросов (Moodle XML, GIFT, xlsx) — фоновое задание")
 def bank_import(request: HttpRequest, bank_id: Id, payload: ImportIn) -> Any:
-    """Загружает вопросы из файла; ответ перечисляет вопросы, которые не загружены, с причиной."""
+    """Проверяет и сохраняет файл и ставит импорт в очередь; ответ — фоновое задание. Опрашивайте
+    `GET /jobs/{id}`: когда `status` — `done`, в `report` по каждому вопросу сказано, загружен он или пропущен
+    и почему (`rows`), и перечислены пропущенные (`errors`)."""
     bank = _bank(request, bank_id)
     if payload.file_format == "xlsx":
         try:
@@ -177,10 +179,11 @@ def bank_import(request: HttpRequest, bank_id: Id, payload: ImportIn) -> Any:
             raise DomainError(_("Файл xlsx передайте в base64."), field="content") from None
     else:
         data = payload.content.encode("utf-8", "surrogatepass")
-    result = domain.import_questions(bank, data,
-                                     file_format=payload.file_format, by=current_user(request))
-    return {"created": result.created,
-            "errors": [{"number": n, "name": name, "message": message} for n, name, message in result.errors]}
+    job = importing.start_import(bank, data, file_format=payload.file_format,
+                                 file_name=f"import.{ {'moodle_xml': 'xml'}.get(payload.file_format, payload.file_format)}",
+                                 by=current_user(request))
+    job.refresh_from_db()  # eager Celery (embedded default) has already run it
+    return Status(202, job_out(job))
 
 
 # --- Exams ---------------------------------------------------------------------------------------------

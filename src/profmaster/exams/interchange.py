@@ -19,6 +19,7 @@ import html
 import io
 import json
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -203,10 +204,11 @@ def _number(element: ET.Element, tag: str, places: Decimal, notes: list[str], de
 def _moodle_question(element: ET.Element, qtype: str, name: str, category: str) -> ParsedQuestion:
     if qtype in UNSUPPORTED_TYPES:
         raise ValueError(f"вид вопроса «{qtype}» ({UNSUPPORTED_TYPES[qtype]}) не поддерживается — вопрос пропущен")
-    text = plain(_text(element.find("questiontext")))
+    notes: list[str] = []
+    text_images = _images(element.find("questiontext"), "text", None, notes)
+    text = plain(_with_tokens(_text(element.find("questiontext")), text_images, notes))
     if not text:
         raise ValueError("нет текста вопроса (поле «questiontext»)")
-    notes: list[str] = []
     points = _number(element, "defaultgrade", POINTS_PLACES, notes, Decimal(1))
     if points < 0:
         raise ValueError("поле «defaultgrade»: баллы не могут быть отрицательными")
@@ -219,10 +221,11 @@ def _moodle_question(element: ET.Element, qtype: str, name: str, category: str) 
     q.hidden = (element.findtext("hidden") or "0").strip() == "1"
     if q.hidden:
         notes.append("вопрос скрыт в Moodle — загружен в архив")
-    q.images.extend(_images(element.find("questiontext"), "text", None, notes))
-    q.images.extend(_images(element.find("generalfeedback"), "feedback", None, notes))
-    text_images = [image for image in q.images if image[0] == "text"]
-    q.image = (text_images[0][2], text_images[0][3]) if text_images else None
+    q.images.extend(image[:4] for image in text_images)
+    q.images.extend(image[:4] for image in _images(element.find("generalfeedback"), "feedback", None, notes))
+    # the first image the text does not show inline is the question's own picture (shown under the text)
+    loose = [image for image in text_images if f"{TOKEN_PREFIX}{image[2]}" not in text]
+    q.image = (loose[0][2], loose[0][3]) if loose else None
     answers = element.findall("answer")
     if qtype == "multichoice":
         single = (element.findtext("single") or "true").strip().lower() in {"true", "1"}
@@ -230,12 +233,14 @@ def _moodle_question(element: ET.Element, qtype: str, name: str, category: str) 
         q.kind = "questionnaire" if questionnaire else ("single" if single else "multiple")
         q.tags = [t for t in tags if t != QUESTIONNAIRE_TAG]
         for index, answer in enumerate(answers):
-            option = ParsedOption(plain(_text(answer)), _fraction(answer, index, q.kind, notes))
+            answer_images = _images(answer, "option", index, notes)
+            option = ParsedOption(plain(_with_tokens(_text(answer), answer_images + text_images, notes)),
+                                  _fraction(answer, index, q.kind, notes))
             if questionnaire:
                 option.fraction = Decimal(0)
                 option.scales = _scales(plain(_text(answer.find("feedback"))))
             q.options.append(option)
-            q.images.extend(_images(answer, "option", index, notes))
+            q.images.extend(image[:4] for image in answer_images)
     elif qtype == "truefalse":
         q.kind = "single"
         for index, answer in enumerate(answers):
@@ -336,15 +341,37 @@ def check_image(name: str, content: bytes) -> str:
     return kind
 
 
+#: How an embedded image is referenced in a stored text (see :mod:`profmaster.exams.images`).
+TOKEN_PREFIX = "@@PLUGINFILE@@/"
+_IMG = re.compile(r"""(?is)<img\b[^>]*?\bsrc\s*=\s*(["'])@@PLUGINFILE@@/([^"']+)\1[^>]*>""")
+
+
+def _with_tokens(value: str, images: list[Any], notes: list[str]) -> str:
+    """The HTML with each ``<img src="@@PLUGINFILE@@/…">`` replaced by the token of the image as stored
+    (``@@PLUGINFILE@@/name``), so that the plain text keeps where the image stands."""
+    stored = {image[4]: image[2] for image in images if len(image) > 4}
+
+    def swap(match: re.Match[str]) -> str:
+        original = urllib.parse.unquote(html.unescape(match.group(2))).split("?", 1)[0]
+        name = stored.get(original)
+        if name is None:
+            notes.append(f"изображение «{original[:60]}» упомянуто в тексте, но не приложено к вопросу")
+            return " "
+        return f" {TOKEN_PREFIX}{name} "
+
+    return _IMG.sub(swap, value or "")
+
+
 def _images(element: ET.Element | None, place: str, option: int | None, notes: list[str]
-            ) -> list[tuple[str, int | None, str, bytes]]:
-    """The element's embedded files that are real images, as (place, option index, name, bytes);
-    anything else is left out with a note saying why."""
+            ) -> list[Any]:
+    """The element's embedded files that are real images, as (place, option index, name, bytes, name in the
+    file); anything else is left out with a note saying why."""
     if element is None:
         return []
     found = []
     for file in element.findall("file"):
-        name = re.sub(r"[^\w.-]", "_", file.get("name", "image"))[:100] or "image"
+        original = file.get("name", "image")
+        name = re.sub(r"[^\w.-]", "_", original)[:100] or "image"
         try:
             content = base64.b64decode(re.sub(rb"\s+", b"", (file.text or "").encode()), validate=True)
         except (binascii.Error, ValueError):
@@ -356,7 +383,7 @@ def _images(element: ET.Element | None, place: str, option: int | None, notes: l
             notes.append(f"{exc} — не сохранён")
             continue
         stem = name.rsplit(".", 1)[0] if "." in name else name
-        found.append((place, option, f"{stem}.{kind}", content))
+        found.append((place, option, f"{stem}.{kind}", content, original))
     return found
 
 

@@ -54,17 +54,6 @@ class ImportIn(InputSchema):
                                                             "в UTF-8, xlsx — в base64.")
 
 
-class ImportErrorOut(Schema):
-    number: int
-    name: str
-    message: str
-
-
-class ImportOut(Schema):
-    created: int
-    errors: list[ImportErrorOut]
-
-
 class ExamOut(Schema):
     id: int
     championship_id: int

@@ -26,10 +26,11 @@ from profmaster.championships import timezones
 from profmaster.championships.models import Championship
 from profmaster.core.errors import DomainError
 from profmaster.core.views import form_page
+from profmaster.jobs.domain import job_url
 from profmaster.permissions import competency_filter, has_perm, require
 
-from . import domain, forms, statistics, xlsx
-from .models import Answer, Attempt, Exam, Question, QuestionBank, TaskAccess, TaskHandout
+from . import domain, forms, images, importing, statistics, xlsx
+from .models import Answer, Attempt, Exam, Question, QuestionBank, QuestionImage, TaskAccess, TaskHandout
 
 SESSION_TOKENS = "exam_attempt_tokens"
 
@@ -119,7 +120,7 @@ def bank_detail(request: HttpRequest, bank_pk: int) -> HttpResponse:
         "bank": bank, "championship": bank.championship,
         "categories": bank.categories.annotate(n=Count("questions")),
         "questions": bank.questions.select_related("category").prefetch_related("options"),
-        "import_form": forms.ImportForm(),
+        "import_form": forms.ImportForm(), "import_jobs": _import_jobs(bank)[:3],
         "breadcrumbs": _crumbs(bank.championship, (bank.name, None)),
     })
 
@@ -178,24 +179,33 @@ def _image_response(question: Question) -> FileResponse:
 
 @login_required
 def bank_import(request: HttpRequest, bank_pk: int) -> HttpResponse:
+    """RM-1, X-5: the upload is checked and stored, the import runs as a background job; the page of the job
+    shows its progress and the per-question report."""
     bank = _bank(request, bank_pk)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    result = None
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                result = domain.import_questions(bank, form.cleaned_data["file"].read(),
-                                                 file_format=form.cleaned_data["file_format"], by=request.user)
-                status = 200
+                job = importing.start_import(bank, upload.read(), file_format=form.cleaned_data["file_format"],
+                                             file_name=upload.name or "", by=request.user)
             except DomainError as exc:
-                form.add_error("file", exc.message)
+                form.add_error("file" if exc.field != "file_format" else "file_format", exc.message)
+            else:
+                return redirect(job_url(job))
     return render(request, "exams/import.html", {
-        "bank": bank, "form": form, "result": result,
+        "bank": bank, "form": form, "jobs": _import_jobs(bank),
         "breadcrumbs": _crumbs(bank.championship, (bank.name, reverse("exams:bank_detail", args=[bank.pk])),
                                (_("Импорт"), None)),
     }, status=status)
+
+
+def _import_jobs(bank: QuestionBank) -> list[Any]:
+    from profmaster.jobs.models import Job
+
+    return list(Job.objects.filter(kind=importing.KIND, payload__bank=bank.pk).select_related("created_by")[:10])
 
 
 @login_required
@@ -559,13 +569,16 @@ def _paper_view(attempt: Attempt) -> list[dict[str, Any]]:
     for option in QuestionOption.objects.filter(question_id__in=ids):
         options[str(option.pk)] = option
     answers = {a.question_id: a for a in attempt.answers.all()}
+    rendered = images.render_questions(questions.values(), options.values())
+    for option in options.values():
+        option.html = rendered[option.question_id].options.get(option.pk, option.text)
     result = []
     for number, item in enumerate(attempt.paper, start=1):
         question = questions.get(item["question"])
         if question is None:
             continue
         answer = answers.get(question.pk)
-        result.append({"number": number, "question": question, "kind": item["kind"],
+        result.append({"number": number, "question": question, "kind": item["kind"], "text": rendered[question.pk].text,
                        "options": [options[o] for o in item["options"] if o in options],
                        "choices": item.get("choices", []), "answer": answer})
     return result
@@ -605,6 +618,39 @@ def attempt_image(request: HttpRequest, attempt_pk: int, question_pk: int) -> Fi
     if question_pk not in {item["question"] for item in attempt.paper}:
         raise Http404
     return _image_response(get_object_or_404(Question, pk=question_pk))
+
+
+@login_required
+def embedded_image(request: HttpRequest, image_pk: int) -> FileResponse:
+    """RM-1: an image embedded in a question (``@@PLUGINFILE@@``), to the bank's keepers and to the examinee of
+    an attempt whose paper holds the question; to anyone else it does not exist."""
+    image = get_object_or_404(QuestionImage.objects.select_related("question__bank__championship"), pk=image_pk)
+    if not images.may_see_image(request.user, image):
+        raise Http404
+    try:
+        response = FileResponse(image.file.open("rb"))
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def question_preview(request: HttpRequest, question_pk: int) -> HttpResponse:
+    """The question as the examinee sees it (text, images, options), with the key, for the bank's keepers."""
+    question = get_object_or_404(Question.objects.select_related("bank__championship", "category"), pk=question_pk)
+    require(request.user, "exams.manage_bank", question.bank)
+    options = list(question.options.all())
+    rendered = images.render_questions([question], options)[question.pk]
+    for option in options:
+        option.html = rendered.options.get(option.pk, option.text)
+    bank = question.bank
+    return render(request, "exams/question_preview.html", {
+        "question": question, "text": rendered.text, "options": options, "bank": bank,
+        "breadcrumbs": _crumbs(bank.championship, (bank.name, reverse("exams:bank_detail", args=[bank.pk])),
+                               (question.name, None)),
+    })
 
 
 @login_required
