@@ -86,7 +86,7 @@ def test_ms5_xlsx_round_trip(client, scheme, panel):
     rows = list(load_workbook(io.BytesIO(exported)).active.iter_rows(values_only=True))
     assert rows[0][:6] == ("Критерий", "Название критерия", "Разделы спецификации", "Субкритерий",
                            "Название субкритерия", "Аспект")
-    assert rows[2][5:9] == ("B1.1", "И-Д", "Аккуратность", 2) and rows[2][13] == "нет=0; да=1.25"
+    assert rows[2][5:9] == ("B1.1", "И-Д", "Аккуратность", 2) and rows[2][13] == "нет=0; да=1,25"
     before = domain.drafts(scheme)
     other = MarkingScheme.objects.create(competency=scheme.competency, stage=scheme.stage,
                                          age_category=scheme.competency.championship.age_categories.create(
