@@ -39,7 +39,7 @@ def test_ms1_chief_expert_builds_a_scheme_on_the_pages(client, competency, panel
     aspect = Aspect.objects.get(code="A1.1")
     assert aspect.levels == [["нет", "0"], ["частично", "0.5"], ["полностью", "1.5"]]
     body = client.get(f"/marking/schemes/{scheme.pk}/").content.decode()
-    assert "В схеме 1 критериев, а должно быть от 3 до 9." in body
+    assert "В схеме 1 критерий, а должно быть от 3 до 9." in body
     assert 'id="scheme-total">1,50<' in body  # Russian decimal comma
 
 

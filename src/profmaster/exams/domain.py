@@ -34,6 +34,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from profmaster.audit.domain import record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
@@ -206,7 +207,8 @@ def save_section(section: ExamSection, *, by: Any) -> ExamSection:
         raise DomainError(_("Категория из другого банка, чем у экзамена."), field="category")
     available = section.category.questions.filter(is_archived=False).count()
     if section.count > available:
-        raise DomainError(_("В категории только %(n)s вопросов.") % {"n": available}, field="count")
+        raise DomainError(ngettext("В категории только %(n)s вопрос.", "В категории только %(n)s вопросов.", available)
+                          % {"n": available}, field="count")
     with transaction.atomic():
         Exam.objects.select_for_update().get(pk=section.exam_id)
         _refuse_if_open_attempts(section.exam)
@@ -415,7 +417,11 @@ def _build_paper(exam: Exam, seed: int, pool: dict[str, Any] | None = None) -> l
             options=pool["options"], shuffle_questions=exam.shuffle_questions, shuffle_options=exam.shuffle_options,
             shufflable=frozenset(q for q, k in kinds.items() if k in scoring.SHUFFLABLE_KINDS))
     except paper_module.PaperError as exc:
-        raise DomainError(_("В банке не хватает вопросов для экзамена: %(detail)s.") % {"detail": exc}) from exc
+        category = QuestionCategory.objects.filter(pk=exc.category).values_list("name", flat=True).first()
+        detail = ngettext("в категории «%(category)s» %(n)s вопрос, а нужно %(needed)s",
+                          "в категории «%(category)s» %(n)s вопросов, а нужно %(needed)s", exc.available) % {
+            "category": category or exc.category, "n": exc.available, "needed": exc.needed}
+        raise DomainError(_("В банке не хватает вопросов для экзамена: %(detail)s.") % {"detail": detail}) from exc
     result = []
     for item in items:
         entry: dict[str, Any] = {"question": item.question, "kind": kinds[item.question], "options": list(item.options)}
