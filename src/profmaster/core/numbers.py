@@ -15,14 +15,18 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, translation
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 
-def format_number(value: Any, places: int | None = None) -> str:
-    """``value`` for a person, in the active language: ``Decimal("3.50")`` → «3,5» (ru) / «3.5» (en);
-    with ``places`` exactly that many decimals. Text that is not a number comes back as it is."""
+def format_number(value: Any, places: int | None = None, *, language: str | None = None) -> str:
+    """``value`` for a person, in the active language (or ``language``, e.g. "ru" for a Russian protocol's
+    text): ``Decimal("3.50")`` → «3,5» (ru) / «3.5» (en); with ``places`` exactly that many decimals. Text
+    that is not a number comes back as it is."""
+    if language is not None:
+        with translation.override(language):
+            return format_number(value, places)
     if value is None or value == "":
         return ""
     if isinstance(value, bool):

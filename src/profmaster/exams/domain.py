@@ -40,6 +40,7 @@ from profmaster.audit.domain import record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+from profmaster.core.numbers import format_number
 from profmaster.core.postgres import prepared_cursor
 
 from . import paper as paper_module
@@ -975,8 +976,8 @@ def results_rows(exam: Exam) -> list[dict[str, Any]]:
             "Начата": timezone.localtime(attempt.started_at, tz).strftime("%d.%m.%Y %H:%M:%S"),
             "Завершена": (timezone.localtime(attempt.finished_at, tz).strftime("%d.%m.%Y %H:%M:%S")
                           if attempt.finished_at else "—"),
-            "Баллы": str(attempt.score) if attempt.score is not None else "—",
-            "Максимум": str(attempt.max_score),
+            "Баллы": format_number(attempt.score, 2, language="ru") if attempt.score is not None else "—",
+            "Максимум": format_number(attempt.max_score, 2, language="ru"),
             "Итог": ("ждёт проверки" if attempt.needs_grading else
                      "сдал" if attempt.passed else "не сдал" if attempt.passed is False else "—"),
         })

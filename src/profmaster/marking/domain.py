@@ -104,7 +104,7 @@ def _panel_signers(scheme: MarkingScheme) -> list[tuple[Any, str]]:
 
 
 def _scheme_payload(scheme: MarkingScheme) -> dict[str, Any]:
-    rows = [{"Аспект": a.code, "Вид": str(Aspect.Kind(a.kind).label), "Макс. балл": str(a.max_points),
+    rows = [{"Аспект": a.code, "Вид": str(Aspect.Kind(a.kind).label), "Макс. балл": format_number(a.max_points, 2, language="ru"),
              "Критерий": f"{c.code}. {c.title}", "Субкритерий": f"{s.code}. {s.title}"}
             for c in drafts(scheme) for s in c.sub_criteria for a in s.aspects]
     return {"text": _("Схема оценки «%(scheme)s», редакция %(version)s. Сумма баллов: %(total)s.")
