@@ -374,6 +374,7 @@ PAGES.update({
     "marking:list": Page(SCHEME_READERS, kwargs=lambda w: {"pk": w.championship.pk, "competency_pk": w.competency.pk}),
     "marking:detail": Page(SCHEME_READERS, kwargs=scheme_kw),
     "marking:export": Page(SCHEME_READERS, kwargs=scheme_kw),
+    "marking:export_csv": Page(SCHEME_READERS, kwargs=scheme_kw),
     "marking:import": Page(SCHEME_EDITORS, kwargs=scheme_kw, method="post"),
     "marking:lock": Page(SCHEME_EDITORS, kwargs=scheme_kw, method="post"),
     "marking:unlock_request": Page(SCHEME_EDITORS, kwargs=scheme_kw, method="post"),

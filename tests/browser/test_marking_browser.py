@@ -51,6 +51,6 @@ def test_ms1_chief_expert_builds_scheme_and_sees_why_it_cannot_lock_yet(page):
     page.get_by_role("button", name="Сохранить").click()
 
     expect(page.locator("#criterion-A")).to_contain_text("Равномерность выпечки")
-    expect(page.locator("#scheme-problems")).to_contain_text("В схеме 1 критериев, а должно быть от 3 до 9.")
+    expect(page.locator("#scheme-problems")).to_contain_text("В схеме 1 критерий, а должно быть от 3 до 9.")
     expect(page.get_by_role("button", name="Заблокировать критерии")).to_be_disabled()
     assert Aspect.objects.get(code="A1.1").descriptors[3] == "Идеально"

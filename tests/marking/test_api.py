@@ -10,6 +10,8 @@ from django.test import Client
 from profmaster.accounts.domain import create_api_token
 from profmaster.marking.models import MarkingScheme
 
+from ..russian_plurals import CRITERIA, russian_forms
+
 pytestmark = pytest.mark.django_db
 
 ASPECT = {"code": "A1.1", "kind": "judgement", "description": "Аккуратность", "max_points": "2.00",
@@ -29,11 +31,12 @@ def content(*letters: str) -> dict:
 
 def test_ms5_scheme_content_via_api_and_lock(scheme, panel):
     chief, _ = panel
-    response = call(chief, "put", f"/schemes/{scheme.pk}/content", content("A", "B"))
+    with russian_forms(CRITERIA):
+        response = call(chief, "put", f"/schemes/{scheme.pk}/content", content("A", "B"))
     assert response.status_code == 200
     body = response.json()
     assert body["total_points"] == "4.00"
-    assert body["problems"] == [{"place": "", "message": "В схеме 2 критериев, а должно быть от 3 до 9."}]
+    assert body["problems"] == [{"place": "", "message": "В схеме 2 критерия, а должно быть от 3 до 9."}]
     response = call(chief, "post", f"/schemes/{scheme.pk}/lock")
     assert response.status_code == 400
     assert "В схеме 2 критериев" in response.json()["detail"]

@@ -25,6 +25,7 @@ from profmaster.marking.models import (
 )
 
 from ..factories import PASSWORD, OrganisationFactory, UserFactory, give_role
+from ..russian_plurals import PANEL, russian_forms
 from .conftest import make_team, mark_everything
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,8 @@ def test_sc8_own_organisation_conflict_is_configurable(locked_scheme, panel, com
 def test_sc8_short_panel_is_warned(competency, panel):
     competency.expert_count = 4
     competency.save()
-    assert panels.warnings(competency) == ["В жюри 2 экспертов из 4, положенных по п. 6.4 методики."]
+    with russian_forms(PANEL):
+        assert panels.warnings(competency) == ["В жюри 2 эксперта из 4, положенных по п. 6.4 методики."]
 
 
 def test_sc8_roles_protocol_is_a_signed_document(competency, panel):

@@ -39,7 +39,7 @@ def test_ms1_chief_expert_builds_a_scheme_on_the_pages(client, competency, panel
     aspect = Aspect.objects.get(code="A1.1")
     assert aspect.levels == [["нет", "0"], ["частично", "0.5"], ["полностью", "1.5"]]
     body = client.get(f"/marking/schemes/{scheme.pk}/").content.decode()
-    assert "В схеме 1 критериев, а должно быть от 3 до 9." in body
+    assert "В схеме 1 критерий, а должно быть от 3 до 9." in body
     assert 'id="scheme-total">1,50<' in body  # Russian decimal comma
 
 
@@ -86,7 +86,7 @@ def test_ms5_xlsx_round_trip(client, scheme, panel):
     rows = list(load_workbook(io.BytesIO(exported)).active.iter_rows(values_only=True))
     assert rows[0][:6] == ("Критерий", "Название критерия", "Разделы спецификации", "Субкритерий",
                            "Название субкритерия", "Аспект")
-    assert rows[2][5:9] == ("B1.1", "И-Д", "Аккуратность", 2) and rows[2][13] == "нет=0; да=1.25"
+    assert rows[2][5:9] == ("B1.1", "И-Д", "Аккуратность", 2) and rows[2][13] == "нет=0; да=1,25"
     before = domain.drafts(scheme)
     other = MarkingScheme.objects.create(competency=scheme.competency, stage=scheme.stage,
                                          age_category=scheme.competency.championship.age_categories.create(

@@ -15,6 +15,7 @@ from profmaster.marking.models import Aspect, Criterion, MarkingScheme
 from profmaster.permissions import has_perm
 
 from ..factories import PASSWORD, CompetencyFactory, StageFactory, UserFactory, give_role
+from ..russian_plurals import CRITERIA, russian_forms
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_ms1_invalid_scheme_is_refused_with_reasons(competency, panel):
     domain.save_scheme_part(Criterion(scheme=scheme, code="A", title="Пустой"), by=chief)
     with pytest.raises(DomainError) as info:
         domain.lock_scheme(scheme, by=chief)
-    assert "В схеме 1 критериев, а должно быть от 3 до 9." in info.value.message
+    assert "В схеме 1 критерий, а должно быть от 3 до 9." in info.value.message
     assert "Критерий A: В критерии нет ни одного субкритерия." in info.value.message
     assert MarkingScheme.objects.get(pk=scheme.pk).status == "draft"
 
@@ -84,7 +85,8 @@ def test_ms1_limits_come_from_the_championship(scheme, competency):
     rules = domain.rules_for(competency.championship)
     rules.min_criteria, rules.max_criteria = 4, 5
     rules.save()
-    assert [p.message for p in domain.validate(scheme)] == ["В схеме 3 критериев, а должно быть от 4 до 5."]
+    with russian_forms(CRITERIA):
+        assert [p.message for p in domain.validate(scheme)] == ["В схеме 3 критерия, а должно быть от 4 до 5."]
 
 
 def test_ms3_criterion_cannot_map_to_another_competencys_sections(scheme, competency, panel):

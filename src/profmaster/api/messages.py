@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import ngettext_lazy
+
+from profmaster.core.numbers import format_number
+
 _MESSAGES: dict[str, str] = {
     "missing": "обязательное поле",
     "extra_forbidden": "лишнее поле",
     "string_type": "ожидается строка",
     "string_unicode": "строка содержит недопустимые символы",
-    "string_too_long": "не длиннее {max_length} символов",
-    "string_too_short": "не короче {min_length} символов",
     "string_pattern_mismatch": "значение не соответствует формату",
     "int_type": "ожидается целое число",
     "int_parsing": "ожидается целое число",
@@ -24,9 +26,6 @@ _MESSAGES: dict[str, str] = {
     "float_parsing": "ожидается число",
     "decimal_type": "ожидается число",
     "decimal_parsing": "ожидается число",
-    "decimal_max_digits": "не более {max_digits} цифр",
-    "decimal_max_places": "не более {decimal_places} знаков после запятой",
-    "decimal_whole_digits": "не более {whole_digits} цифр до запятой",
     "finite_number": "ожидается конечное число",
     "greater_than": "должно быть больше {gt}",
     "greater_than_equal": "должно быть не меньше {ge}",
@@ -44,7 +43,6 @@ _MESSAGES: dict[str, str] = {
     "datetime_object_invalid": "ожидается дата и время ISO 8601",
     "list_type": "ожидается список",
     "set_type": "ожидается список",
-    "too_long": "не более {max_length} элементов",
     "dict_type": "ожидается объект JSON",
     "model_type": "ожидается объект JSON",
     "model_attributes_type": "ожидается объект JSON",
@@ -52,6 +50,21 @@ _MESSAGES: dict[str, str] = {
     "literal_error": "допустимые значения: {expected}",
     "enum": "допустимые значения: {expected}",
 }
+
+#: Errors that carry a count: the noun agrees with it (issue 13 §3) — error type → (phrase, the ctx key).
+_COUNTED: dict[str, tuple[Any, str]] = {
+    "string_too_long": (ngettext_lazy("не длиннее %(n)s символа", "не длиннее %(n)s символов", "n"), "max_length"),
+    "string_too_short": (ngettext_lazy("не короче %(n)s символа", "не короче %(n)s символов", "n"), "min_length"),
+    "decimal_max_digits": (ngettext_lazy("не более %(n)s цифры", "не более %(n)s цифр", "n"), "max_digits"),
+    "decimal_max_places": (ngettext_lazy("не более %(n)s знака после запятой", "не более %(n)s знаков после запятой",
+                                         "n"), "decimal_places"),
+    "decimal_whole_digits": (ngettext_lazy("не более %(n)s цифры до запятой", "не более %(n)s цифр до запятой", "n"),
+                             "whole_digits"),
+    "too_long": (ngettext_lazy("не более %(n)s элемента", "не более %(n)s элементов", "n"), "max_length"),
+    "too_short": (ngettext_lazy("не менее %(n)s элемента", "не менее %(n)s элементов", "n"), "min_length"),
+}
+#: Bounds shown with the locale's decimal comma.
+_NUMBERS = ("gt", "ge", "lt", "le")
 
 
 def error_message(error: dict[str, Any]) -> str:
@@ -64,11 +77,17 @@ def error_message(error: dict[str, Any]) -> str:
         return message.removeprefix("Value error, ")
     if kind == "string_too_short" and ctx.get("min_length") == 1:
         return "не может быть пустым"
+    if kind in _COUNTED:
+        phrase, key = _COUNTED[kind]
+        try:
+            return str(phrase % {"n": int(ctx[key])})
+        except (KeyError, TypeError, ValueError):
+            return str(error.get("msg", ""))
     template = _MESSAGES.get(kind)
     if template is None:
         return str(error.get("msg", ""))
     try:
-        return template.format(**ctx)
+        return template.format(**{k: format_number(v) if k in _NUMBERS else v for k, v in ctx.items()})
     except (KeyError, IndexError, ValueError):
         return str(error.get("msg", ""))
 

@@ -36,6 +36,11 @@ def safe_row(values: list[Any]) -> list[Any]:
     return [safe_cell(v) for v in values]
 
 
+def unescape_cell(text: str) -> str:
+    """The text :func:`safe_cell` escaped, as it was: an export read back by an import keeps its text."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 #: Russian Excel reads CSV with the list separator of the Russian locale, «;» (the comma is the decimal
 #: separator there); the byte-order mark makes it read UTF-8, so Cyrillic opens correctly on a double click.
 CSV_DELIMITER = ";"

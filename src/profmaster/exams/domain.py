@@ -34,11 +34,13 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from profmaster.audit.domain import record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+from profmaster.core.numbers import format_number
 from profmaster.core.postgres import prepared_cursor
 
 from . import paper as paper_module
@@ -206,7 +208,8 @@ def save_section(section: ExamSection, *, by: Any) -> ExamSection:
         raise DomainError(_("Категория из другого банка, чем у экзамена."), field="category")
     available = section.category.questions.filter(is_archived=False).count()
     if section.count > available:
-        raise DomainError(_("В категории только %(n)s вопросов.") % {"n": available}, field="count")
+        raise DomainError(ngettext("В категории только %(n)s вопрос.", "В категории только %(n)s вопросов.", available)
+                          % {"n": available}, field="count")
     with transaction.atomic():
         Exam.objects.select_for_update().get(pk=section.exam_id)
         _refuse_if_open_attempts(section.exam)
@@ -415,7 +418,11 @@ def _build_paper(exam: Exam, seed: int, pool: dict[str, Any] | None = None) -> l
             options=pool["options"], shuffle_questions=exam.shuffle_questions, shuffle_options=exam.shuffle_options,
             shufflable=frozenset(q for q, k in kinds.items() if k in scoring.SHUFFLABLE_KINDS))
     except paper_module.PaperError as exc:
-        raise DomainError(_("В банке не хватает вопросов для экзамена: %(detail)s.") % {"detail": exc}) from exc
+        category = QuestionCategory.objects.filter(pk=exc.category).values_list("name", flat=True).first()
+        detail = ngettext("в категории «%(category)s» %(n)s вопрос, а нужно %(needed)s",
+                          "в категории «%(category)s» %(n)s вопросов, а нужно %(needed)s", exc.available) % {
+            "category": category or exc.category, "n": exc.available, "needed": exc.needed}
+        raise DomainError(_("В банке не хватает вопросов для экзамена: %(detail)s.") % {"detail": detail}) from exc
     result = []
     for item in items:
         entry: dict[str, Any] = {"question": item.question, "kind": kinds[item.question], "options": list(item.options)}
@@ -969,8 +976,8 @@ def results_rows(exam: Exam) -> list[dict[str, Any]]:
             "Начата": timezone.localtime(attempt.started_at, tz).strftime("%d.%m.%Y %H:%M:%S"),
             "Завершена": (timezone.localtime(attempt.finished_at, tz).strftime("%d.%m.%Y %H:%M:%S")
                           if attempt.finished_at else "—"),
-            "Баллы": str(attempt.score) if attempt.score is not None else "—",
-            "Максимум": str(attempt.max_score),
+            "Баллы": format_number(attempt.score, 2, language="ru") if attempt.score is not None else "—",
+            "Максимум": format_number(attempt.max_score, 2, language="ru"),
             "Итог": ("ждёт проверки" if attempt.needs_grading else
                      "сдал" if attempt.passed else "не сдал" if attempt.passed is False else "—"),
         })

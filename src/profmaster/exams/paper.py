@@ -17,7 +17,11 @@ ALGORITHM = "sha256-ctr-fisher-yates-v1"
 
 
 class PaperError(ValueError):
-    """The sections ask for more questions than a category holds."""
+    """The sections ask for more questions than a category holds (the caller words it for people)."""
+
+    def __init__(self, category: int, available: int, needed: int) -> None:
+        super().__init__(f"category {category}: {available} questions, {needed} needed")
+        self.category, self.available, self.needed = category, available, needed
 
 
 class Draw:
@@ -99,7 +103,7 @@ def build_paper(
         candidates = [q for q in sorted(set(pool.get(section.category, ()))) if q not in seen]
         count = len(candidates) if section.count == 0 else section.count
         if count > len(candidates):
-            raise PaperError(f"в категории {section.category} {len(candidates)} вопросов, нужно {count}")
+            raise PaperError(section.category, len(candidates), count)
         picked = draw.sample(candidates, count)
         if not shuffle_questions:
             picked.sort()

@@ -8,17 +8,19 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import delete_audited, record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.core.numbers import format_number
 from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.documents.selectors import is_complete
 
 from .models import Aspect, Criterion, MarkingRules, MarkingScheme, SubCriterion
-from .scheme_rules import AspectDraft, CriterionDraft, Problem, SubCriterionDraft, validate_scheme
+from .scheme_rules import AspectDraft, CriterionDraft, Problem, SubCriterionDraft, Wording, validate_scheme
 
 
 def rules_for(championship: Any) -> MarkingRules:
@@ -87,7 +89,8 @@ def drafts(scheme: MarkingScheme) -> list[CriterionDraft]:
 
 def validate(scheme: MarkingScheme) -> list[Problem]:
     rules = rules_for(scheme.competency.championship)
-    return validate_scheme(drafts(scheme), rules.limits(), require_skill_sections=rules.require_skill_sections)
+    return validate_scheme(drafts(scheme), rules.limits(), require_skill_sections=rules.require_skill_sections,
+                           wording=Wording(ngettext=ngettext, number=format_number))
 
 
 def total_points(scheme: MarkingScheme) -> Decimal:
@@ -101,7 +104,7 @@ def _panel_signers(scheme: MarkingScheme) -> list[tuple[Any, str]]:
 
 
 def _scheme_payload(scheme: MarkingScheme) -> dict[str, Any]:
-    rows = [{"Аспект": a.code, "Вид": str(Aspect.Kind(a.kind).label), "Макс. балл": str(a.max_points),
+    rows = [{"Аспект": a.code, "Вид": str(Aspect.Kind(a.kind).label), "Макс. балл": format_number(a.max_points, 2, language="ru"),
              "Критерий": f"{c.code}. {c.title}", "Субкритерий": f"{s.code}. {s.title}"}
             for c in drafts(scheme) for s in c.sub_criteria for a in s.aspects]
     return {"text": _("Схема оценки «%(scheme)s», редакция %(version)s. Сумма баллов: %(total)s.")

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from profmaster.core.forms import BootstrapFormMixin
+from profmaster.core.numbers import format_number
 
 from .models import Aspect, Criterion, MarkingScheme, SubCriterion
 
@@ -53,7 +54,7 @@ class AspectForm(BootstrapFormMixin, forms.ModelForm):
     mark_3 = forms.CharField(label=_("Оценка 3 означает"), required=False, max_length=500)
     levels_text = forms.CharField(
         label=_("Уровни шкалы"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Для шкалы уровней: по строке на уровень, «название = баллы», например «полностью = 1.5»."))
+        help_text=_("Для шкалы уровней: по строке на уровень, «название = баллы», например «полностью = 1,5»."))
 
     class Meta:
         model = Aspect
@@ -65,7 +66,7 @@ class AspectForm(BootstrapFormMixin, forms.ModelForm):
         descriptors = list(self.instance.descriptors or []) + [""] * 4
         for mark in range(4):
             self.fields[f"mark_{mark}"].initial = descriptors[mark]
-        self.fields["levels_text"].initial = "\n".join(f"{label} = {points}"
+        self.fields["levels_text"].initial = "\n".join(f"{label} = {format_number(points)}"
                                                        for label, points in self.instance.levels or [])
 
     def clean_levels_text(self) -> list[list[str]]:
@@ -95,7 +96,7 @@ class AspectForm(BootstrapFormMixin, forms.ModelForm):
         for label, points in data.get("levels_text") or []:
             if max_points is not None and (Decimal(points) < 0 or Decimal(points) > max_points):
                 self.add_error("levels_text", _("Уровень «%(label)s»: баллы от 0 до %(max)s.")
-                               % {"label": label, "max": max_points})
+                               % {"label": label, "max": format_number(max_points)})
         self.instance.descriptors = descriptors if kind == Aspect.Kind.JUDGEMENT else []
         self.instance.levels = (data.get("levels_text") or []) if kind == Aspect.Kind.DISCRETE else []
         return data

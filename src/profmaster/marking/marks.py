@@ -23,6 +23,7 @@ from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+from profmaster.core.numbers import format_number
 from profmaster.core.queue import enqueue_on_commit
 from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
@@ -673,7 +674,7 @@ def lock_marks(scheme: MarkingScheme, *, by: Any) -> SchemeMarking:
             raise DomainError(_("Оценки нельзя заблокировать: %(problems)s") % {"problems": " ".join(problems)})
         now = timezone.now()
         scores = scheme_scores(scheme)
-        rows = [{"Команда": team_label(s.team), "Итог": str(s.total)} for s in scores]
+        rows = [{"Команда": team_label(s.team), "Итог": format_number(s.total, 2, language="ru")} for s in scores]
         document = create_generated_document(
             championship=scheme.competency.championship, competency=scheme.competency,
             doc_type=DocumentType.MARKS_LOCK,

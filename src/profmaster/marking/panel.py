@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from profmaster.accounts.domain import panel_assignment_refusal
 from profmaster.accounts.models import Role, RoleAssignment
@@ -68,7 +69,8 @@ def warnings(competency: Any) -> list[str]:
     wanted = competency.expert_count or competency.default_expert_count
     result = []
     if count < wanted:
-        result.append(_("В жюри %(count)s экспертов из %(wanted)s, положенных по п. 6.4 методики.")
+        result.append(ngettext("В жюри %(count)s эксперт из %(wanted)s, положенных по п. 6.4 методики.",
+                               "В жюри %(count)s экспертов из %(wanted)s, положенных по п. 6.4 методики.", count)
                       % {"count": count, "wanted": wanted})
     if chief_of(competency) is None:
         result.append(_("Главный эксперт не назначен."))

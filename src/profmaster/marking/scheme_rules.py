@@ -7,7 +7,7 @@ at least one sub-criterion per criterion and one aspect per sub-criterion, an as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -49,6 +49,29 @@ class CriterionDraft:
     skill_sections: Sequence[int] = field(default_factory=tuple)
 
 
+def source_ngettext(singular: str, plural: str, n: int) -> str:
+    """gettext without a catalogue: the source's two forms (the domain passes Django's ``ngettext``)."""
+    return singular if n == 1 else plural
+
+
+def plain_number(value: Decimal) -> str:
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How counts and numbers are put into words. Pure default; the domain passes Django's ``ngettext``
+    (Russian plural forms from the catalogue, issue 13 §3) and the locale's number format (decimal comma)."""
+
+    ngettext: Callable[[str, str, int], str] = source_ngettext
+    number: Callable[[Decimal], str] = plain_number
+
+    def points(self, value: Decimal) -> int:
+        """The count that picks the noun's form for ``value`` points: a fraction reads as «1,5 балла», the
+        form of 2 (in English «1.5 points», also the form of 2)."""
+        return int(value) if value == value.to_integral_value() else 2
+
+
 @dataclass(frozen=True)
 class Problem:
     place: str  # e.g. "Критерий B / B2 / аспект B2.3"; empty for the scheme as a whole
@@ -56,13 +79,15 @@ class Problem:
 
 
 def validate_scheme(criteria: Sequence[CriterionDraft], limits: SchemeLimits = SchemeLimits(),
-                    *, require_skill_sections: bool = False) -> list[Problem]:
+                    *, require_skill_sections: bool = False, wording: Wording = Wording()) -> list[Problem]:
     """Every reason the scheme cannot be accepted, in the order a person would fix them."""
     problems: list[Problem] = []
     count = len(criteria)
     if count < limits.min_criteria or count > limits.max_criteria:
-        problems.append(Problem("", f"В схеме {count} критериев, а должно быть от {limits.min_criteria} "
-                                    f"до {limits.max_criteria}."))
+        problems.append(Problem("", wording.ngettext(
+            "В схеме %(n)s критерий, а должно быть от %(min)s до %(max)s.",
+            "В схеме %(n)s критериев, а должно быть от %(min)s до %(max)s.", count)
+            % {"n": count, "min": limits.min_criteria, "max": limits.max_criteria}))
     total = Decimal(0)
     seen: set[str] = set()
     for criterion in criteria:
@@ -80,10 +105,11 @@ def validate_scheme(criteria: Sequence[CriterionDraft], limits: SchemeLimits = S
             for aspect in sub.aspects:
                 aspect_place = f"{sub_place} / аспект {aspect.code}"
                 _unique(aspect.code, aspect_place, seen, problems)
-                problems.extend(_aspect_problems(aspect, aspect_place, limits))
+                problems.extend(_aspect_problems(aspect, aspect_place, limits, wording))
                 total += aspect.max_points
     if total > limits.max_total_points:
-        problems.append(Problem("", f"Сумма баллов схемы {total} больше {limits.max_total_points}."))
+        problems.append(Problem("", f"Сумма баллов схемы {wording.number(total)} больше "
+                                    f"{wording.number(limits.max_total_points)}."))
     return problems
 
 
@@ -95,15 +121,17 @@ def _unique(code: str, place: str, seen: set[str], problems: list[Problem]) -> N
     seen.add(code)
 
 
-def _aspect_problems(aspect: AspectDraft, place: str, limits: SchemeLimits) -> list[Problem]:
+def _aspect_problems(aspect: AspectDraft, place: str, limits: SchemeLimits, wording: Wording) -> list[Problem]:
     problems = []
     if aspect.kind not in KINDS:
         return [Problem(place, f"Неизвестный вид аспекта «{aspect.kind}».")]
     if aspect.max_points <= 0:
         problems.append(Problem(place, "Максимальный балл аспекта должен быть больше нуля."))
     if aspect.max_points > limits.max_aspect_points:
-        problems.append(Problem(place, f"Аспект весит {aspect.max_points} балла, больше допустимых "
-                                       f"{limits.max_aspect_points}."))
+        problems.append(Problem(place, wording.ngettext(
+            "Аспект весит %(points)s балл, больше допустимых %(max)s.",
+            "Аспект весит %(points)s баллов, больше допустимых %(max)s.", wording.points(aspect.max_points))
+            % {"points": wording.number(aspect.max_points), "max": wording.number(limits.max_aspect_points)}))
     if aspect.max_points.as_tuple().exponent < -2:  # type: ignore[operator]
         problems.append(Problem(place, "Балл задаётся с точностью до сотых."))
     if aspect.kind == JUDGEMENT and (len(aspect.descriptors) != 4 or not all(d.strip() for d in aspect.descriptors)):
@@ -116,8 +144,10 @@ def _aspect_problems(aspect: AspectDraft, place: str, limits: SchemeLimits) -> l
             problems.append(Problem(place, "Названия уровней повторяются."))
         for label, points in aspect.levels:
             if points < 0 or points > aspect.max_points:
-                problems.append(Problem(place, f"Уровень «{label}» даёт {points} баллов: допустимо от 0 до "
-                                               f"{aspect.max_points}."))
+                problems.append(Problem(place, wording.ngettext(
+                    "Уровень «%(label)s» даёт %(points)s балл: допустимо от 0 до %(max)s.",
+                    "Уровень «%(label)s» даёт %(points)s баллов: допустимо от 0 до %(max)s.", wording.points(points))
+                    % {"label": label, "points": wording.number(points), "max": wording.number(aspect.max_points)}))
     if aspect.kind == BINARY and aspect.levels:
         problems.append(Problem(place, "У бинарного аспекта нет уровней: да — полный балл, нет — 0."))
     return problems

@@ -13,6 +13,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from profmaster.core.numbers import format_number
 from profmaster.documents.rendering import font_dir, html_to_pdf
 
 from . import calculation
@@ -51,7 +52,7 @@ def sheets_data(scheme: MarkingScheme, teams: list[Any], *, with_marks: bool, la
                 "sub_criterion": f"{sub.code}. {sub.title}",
                 "aspects": [{
                     "code": a.code, "description": a.description, "kind": str(Aspect.Kind(a.kind).label),
-                    "max_points": str(a.max_points),
+                    "max_points": format_number(a.max_points, 2),
                     "descriptors": [f"{n}: {d}" for n, d in enumerate(a.descriptors or [])]
                     if a.kind == calculation.JUDGEMENT else
                     [f"{n}: {level[0]} — {level[1]}" for n, level in enumerate(a.levels or [])]

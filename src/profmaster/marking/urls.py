@@ -26,6 +26,7 @@ urlpatterns = [
     path("schemes/<int:scheme_pk>/unlock-request/", views.scheme_unlock_request, name="unlock_request"),
     path("schemes/<int:scheme_pk>/unlock/", views.scheme_unlock, name="unlock"),
     path("schemes/<int:scheme_pk>/export.xlsx", views.scheme_export, name="export"),
+    path("schemes/<int:scheme_pk>/export.csv", views.scheme_export_csv, name="export_csv"),
     path("schemes/<int:scheme_pk>/import/", views.scheme_import, name="import"),
 ]
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from profmaster.championships.models import Competency
 from profmaster.core.errors import DomainError
 from profmaster.core.forms import ReasonForm
+from profmaster.core.spreadsheets import CSV_CONTENT_TYPE
 from profmaster.core.views import form_page
 from profmaster.permissions import has_perm, require
 
@@ -183,6 +184,15 @@ def scheme_export(request: HttpRequest, scheme_pk: int) -> HttpResponse:
     response = HttpResponse(xlsx.export_scheme(domain.drafts(scheme)),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="scheme-{scheme.pk}-v{scheme.version}.xlsx"'
+    return response
+
+
+@login_required
+def scheme_export_csv(request: HttpRequest, scheme_pk: int) -> HttpResponse:
+    """The same rows as the xlsx, as CSV for Russian Excel (X-5)."""
+    scheme = _scheme(request, scheme_pk)
+    response = HttpResponse(xlsx.export_scheme_csv(domain.drafts(scheme)), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="scheme-{scheme.pk}-v{scheme.version}.csv"'
     return response
 
 

@@ -16,7 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from profmaster.core import uploads
+from profmaster.core import numbers, uploads
+from profmaster.core.spreadsheets import csv_bytes, safe_row, unescape_cell
 
 from .scheme_rules import AspectDraft, CriterionDraft, SubCriterionDraft
 
@@ -29,6 +30,20 @@ KIND_BY_LABEL = {**{v: k for k, v in KIND_LABELS.items()}, **{k: k for k in KIND
 MAX_ROWS = 2000
 
 
+def scheme_rows(criteria: list[CriterionDraft]) -> list[list[Any]]:
+    """The export's rows under :data:`HEADERS`, every cell through ``safe_cell`` (X-5: no formula runs)."""
+    rows = []
+    for c in criteria:
+        for s in c.sub_criteria:
+            for a in s.aspects:
+                descriptors = list(a.descriptors) + [""] * (4 - len(a.descriptors))
+                rows.append(safe_row([
+                    c.code, c.title, ", ".join(map(str, c.skill_sections)), s.code, s.title, a.code,
+                    KIND_LABELS[a.kind], a.description, a.max_points, *descriptors[:4],
+                    "; ".join(f"{label}={numbers.format_number(points)}" for label, points in a.levels)]))
+    return rows
+
+
 def export_scheme(criteria: list[CriterionDraft]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -37,18 +52,18 @@ def export_scheme(criteria: list[CriterionDraft]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for c in criteria:
-        for s in c.sub_criteria:
-            for a in s.aspects:
-                descriptors = list(a.descriptors) + [""] * (4 - len(a.descriptors))
-                sheet.append([c.code, c.title, ", ".join(map(str, c.skill_sections)), s.code, s.title, a.code,
-                              KIND_LABELS[a.kind], a.description, a.max_points, *descriptors[:4],
-                              "; ".join(f"{label}={points}" for label, points in a.levels)])
+    for row in scheme_rows(criteria):
+        sheet.append(row)
     for column, width in zip("ABCDEFGHIJKLMN", (9, 30, 12, 11, 30, 9, 6, 50, 9, 20, 20, 20, 20, 30), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def export_scheme_csv(criteria: list[CriterionDraft]) -> bytes:
+    """The same rows as :func:`export_scheme`, as CSV for Russian Excel (X-5)."""
+    return csv_bytes([HEADERS, *scheme_rows(criteria)])
 
 
 @dataclass
@@ -58,7 +73,7 @@ class ImportResult:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value).replace("\x00", "").strip()
+    return "" if value is None else unescape_cell(str(value).replace("\x00", "").strip())
 
 
 def _decimal(value: Any) -> Decimal:

@@ -307,10 +307,43 @@ def save_member(member: TeamMember, *, by: Any, reason: str = "") -> TeamMember:
     application = member.application
     with transaction.atomic():
         _check_applicant_may_edit(application, by)
+        _check_member_kind(member)
         _check_member_data(member)
         save_audited(member, by=by, reason=reason, championship=application.championship)
         _enforce_if_placed(application)
     return member
+
+
+def member_kinds_offered(category: AgeCategory) -> list[str]:
+    """The kinds of team member the category takes (REG-2, 003 §3.1): a close relative only where the
+    category provides for one («Семья мастеров 5–8 класс»)."""
+    return [kind for kind in TeamMember.Kind.values
+            if kind != TeamMember.Kind.RELATIVE or category.relatives_per_team > 0]
+
+
+def relative_refusal(category: AgeCategory) -> str:
+    """Why a close relative cannot join a team of ``category``, naming the categories that take one."""
+    family = [c.name for c in AgeCategory.objects.filter(championship_id=category.championship_id,
+                                                         relatives_per_team__gt=0).order_by("order", "grade_min")]
+    message = _("В категории «%(category)s» близкий родственник участника в команду не входит: команда состоит "
+                "из участников и наставника.") % {"category": category.name}
+    if family:
+        message += " " + _("Родственник выступает вместе с ребёнком только в категории %(categories)s.") % {
+            "categories": ", ".join(f"«{name}»" for name in family)}
+    return message
+
+
+def _check_member_kind(member: TeamMember) -> None:
+    """REG-2: a new close relative (or a person turned into one) only in a category that takes relatives.
+    A relative already recorded stays editable and removable; the team check names it until removed."""
+    if member.kind != TeamMember.Kind.RELATIVE:
+        return
+    category = member.application.age_category
+    if member.kind in member_kinds_offered(category):
+        return
+    if member.pk is not None and TeamMember.objects.filter(pk=member.pk, kind=TeamMember.Kind.RELATIVE).exists():
+        return
+    raise DomainError(relative_refusal(category), field="kind", code="relative_not_allowed")
 
 
 def _check_member_data(member: TeamMember) -> None:

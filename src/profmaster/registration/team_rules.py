@@ -193,12 +193,23 @@ def check_team(team: Team, category: CategoryRules, rules: ChampionshipRules,
          gettext_noop("В категории «%(category)s» у команды должно быть наставников: %(wanted)s, сейчас: %(actual)s. "
                       "%(fix)s")),
     ):
+        if kind_members is relatives and wanted == 0 and relatives:
+            continue  # named one by one below: a relative does not belong to this category at all
         if len(kind_members) != wanted:
             fix = gettext_noop("Добавьте недостающих.") if len(kind_members) < wanted else gettext_noop("Уберите лишних.")
             violations.append(Violation("REG-2", template, {"category": category.name, "wanted": wanted,
                                                             "actual": len(kind_members), "fix": fix},
                                         field="members"))
 
+    # REG-2: a close relative is a team member only where the category provides for one (003 §3.1: «Семья
+    # мастеров 5–8 класс»); elsewhere the team is participants and a mentor.
+    if category.relatives_per_team == 0:
+        for relative in relatives:
+            violations.append(Violation(
+                "REG-2", gettext_noop("%(name)s: в категории «%(category)s» близкий родственник участника в команду не "
+                                      "входит — команда состоит из участников и наставника. Удалите его из заявки."),
+                {"name": relative.name, "category": category.name}, person=relative.key, field="kind"))
+        relatives = []
     # REG-2: who counts as a close relative.
     for relative in relatives:
         if relative.relation not in rules.relative_kinds:

@@ -121,7 +121,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_decide_later": can_review and application.status == workflow.APPROVED,
         "can_reopen": can_review and domain.deadline_passed(application.championship)
         and application.status not in (workflow.REJECTED, workflow.WITHDRAWN),
-        "kinds": TeamMember.Kind.choices, "rules_ok": not violations,
+        "kinds": [(k, label) for k, label in TeamMember.Kind.choices
+                  if k in domain.member_kinds_offered(application.age_category)],
+        "rules_ok": not violations,
         "missing_consents": domain.missing_consents(application),
         "can_record_consents": has_perm(request.user, "registration.record_consent", application),
         "can_check_documents": has_perm(request.user, "registration.check_documents", application),
@@ -161,6 +163,9 @@ def member_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     application = _application(request, pk, "registration.change_application")
     if kind not in TeamMember.Kind.values:
         raise Http404
+    if kind not in domain.member_kinds_offered(application.age_category):
+        messages.error(request, domain.relative_refusal(application.age_category))
+        return redirect(reverse("registration:detail", args=[pk]) + "#team")
     member = TeamMember(application=application, kind=kind)
     if kind in (TeamMember.Kind.PARTICIPANT, TeamMember.Kind.MENTOR):
         member.organisation = application.organisation

@@ -18,6 +18,7 @@ from profmaster.audit.domain import delete_audited, record, save_audited, snapsh
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import AgeCategory, Championship, Competency, Stage
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.core.numbers import format_number
 from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.documents.selectors import signing_status
@@ -283,13 +284,14 @@ def _changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
         for row in group["rows"]:
             before = old_rows.pop((group["key"], row["team_id"]), None)
             if before is None:
-                lines.append(_("%(team)s: добавлена (%(total)s)") % {"team": row["team"], "total": row["total"]})
+                lines.append(_("%(team)s: добавлена (%(total)s)") % {"team": row["team"],
+                                                                   "total": format_number(row["total"], 2)})
                 continue
             for key, label in (("total", _("балл")), ("rank", _("место")), ("medal", _("медаль")),
                                ("nomination", _("номинация")), ("qualified", _("выход в финал"))):
                 if before.get(key) != row.get(key):
-                    lines.append(f"{row['team']} ({group['age_category']}): {label} "
-                                 f"{before.get(key) or '—'} → {row.get(key) or '—'}")
+                    shown = [(format_number(v, 2) if key == "total" else v) or "—" for v in (before.get(key), row.get(key))]
+                    lines.append(f"{row['team']} ({group['age_category']}): {label} {shown[0]} → {shown[1]}")
     for (_key, _team), row in old_rows.items():
         lines.append(_("%(team)s: исключена") % {"team": row["team"]})
     return lines
@@ -630,7 +632,7 @@ def _results_protocol_content(competency: Competency, stage_kind: str) -> tuple[
         rows = []
         for row in group["rows"]:
             place = row["rank"] if row["rank"] is not None else "вне зачёта"
-            item = {"Место": place, "Команда": row["team"], "Балл": row["total"]}
+            item = {"Место": place, "Команда": row["team"], "Балл": format_number(row["total"], 2, language="ru")}
             if final:
                 item["Медаль"] = MEDAL_LABELS.get(row["medal"], "")
                 item["Номинация"] = row["nomination"]

@@ -5,6 +5,7 @@
   const data = JSON.parse(document.getElementById("chart-data").textContent);
   const text = JSON.parse(document.getElementById("chart-messages").textContent);
   if (!data.labels.length || typeof Chart === "undefined") return;
+  Chart.defaults.locale = document.documentElement.lang || "ru";  // ticks and tooltips in the page's number format
   new Chart(document.getElementById("item-chart"), {type: "bar", data: {labels: data.labels, datasets: [
     {label: text.facility, data: data.facility},
     {label: text.discrimination, data: data.discrimination}]},
