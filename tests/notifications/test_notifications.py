@@ -91,6 +91,34 @@ def test_x6_every_registration_template_renders_in_both_languages():
     assert "Substitution approved: Первый П. → Второй В." in substitution.text
 
 
+def _all_templates() -> list[str]:
+    from pathlib import Path
+
+    from django.apps import apps
+
+    names = set()
+    for config in apps.get_app_configs():
+        folder = Path(config.path) / "templates" / "notifications"
+        names.update(p.name.removesuffix(".subject.txt") for p in folder.glob("*.subject.txt"))
+    return sorted(names)
+
+
+def test_x6_every_email_template_has_subject_text_and_html_in_both_languages():
+    """Every e-mail of the platform (found on disk, so a new one is checked too) renders in ru and en."""
+    names = _all_templates()
+    assert {"application_submitted", "diploma_electronic", "password_reset"} <= set(names)
+    context = {"application": _application(), "path": "/x/", "email": "a@example.ru", "kind": "Диплом участника",
+               "full_name": "Иванов Иван", "verify_url": f"{SITE}/results/verify/X/", "remarks": ["Дата"]}
+    for name in names:
+        for language in ("ru", "en"):
+            rendered = domain.render_email(name, context, language=language)
+            assert rendered.subject and rendered.text.strip(), (name, language)
+            assert rendered.html.startswith("<!DOCTYPE html>") and f'lang="{language}"' in rendered.html, name
+    reset = domain.render_email("password_reset", context, language="en")
+    assert reset.subject == "Profmaster: password change"
+    assert f"{SITE}/x/" in reset.text and f'href="{SITE}/x/"' in reset.html
+
+
 def test_x6_link_in_the_email_comes_from_site_url():
     [email] = _queue("mentor@example.ru")
     assert f"{SITE}/registration/applications/7/" in email.body_text
