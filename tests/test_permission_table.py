@@ -208,6 +208,18 @@ def _document(championship: Any, competency: Any, users: dict[str, Any]) -> Any:
                            by=users["chief"])
 
 
+def _failed_email(w: World) -> Any:
+    """An e-mail of the championship that failed (X-6): its resend is the Directorate's."""
+    from profmaster.notifications.models import OutboundEmail
+
+    if "failed_email" not in w.objects:
+        w.objects["failed_email"] = OutboundEmail.objects.create(
+            championship=w.championship, to="mentor@example.ru", template="application_submitted",
+            subject="Заявка подана", body_text="Заявка подана.", status="failed", attempts=5,
+            last_error="SMTPRecipientsRefused")
+    return w.objects["failed_email"]
+
+
 @dataclass(frozen=True)
 class Page:
     allowed: frozenset[str]
@@ -273,6 +285,10 @@ PAGES: dict[str, Page] = {
     "championships:role_revoke": Page(MANAGERS, method="post", kwargs=lambda w: {
         "pk": w.championship.pk, "assignment_pk": give_role(UserFactory(), Role.MENTOR, w.championship).pk}),
     "audit:log": Page(AUDITORS, kwargs=ch),
+    "notifications:list": Page(MANAGERS, kwargs=ch),
+    "notifications:resend_failed": Page(MANAGERS, kwargs=ch, method="post"),
+    "notifications:resend": Page(MANAGERS, method="post", kwargs=lambda w: {"pk": w.championship.pk,
+                                                                          "email_pk": _failed_email(w).pk}),
     "documents:register": Page(REGISTER, kwargs=lambda w: {"championship_pk": w.championship.pk}),
     "documents:create": Page(DOC_EDITORS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
     "documents:detail": Page(DOC_READERS, kwargs=lambda w: {"pk": w.document.pk}),

@@ -270,6 +270,9 @@ PERMISSIONS: dict[str, Any] = {
     "organisations.manage_organisation": is_any_directorate,
     # Audit: the Directorate and quality control read; nobody edits
     "audit.view_log": directorate | quality_control,
+    # E-mails of a championship: what was sent to whom is for its Directorate, which may resend failed ones
+    "notifications.view_emails": directorate,
+    "notifications.resend_email": directorate,
     # Documents and signatures (DOC-2, DOC-3)
     # (the regional commission reads the documents addressed to it: its register lists only those)
     "documents.view_register": directorate | quality_control | chief_expert | regional_commission,

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "profmaster.organisations",
     "profmaster.championships",
     "profmaster.audit",
+    "profmaster.notifications",
     "profmaster.documents",
     "profmaster.marking",
     "profmaster.registration",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("organisations/", include("profmaster.organisations.urls")),
     path("championships/", include("profmaster.championships.urls")),
     path("championships/", include("profmaster.audit.urls")),
+    path("championships/", include("profmaster.notifications.urls")),
     path("", include("profmaster.documents.urls")),
     path("marking/", include("profmaster.marking.urls")),
     path("registration/", include("profmaster.registration.urls")),

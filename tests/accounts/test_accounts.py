@@ -13,6 +13,7 @@ from profmaster.accounts import domain
 from profmaster.accounts.models import ApiToken, Role, RoleAssignment
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import DomainError
+from profmaster.notifications.models import OutboundEmail
 from profmaster.permissions import has_perm
 
 from ..factories import PASSWORD, ChampionshipFactory, CompetencyFactory, UserFactory, give_role
@@ -47,11 +48,14 @@ def test_lockout_after_repeated_failed_logins(client, settings):
     assert "Вход временно заблокирован" in response.content.decode()
 
 
-def test_password_reset_by_email_sets_a_new_password(client):
+def test_password_reset_by_email_sets_a_new_password(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="expert@school.ru")
-    response = client.post("/accounts/password-reset/", {"email": "expert@school.ru"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password-reset/", {"email": "expert@school.ru"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Профмастер: смена пароля"
+    assert OutboundEmail.objects.get().recipient == user  # X-6: recorded like every e-mail
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_url = client.get(link)["Location"]
     response = client.post(form_url, {"new_password1": "Новый-пароль-2024", "new_password2": "Новый-пароль-2024"})
@@ -64,6 +68,29 @@ def test_password_reset_for_unknown_email_reveals_nothing(client):
     response = client.post("/accounts/password-reset/", {"email": "nobody@school.ru"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_x6_password_reset_with_the_mail_server_down_is_no_500_and_sent_later(client, settings,
+                                                                           django_capture_on_commit_callbacks):
+    """X-5/X-6: SMTP used to run inside the request; now the e-mail waits in the queue for the retry."""
+    from profmaster.notifications.domain import send_due
+
+    from ..notifications.backends import CountingBackend
+
+    CountingBackend.reset()
+    settings.EMAIL_BACKEND = "tests.notifications.backends.CountingBackend"
+    CountingBackend.unreachable = True
+    UserFactory(email="expert@school.ru")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password-reset/", {"email": "expert@school.ru"})
+    assert response.status_code == 302
+    email = OutboundEmail.objects.get()
+    assert (email.status, email.attempts, email.template) == ("failed", 1, "password_reset")
+    CountingBackend.unreachable = False
+    OutboundEmail.objects.update(next_attempt_at=email.created_at)
+    assert send_due().sent == 1
+    assert "/accounts/reset/" in CountingBackend.sent[0].body
+    CountingBackend.reset()
 
 
 def test_full_name_has_patronymic():

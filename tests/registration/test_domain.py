@@ -14,6 +14,7 @@ from django.utils import timezone
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import ProgrammeSlot, Stage
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.notifications.models import OutboundEmail
 from profmaster.registration import domain
 from profmaster.registration.models import Application, Consent, ConsentForm, DocumentCheck, Remark, TeamMember
 
@@ -32,6 +33,12 @@ def test_reg1_submit_valid_team_moves_to_submitted_audits_and_mails(reg, django_
     entry = AuditEntry.objects.filter(object_type="registration.Application", action="transition").get()
     assert (entry.before["status"], entry.after["status"], entry.actor) == ("draft", "submitted", reg.mentor_user)
     assert [(m.subject, m.to) for m in mail.outbox] == [("Заявка подана", ["mentor@example.ru"])]
+    # what was sent to whom is recorded, about this application, in its championship
+    sent = OutboundEmail.objects.get()
+    assert (sent.template, sent.to, sent.status, sent.related_type, sent.related_id, sent.championship_id) == (
+        "application_submitted", "mentor@example.ru", "sent", "registration.Application", str(application.pk),
+        application.championship_id)
+    assert f"/registration/applications/{application.pk}/" in sent.body_text and sent.body_html
 
 
 def test_reg2_submit_invalid_team_refused_with_each_violation_and_nothing_changes(reg):
@@ -59,7 +66,8 @@ def test_reg1_duplicate_submit_click_is_a_clear_error(reg):
 
 def test_reg1_return_with_remark_on_a_person_then_resubmit_then_approve(reg, django_capture_on_commit_callbacks):
     application = reg.valid_team()
-    domain.submit_application(application, by=reg.mentor_user)
+    with django_capture_on_commit_callbacks(execute=True):  # each commit sends what it queued
+        domain.submit_application(application, by=reg.mentor_user)
     pupil = application.members.get(last_name="Алексеев")
     with django_capture_on_commit_callbacks(execute=True):
         domain.return_application(application, by=reg.director, remarks=[(pupil, "birth_date", "Проверьте дату рождения"),
@@ -72,7 +80,8 @@ def test_reg1_return_with_remark_on_a_person_then_resubmit_then_approve(reg, dja
 
     pupil.birth_date = dt.date(2015, 6, 2)
     domain.save_member(pupil, by=reg.mentor_user)
-    domain.resubmit_application(application, by=reg.mentor_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        domain.resubmit_application(application, by=reg.mentor_user)
     assert application.status == S.RESUBMITTED
     assert Remark.objects.get().resolved_at is not None
     with django_capture_on_commit_callbacks(execute=True):
@@ -111,7 +120,8 @@ def test_reg1_forbidden_transitions_are_errors(reg, status, action):
 
 def test_reg1_reject_needs_a_reason_and_mails_it(reg, django_capture_on_commit_callbacks):
     application = reg.valid_team()
-    domain.submit_application(application, by=reg.mentor_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        domain.submit_application(application, by=reg.mentor_user)
     with pytest.raises(DomainError, match="Укажите причину отклонения заявки"):
         domain.reject_application(application, by=reg.director, reason="   ")
     with django_capture_on_commit_callbacks(execute=True):

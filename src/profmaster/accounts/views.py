@@ -29,8 +29,7 @@ class LoginView(auth_views.LoginView):
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     form_class = ResetForm
-    email_template_name = "accounts/password_reset_email.txt"
-    subject_template_name = "accounts/password_reset_subject.txt"
+    # the e-mail is notifications/password_reset.* sent through the queue (ResetForm.send_mail)
     success_url = reverse_lazy("accounts:password_reset_done")
 
 

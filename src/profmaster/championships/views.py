@@ -84,6 +84,7 @@ def championship_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "championship": championship,
         "can_manage": can_manage,
         "can_view_audit": has_perm(request.user, "audit.view_log", championship),
+        "can_view_emails": has_perm(request.user, "notifications.view_emails", championship),
         "can_view_documents": has_perm(request.user, "documents.view_register", championship),
         "can_view_packages": has_perm(request.user, "marking.view_packages", championship),
         "stages": stages,

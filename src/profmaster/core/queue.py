@@ -24,3 +24,21 @@ def send(task_name: str, *args: Any) -> None:
 def enqueue_on_commit(task_name: str, *args: Any) -> None:
     """Send the job once the current transaction commits; a failure to send never undoes the commit."""
     transaction.on_commit(lambda: send(task_name, *args), robust=True)
+
+
+def enqueue_once_on_commit(task_name: str, *args: Any) -> None:
+    """Like :func:`enqueue_on_commit`, but at most once per transaction however often it is asked: a batch of
+    5,000 diplomas queues 5,000 e-mails and one sending job. A job dropped with a rolled-back savepoint is no
+    longer in the connection's list, so the next request registers it again."""
+    key = (task_name, args)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(getattr(func, "profmaster_job", None) == key
+                                          for _sids, func, _robust in connection.run_on_commit):
+        return
+
+    def job() -> None:
+        job.profmaster_job = None  # type: ignore[attr-defined]  # ran: a later request needs a job of its own
+        send(task_name, *args)
+
+    job.profmaster_job = key  # type: ignore[attr-defined]
+    transaction.on_commit(job, robust=True)

@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -28,7 +27,7 @@ from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.championships.models import AgeCategory, Championship, Competency
 from profmaster.core.errors import DomainError, TransitionError
-from profmaster.core.links import absolute_url
+from profmaster.notifications.domain import queue_email, usable_addresses
 from profmaster.organisations.models import Organisation
 from profmaster.permissions import holds
 
@@ -213,20 +212,21 @@ def _format_dt(value: dt.datetime | None, championship: Championship) -> str:
 
 
 def _recipients(application: Application) -> list[str]:
-    emails = {application.created_by.email}
-    emails.update(m.email for m in application.members.filter(kind=TeamMember.Kind.MENTOR,
-                                                              state=TeamMember.State.ACTIVE) if m.email)
-    return sorted(e for e in emails if e)
+    emails = [application.created_by.email]
+    emails += [m.email for m in application.members.filter(kind=TeamMember.Kind.MENTOR,
+                                                           state=TeamMember.State.ACTIVE) if m.email]
+    return sorted(usable_addresses(emails))
 
 
-def _notify(application: Application, subject: str, body: str) -> None:
-    """Send the e-mail once the change is committed; a failed send never undoes the decision."""
+def _notify(application: Application, template: str, **context: Any) -> None:
+    """Queue the e-mail ``notifications/<template>`` to the applicant and the team's mentors (X-6): recorded in
+    this transaction, sent after the commit; a failed send never undoes the decision."""
     recipients = _recipients(application)
     if not recipients:
         return
-    link = absolute_url(reverse("registration:detail", args=[application.pk]))
-    text = f"{body}\n\n{_('Заявка')}: {application.label}\n{link}\n"
-    transaction.on_commit(lambda: send_mail(subject, text, None, recipients), robust=True)
+    queue_email(template, {"application": application, "path": reverse("registration:detail", args=[application.pk]),
+                           **context},
+                to=recipients, championship=application.championship, related=application)
 
 
 def _move(application: Application, to: str, *, by: Any, reason: str = "", **changes: Any) -> Application:
@@ -396,7 +396,7 @@ def submit_application(application: Application, *, by: Any) -> Application:
         _enforce_rules(application)
         _enforce_consents(application)
         _move(application, workflow.SUBMITTED, by=by, submitted_at=timezone.now())
-        _notify(application, _("Заявка подана"), _("Заявка подана и ждёт рассмотрения Дирекцией."))
+        _notify(application, "application_submitted")
     return application
 
 
@@ -411,7 +411,7 @@ def resubmit_application(application: Application, *, by: Any) -> Application:
         _enforce_consents(application)
         application.remarks.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         _move(application, workflow.RESUBMITTED, by=by, submitted_at=timezone.now())
-        _notify(application, _("Заявка подана повторно"), _("Заявка исправлена и снова ждёт рассмотрения."))
+        _notify(application, "application_resubmitted")
     return application
 
 
@@ -438,9 +438,8 @@ def return_application(application: Application, *, by: Any, remarks: Sequence[R
                                            created_by=by)
             record(actor=by, action=AuditEntry.Action.CREATE, instance=remark, after=snapshot(remark),
                    championship=application.championship)
-        lines = "\n".join(f"— {m.full_name + ': ' if m else ''}{t}" for m, _f, t in cleaned)
-        _notify(application, _("Заявка возвращена на доработку"),
-                _("Дирекция вернула заявку на доработку. Замечания:") + "\n" + lines)
+        _notify(application, "application_returned",
+                remarks=[f"{m.full_name + ': ' if m else ''}{t}" for m, _f, t in cleaned])
     return application
 
 
@@ -452,7 +451,7 @@ def approve_application(application: Application, *, by: Any) -> Application:
                                   % {"state": application.get_status_display()})
         _enforce_rules(application)
         _move(application, workflow.APPROVED, by=by, decided_at=timezone.now(), decided_by=by, decision_reason="")
-        _notify(application, _("Заявка одобрена"), _("Дирекция одобрила заявку. Команда зарегистрирована."))
+        _notify(application, "application_approved")
     return application
 
 
@@ -461,8 +460,7 @@ def reject_application(application: Application, *, by: Any, reason: str) -> App
     with transaction.atomic():
         _move(application, workflow.REJECTED, by=by, reason=reason, decided_at=timezone.now(), decided_by=by,
               decision_reason=reason)
-        _notify(application, _("Заявка отклонена"), _("Дирекция отклонила заявку. Причина: %(reason)s")
-                % {"reason": reason})
+        _notify(application, "application_rejected", reason=reason)
     return application
 
 
@@ -517,10 +515,8 @@ def set_out_of_competition(application: Application, *, by: Any, out_of_competit
         locked.out_of_competition_by = by
         locked.out_of_competition_at = timezone.now()
         save_audited(locked, by=by, reason=reason)
-        _notify(locked, _("Решение о статусе команды"),
-                _("Дирекция приняла решение: вне зачёта — %(ooc)s, к следующему этапу не допускается — %(barred)s. "
-                  "Основание: %(reason)s") % {"ooc": _("да") if out_of_competition else _("нет"),
-                                              "barred": _("да") if barred else _("нет"), "reason": reason})
+        _notify(locked, "application_team_status", out_of_competition=out_of_competition, barred=barred,
+                reason=reason)
     application.refresh_from_db()
     return application
 
@@ -602,9 +598,8 @@ def decide_substitution(request: SubstitutionRequest, *, approve: bool, by: Any,
         locked.save()
         record(actor=by, action=AuditEntry.Action.TRANSITION, instance=locked, before=before, after=snapshot(locked),
                reason=reason, championship=application.championship)
-        _notify(application, _("Решение по замене участника"),
-                (_("Замена одобрена: %(out)s → %(in)s.") if approve else _("В замене отказано: %(out)s → %(in)s."))
-                % {"out": locked.outgoing.full_name, "in": locked.incoming.full_name})
+        _notify(application, "application_substitution", approved=approve, outgoing=locked.outgoing.full_name,
+                incoming=locked.incoming.full_name)
     request.refresh_from_db()
     return request
 

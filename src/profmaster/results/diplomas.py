@@ -23,7 +23,6 @@ import qrcode
 import weasyprint
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -42,6 +41,7 @@ from profmaster.core.errors import TransitionError
 from profmaster.core.links import site_url
 from profmaster.core.queue import enqueue_on_commit
 from profmaster.documents.rendering import FontOnlyURLFetcher, font_dir
+from profmaster.notifications.domain import Attachment, queue_email, usable_addresses
 from profmaster.registration.models import Application, TeamMember
 
 from . import names
@@ -404,21 +404,30 @@ def run_batch(batch_id: int, *, specs: list[Spec] | None = None, send: bool = Tr
 
 
 def email_electronic(championship: Championship) -> int:
-    """003 §25.9: electronic diplomas to participants and mentors of teams that did not reach the final."""
-    sent = 0
-    for diploma in Diploma.objects.filter(championship=championship, electronic=True, emailed_at__isnull=True,
-                                          revoked_at__isnull=True).exclude(email="").exclude(pdf=""):
-        message = EmailMessage(
-            subject=f"Электронный диплом — {championship.name}",
-            body=(f"Здравствуйте!\n\nНаправляем электронный диплом: {diploma.get_kind_display()}, "
-                  f"{diploma.full_name}.\nПроверить подлинность: {verification_url(diploma.code)}\n"),
-            to=[diploma.email])
-        with diploma.pdf.open("rb") as handle:
-            message.attach(f"diploma-{diploma.code}.pdf", handle.read(), "application/pdf")
-        message.send(fail_silently=False)
-        Diploma.objects.filter(pk=diploma.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+    """003 §25.9: electronic diplomas to participants and mentors of teams that did not reach the final.
+
+    Each is queued (X-6) with its PDF attached, all in one transaction, so one sending job sends them in
+    batches over one SMTP connection each; ``emailed_at`` marks a diploma queued, so a rerun queues none twice.
+    The championship's e-mail page shows what was sent and what failed.
+    """
+    queued = 0
+    with transaction.atomic():
+        pending = (Diploma.objects.select_for_update().filter(championship=championship, electronic=True,
+                                                              emailed_at__isnull=True, revoked_at__isnull=True)
+                   .exclude(email="").exclude(pdf=""))
+        for diploma in pending:
+            if not usable_addresses([diploma.email]):
+                logger.warning("Diploma %s has an unusable e-mail address %r; not sent", diploma.code, diploma.email)
+                continue
+            queue_email("diploma_electronic",
+                        {"kind": DiplomaKind(diploma.kind).label,  # lazy: in the recipient's language
+                         "full_name": diploma.full_name, "verify_url": verification_url(diploma.code)},
+                        to=diploma.email, championship=championship, related=diploma,
+                        attachments=[Attachment(filename=f"diploma-{diploma.code}.pdf", mimetype="application/pdf",
+                                                stored_name=diploma.pdf.name)])
+            Diploma.objects.filter(pk=diploma.pk).update(emailed_at=timezone.now())
+            queued += 1
+    return queued
 
 
 def diplomas_of(user: Any) -> QuerySet[Diploma]:
