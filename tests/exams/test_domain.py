@@ -257,7 +257,7 @@ def test_rm1_results_protocol_is_a_signed_document(exam, examinee, chief_expert,
     document = domain.create_results_protocol(exam, by=chief_expert,
                                               signers=[(chief_expert, "Главный эксперт"), (expert, "Эксперт")])
     rows = document.data["Результаты"]
-    assert [(r["ФИО"], r["Баллы"], r["Итог"]) for r in rows] == [(examinee.full_name, "0.00", "не сдал")]
+    assert [(r["ФИО"], r["Баллы"], r["Итог"]) for r in rows] == [(examinee.full_name, "0,00", "не сдал")]
     assert document.doc_type == "remote_results"
     assert list(document.required_signers.values_list("role_label", flat=True)) == ["Главный эксперт", "Эксперт"]
 
