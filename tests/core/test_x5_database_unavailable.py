@@ -7,12 +7,12 @@ the request after that reconnects and succeeds.
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from django.db import connection
 
 from profmaster.accounts.domain import create_api_token
 
+from ..dbfaults import database_away, kill_backend_of_this_connection
 from ..factories import ChampionshipFactory, UserFactory
 
 pytestmark = [
@@ -28,23 +28,11 @@ def _fresh_connection_after():
     connection.close()
 
 
-def _kill_backend_of_this_connection() -> None:
-    connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    params.pop("prepare_threshold", None)
-    with psycopg.connect(**{k: v for k, v in params.items() if k in {"dbname", "user", "password", "host",
-                                                                        "port"}}, autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
-
-
 def test_x5_dropped_connection_on_an_api_request_is_503_then_recovers(client):
     user = UserFactory(email="examinee@example.ru")
     _, secret = create_api_token(user, name="t")
     headers = {"Authorization": f"Bearer {secret}"}
-    _kill_backend_of_this_connection()
+    kill_backend_of_this_connection()
     response = client.get("/api/v1/me", headers=headers)
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     assert response.json() == {"detail": "База данных временно недоступна. Повторите через несколько секунд — "
@@ -53,10 +41,18 @@ def test_x5_dropped_connection_on_an_api_request_is_503_then_recovers(client):
     assert (again.status_code, again.json()["email"]) == (200, "examinee@example.ru")
 
 
-def test_x5_dropped_connection_on_a_page_is_503_then_recovers(client):
+def test_x5_page_while_the_database_is_away_is_503_then_recovers(client):
     championship = ChampionshipFactory(name="Мастерята")
-    _kill_backend_of_this_connection()
-    response = client.get(f"/results/championships/{championship.pk}/")
+    with database_away():
+        response = client.get(f"/results/championships/{championship.pk}/")
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     assert "Сервис временно недоступен" in response.content.decode()
     assert client.get(f"/results/championships/{championship.pk}/").status_code == 200
+
+
+def test_x5_page_after_a_dropped_connection_reconnects_at_once(client):
+    """The zone lookup, the page's first read, replaces a connection the database dropped (one retry)."""
+    championship = ChampionshipFactory(name="Мастерята")
+    kill_backend_of_this_connection()
+    response = client.get(f"/results/championships/{championship.pk}/")
+    assert response.status_code == 200 and "Мастерята" in response.content.decode()

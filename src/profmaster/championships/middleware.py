@@ -18,6 +18,8 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from profmaster.core.db import retry_on_disconnect
+
 from . import timezones
 
 #: URL keyword → (model, lookup of the championship's zone from that model). Both the pages' ``*_pk``
@@ -100,7 +102,8 @@ class ChampionshipTimeZoneMiddleware:
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]) -> None:
         match = request.resolver_match
         try:
-            name = championship_zone_name(match.route if match else "", view_kwargs)
+            # a read: after a connection the database dropped it reconnects once, so the zone stays right
+            name = retry_on_disconnect(championship_zone_name)(match.route if match else "", view_kwargs)
         except DatabaseError:
             # The database is unavailable: the view's own query gets the 503 (DatabaseUnavailableMiddleware).
             name = None

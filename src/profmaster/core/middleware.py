@@ -82,8 +82,12 @@ def forget_broken_connections() -> None:
             conn.close()
 
 
+def database_unavailable_message() -> str:
+    return _("База данных временно недоступна. Повторите через несколько секунд — введённое не потеряно.")
+
+
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
-    message = _("База данных временно недоступна. Повторите через несколько секунд — введённое не потеряно.")
+    message = database_unavailable_message()
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse({"detail": message}, status=503,
                                               json_dumps_params={"ensure_ascii": False})

@@ -27,6 +27,8 @@ from django.dispatch import receiver
 from django.http.request import split_domain_port, validate_host
 from pydantic import ValidationError
 
+from profmaster.core.middleware import DATABASE_RETRY_AFTER, database_unavailable, database_unavailable_message
+
 from . import domain
 from .schemas import SaveIn
 
@@ -39,6 +41,10 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 PATH = re.compile(r"/api/v1/attempts/(\d{1,18})/answers")
 
 
+class _DatabaseUnavailable(Exception):
+    pass
+
+
 class AutosaveApp:
     """WSGI middleware in front of Django's application (``profmaster.wsgi``)."""
 
@@ -49,7 +55,13 @@ class AutosaveApp:
         if environ.get("REQUEST_METHOD") == "POST":
             match = PATH.fullmatch(environ.get("PATH_INFO", ""))
             if match is not None:
-                answer = self._answer(int(match.group(1)), environ)
+                try:
+                    answer = self._answer(int(match.group(1)), environ)
+                except _DatabaseUnavailable:
+                    body = json.dumps({"detail": database_unavailable_message()}, ensure_ascii=False).encode()
+                    start_response("503 Service Unavailable",
+                                   [*self._headers(environ, len(body)), ("Retry-After", str(DATABASE_RETRY_AFTER))])
+                    return [body]
                 if answer is not None:
                     start_response("200 OK", self._headers(environ, len(answer)))
                     return [answer]
@@ -76,14 +88,18 @@ class AutosaveApp:
         except ValidationError:
             return None
         # No request signals: Django's per-request housekeeping (connection age, health check) runs on every
-        # request Django answers, and a failure here (a connection the database dropped) is answered by Django,
-        # whose health check then reconnects.
+        # request Django answers. A connection the database dropped is replaced and the save run once more
+        # (``retry_on_disconnect`` on the domain's shortcut); if the database is still away the answer is 503
+        # with Retry-After, which the exam page honours, rather than a second try through Django.
         try:
             ack = domain.try_save_answer(attempt_id, question_id=payload.question_id, response=payload.response,
                                          seq=payload.seq, token=payload.token)
         except domain.DomainError:
             return None  # the route words the refusal
-        except Exception:
+        except Exception as exc:
+            if database_unavailable(exc):
+                logger.warning("autosave: database unavailable after one retry (%s: %s)", type(exc).__name__, exc)
+                raise _DatabaseUnavailable from exc
             logger.exception("autosave shortcut failed; Django answers the request")
             return None
         if ack is None:

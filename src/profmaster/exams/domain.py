@@ -39,6 +39,7 @@ from django.utils.translation import ngettext
 from profmaster.audit.domain import record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
+from profmaster.core.db import retry_on_disconnect
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.core.numbers import format_number
 from profmaster.core.postgres import prepared_cursor
@@ -570,6 +571,7 @@ def _paper_key(item: dict[str, Any]) -> scoring.Key:
     return scoring.Key(kind, Decimal(0), options)
 
 
+@retry_on_disconnect  # X-5: idempotent by seq, so a save cut off by a dropped connection runs once more
 def save_answer(attempt_id: int, user: Any, *, question_id: int, response: Any, seq: int, token: str,
                 now: dt.datetime | None = None) -> SaveAck:
     """Autosave one answer idempotently (RM-1, item 4).
@@ -686,6 +688,7 @@ def _remember_paper(attempt_id: int, token: str, owner: int, paper: list[dict[st
     return entry
 
 
+@retry_on_disconnect
 def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, response: Any, seq: int, token: str,
                     now: dt.datetime | None = None) -> SaveAck | None:
     """The common save on PostgreSQL (RM-1 performance): one prepared statement — its own transaction — that

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
+from profmaster.core.db import retry_on_disconnect
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.core.numbers import format_number
 from profmaster.core.queue import enqueue_on_commit
@@ -449,6 +450,7 @@ def _open_for_marks(scheme: MarkingScheme, marking: SchemeMarking) -> None:
         raise TransitionError(_("Оценки заблокированы: исправления — только после разблокировки по протоколу."))
 
 
+@retry_on_disconnect  # X-5: an unchanged mark writes nothing, so a save cut off by a dropped connection runs again
 def save_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int, value: Any, *, by: Any,
               expert: Any = None, reason: str = "") -> Mark:
     """SC-2/SC-3: record a mark (or change it). Unchanged values write nothing, so autosave may repeat.
@@ -521,6 +523,8 @@ def check_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | 
             raise DomainError(_("Сначала должна быть введена сама оценка."))
         if mark.entered_by_id == by.pk:
             raise AccessDenied(_("Проверяет другой член жюри, не тот, кто вводил оценку."))
+        if mark.check_value == number and mark.checked_by_id == by.pk:
+            return mark  # the same check again (a retried request) writes nothing
         _append(marking, kind=MarkEntry.Kind.CHECK, aspect=aspect_obj, team=team_obj, expert=expert,
                 old=mark.check_value, new=number, reason="", by=by, at=timezone.now())
         mark.check_value = number

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from profmaster.championships.models import Championship, Competency
+from profmaster.core.db import retry_on_disconnect
 from profmaster.core.errors import DomainError
 from profmaster.core.forms import BootstrapFormMixin
 from profmaster.permissions import has_perm, may_view_team_marks, own_teams_with_locked_marks, require
@@ -302,6 +303,7 @@ def _user(value: str) -> Any:
     return user
 
 
+@retry_on_disconnect  # reads and idempotent writes only, so a dropped connection is retried once
 @login_required
 @require_POST
 def save(request: HttpRequest, scheme_pk: int, team_pk: int) -> JsonResponse:
