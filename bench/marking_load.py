@@ -248,11 +248,35 @@ def recompute(data: dict[str, Any]) -> dict[str, Any]:
         marks.scheme_scores(scheme)
         singles.append(time.perf_counter() - started)
     queries = len(connection.queries)
+    endpoint_queries = endpoint_query_count(data)
     return {"full_recompute_s": [round(x, 3) for x in full], "full_best_s": round(min(full), 3),
             "teams": len(schemes) * TEAMS, "checksum": str(checksum),
             "one_competency_ms_median": round(statistics.median(singles) * 1000, 1),
             "one_competency_ms_p95": round(sorted(singles)[int(0.95 * (len(singles) - 1))] * 1000, 1),
-            "save_mark_ms_median": round(statistics.median(saves) * 1000, 1), "queries_logged": queries}
+            "save_mark_ms_median": round(statistics.median(saves) * 1000, 1), "queries_logged": queries,
+            "endpoint_queries_per_save": endpoint_queries}
+
+
+def endpoint_query_count(data: dict[str, Any]) -> list[int]:
+    """SQL statements of one save through the entry endpoint, in-process (middleware, session and user
+    included): a changed mark, then the same value again (the autosave's repeat, which writes nothing)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    who = data["sessions"][0]
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["sessionid"], client.cookies["csrftoken"] = who["session"], who["csrf"]
+    aspect, expert = who["cells"][0]
+    url = f"/marking/schemes/{who['scheme']}/marks/{who['teams'][1]}/save/"
+    counts = []
+    for value in (3, 0, 0):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, {"aspect": aspect, "expert": expert, "value": value},
+                                   HTTP_X_CSRFTOKEN=who["csrf"])
+        assert response.status_code == 200, response.content[:300]
+        counts.append(len(captured.captured_queries))
+    return counts[1:]
 
 
 # --- 4. Saves through the real endpoint ---------------------------------------------------------------------
@@ -322,6 +346,9 @@ def main() -> None:
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",
          "--workers", str(WORKERS), "--bind", f"{HOST}:{PORT}", "--no-control-socket", "--backlog", "4096", "--preload",
+         # a worker's first request imports the URLconf (the API's schemas): on a loaded machine that alone can
+         # pass gunicorn's default 30 s, and the workers were killed and restarted for ever
+         "--timeout", "180",
          "--log-level", "error"], cwd=ROOT, env=ENV, start_new_session=True)
     try:
         for _ in range(100):

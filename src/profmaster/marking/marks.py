@@ -8,6 +8,8 @@ Every mark change first appends an entry to the hash-chained ledger under the lo
 
 from __future__ import annotations
 
+import datetime
+import json
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,11 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from profmaster.accounts.models import Role, RoleAssignment
+from profmaster.accounts.models import Role
 from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.core.db import retry_on_disconnect
@@ -35,8 +39,10 @@ from . import anchors, calculation, ledger
 from .domain import rules_for
 from .models import (
     Aspect,
+    Criterion,
     Mark,
     MarkEntry,
+    MarkingRules,
     MarkingScheme,
     SchemeMarking,
     Sheet,
@@ -44,7 +50,7 @@ from .models import (
     SubCriterion,
     TeamResult,
 )
-from .panel import conflict_of, experts_of, panel_of, panel_signers
+from .panel import conflict_of, expert_refusal, experts_of, panel_of, panel_signers
 
 IN_PERSON = "in_person"
 REMOTE = "remote"
@@ -417,16 +423,25 @@ def _resolve_expert(aspect: Aspect, team: Application, expert: Any, scheme: Mark
         return None
     if expert is None:
         raise DomainError(_("Укажите эксперта, чья это оценка."), field="expert")
-    if not RoleAssignment.objects.filter(competency_id=scheme.competency_id, role=Role.EXPERT,
-                                         user_id=expert.pk).exists():
-        raise DomainError(_("%(expert)s не входит в жюри компетенции.") % {"expert": expert}, field="expert")
-    reason = conflict_of(expert, team, panel_of(scheme.competency))
+    # the panel membership, the mentor and the own-organisation conflicts: one query (SC-8)
+    reason = expert_refusal(expert, team, scheme.competency)
     if reason:
         raise DomainError(reason, field="expert")
     return expert
 
 
+def scheme_team(scheme: MarkingScheme, team_id: int) -> Application | None:
+    """The team of the scheme (:func:`teams_of`) with this pk, or None. The instance remembers that it was
+    checked for this scheme, so the mark functions called with it in the same request do not read it again."""
+    team = next(iter(teams_of(scheme).filter(pk=team_id).order_by()[:1]), None)  # one row: no ORDER BY
+    if team is not None:
+        team._profmaster_scheme_team = scheme.pk  # type: ignore[attr-defined]
+    return team
+
+
 def _team(scheme: MarkingScheme, team: Application | int) -> Application:
+    if isinstance(team, Application) and getattr(team, "_profmaster_scheme_team", None) == scheme.pk:
+        return team  # read by scheme_team() just before, in this request
     team_id = team.pk if isinstance(team, Application) else team
     team_obj = teams_of(scheme).filter(pk=team_id).first()
     if team_obj is None:
@@ -434,13 +449,54 @@ def _team(scheme: MarkingScheme, team: Application | int) -> Application:
     return team_obj
 
 
-def _load(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int) -> tuple[Aspect, Application]:
+#: (scheme pk, scheme version) → {aspect pk: aspect} of a scheme whose criteria are locked. A locked scheme's
+#: aspects cannot change (``domain._refuse_if_locked``) and its unlock raises the version, so an entry never goes
+#: stale across processes; saving a scheme part in this process clears the entries (tests reuse primary keys).
+_LOCKED_ASPECTS: dict[tuple[int, int], dict[int, Aspect]] = {}
+_LOCKED_ASPECTS_MAX = 2000
+
+
+def forget_locked_aspects(**_kwargs: Any) -> None:
+    _LOCKED_ASPECTS.clear()
+
+
+def _locked_aspects(scheme: MarkingScheme) -> dict[int, Aspect] | None:
+    """The aspects of a locked scheme, read with the scheme's status and version in the same statement."""
+    key = (scheme.pk, scheme.version)
+    cached = _LOCKED_ASPECTS.get(key)
+    if cached is not None:
+        return cached
+    rows = list(Aspect.objects.filter(sub_criterion__criterion__scheme_id=scheme.pk)
+                .select_related("sub_criterion__criterion")
+                .annotate(scheme_status=F("sub_criterion__criterion__scheme__status"),
+                          scheme_version=F("sub_criterion__criterion__scheme__version")))
+    if not rows or any((a.scheme_status, a.scheme_version) != (MarkingScheme.Status.LOCKED, scheme.version)  # type: ignore[attr-defined]
+                       for a in rows):
+        return None  # not locked (or changed since the caller read it): read the one aspect as it is
+    if len(_LOCKED_ASPECTS) >= _LOCKED_ASPECTS_MAX:
+        _LOCKED_ASPECTS.clear()
+    aspects = _LOCKED_ASPECTS[key] = {a.pk: a for a in rows}
+    return aspects
+
+
+for _model in (MarkingScheme, Criterion, SubCriterion, Aspect):
+    post_save.connect(forget_locked_aspects, sender=_model, dispatch_uid=f"locked-aspects-save-{_model.__name__}")
+    post_delete.connect(forget_locked_aspects, sender=_model, dispatch_uid=f"locked-aspects-delete-{_model.__name__}")
+
+
+def _aspect(scheme: MarkingScheme, aspect: Aspect | int) -> Aspect:
     aspect_id = aspect.pk if isinstance(aspect, Aspect) else aspect
-    aspect_obj = (Aspect.objects.select_related("sub_criterion__criterion")
+    locked = _locked_aspects(scheme) if scheme.status == MarkingScheme.Status.LOCKED else None
+    aspect_obj = (locked.get(aspect_id) if locked is not None else
+                  Aspect.objects.select_related("sub_criterion__criterion")
                   .filter(pk=aspect_id, sub_criterion__criterion__scheme=scheme).first())
     if aspect_obj is None:
         raise DomainError(_("Аспект не из этой схемы."), field="aspect")
-    return aspect_obj, _team(scheme, team)
+    return aspect_obj
+
+
+def _load(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int) -> tuple[Aspect, Application]:
+    return _aspect(scheme, aspect), _team(scheme, team)
 
 
 def _open_for_marks(scheme: MarkingScheme, marking: SchemeMarking) -> None:
@@ -457,32 +513,151 @@ def save_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | i
 
     A correction on a completed sheet needs a reason; the ledger keeps who, when, old → new and why.
     """
+    return enter_mark(scheme, aspect, team, value, by=by, expert=expert, reason=reason).mark
+
+
+@dataclass
+class EnteredMark:
+    mark: Mark
+    #: SC-4 for the grid's badge of this aspect and team after the save: "open", "resolved" or "" (as
+    #: :func:`discrepancies` gives it).
+    discrepancy: str
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _for_update(of: str) -> str:
+    if not connection.features.has_select_for_update:
+        return ""  # SQLite: the write transaction (IMMEDIATE) serialises writers
+    return f" FOR UPDATE OF {of}" if connection.features.has_select_for_update_of else " FOR UPDATE"
+
+
+def _lock_for_marks(scheme: MarkingScheme) -> tuple[int, int, str, int]:
+    """Lock the scheme's marking row (created on first use) and refuse unless marks may be entered; the row's
+    (pk, entry count, chain head, scheme version as read under the lock). Plain SQL: it runs on every save."""
+    sql = (f"SELECT m.id, m.status, m.entry_count, m.head_hash, s.status, s.version "  # noqa: S608
+           f"FROM {_table(SchemeMarking)} m INNER JOIN {_table(MarkingScheme)} s ON s.id = m.scheme_id "
+           f"WHERE m.scheme_id = %s" + _for_update("m"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [scheme.pk])
+        row = cursor.fetchone()
+    if row is None:
+        marking = _locked_marking(scheme)
+        row = (marking.pk, marking.status, marking.entry_count, marking.head_hash, marking.scheme.status,
+               marking.scheme.version)
+    pk, status, count, head, scheme_status, version = row
+    if scheme_status != MarkingScheme.Status.LOCKED:  # read with the lock, not the caller's copy
+        raise TransitionError(_("Оценки вводятся только по заблокированной схеме (протокол блокировки критериев)."))
+    if status == SchemeMarking.Status.LOCKED:
+        raise TransitionError(_("Оценки заблокированы: исправления — только после разблокировки по протоколу."))
+    return pk, count, head, version
+
+
+def _aware(value: Any) -> Any:
+    """A datetime column of a plain-SQL read as Django's field would give it (SQLite returns text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def enter_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | int, value: Any, *, by: Any,
+               expert: Any = None, reason: str = "") -> EnteredMark:
+    """:func:`save_mark`, also giving the aspect's discrepancy state after the save (the grid's autosave).
+
+    The hot path of mark entry at a national final: the aspect comes from the locked scheme's aspects kept per
+    process, the expert's panel membership and conflicts are one query, and the transaction is five plain
+    statements — lock the marking row (with the scheme's status), read the aspect's marks of the team with the
+    sheet, the resolution and the spread limit, append the chained ledger entry, move the chain head, write the
+    mark — plus the resolution's removal when there is one. The checks are those of the general path.
+    """
     mode = scheme.competency.mark_entry_mode
     aspect_obj, team_obj = _load(scheme, aspect, team)
     number = check_value(aspect_obj, value)
     expert = _resolve_expert(aspect_obj, team_obj, expert, scheme)
     _may_enter(scheme, by, expert, mode)
     reason = (reason or "").replace("\x00", "").strip()[:2000]
+    judgement = aspect_obj.kind == calculation.JUDGEMENT
     with transaction.atomic():
-        marking = _locked_marking(scheme)
-        _open_for_marks(scheme, marking)
-        existing = Mark.objects.select_for_update().filter(aspect=aspect_obj, team=team_obj, expert=expert).first()
+        marking_pk, count, head, version = _lock_for_marks(scheme)
+        if version != scheme.version:  # the scheme was unlocked and changed after the caller read it
+            fresh = (Aspect.objects.filter(pk=aspect_obj.pk, sub_criterion__criterion__scheme=scheme.pk)
+                     .values_list("kind", "levels", "sub_criterion_id").first())
+            if fresh != (aspect_obj.kind, aspect_obj.levels, aspect_obj.sub_criterion_id):
+                raise TransitionError(_("Схема оценки изменилась после открытия страницы: обновите страницу."))
+        sheet_expert = " AND expert_id = %s" if mode == REMOTE and expert is not None else ""
+        sql = (f"SELECT id, expert_id, value, check_value, checked_by_id, entered_by_id, entered_at, "  # noqa: S608
+               f"EXISTS(SELECT 1 FROM {_table(Sheet)} WHERE sub_criterion_id = %s AND team_id = %s{sheet_expert}), "
+               f"(SELECT marks FROM {_table(SpreadResolution)} WHERE aspect_id = %s AND team_id = %s), "
+               f"(SELECT judgement_spread_limit FROM {_table(MarkingRules)} WHERE championship_id = %s) "
+               f"FROM {_table(Mark)} WHERE aspect_id = %s AND team_id = %s AND expert_id IS "
+               + ("NOT NULL" if judgement else "NULL") + _for_update(_table(Mark)))
+        params = ([aspect_obj.sub_criterion_id, team_obj.pk] + ([expert.pk] if sheet_expert else []) +
+                  [aspect_obj.pk, team_obj.pk, scheme.competency.championship_id, aspect_obj.pk, team_obj.pk])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        expert_id = expert.pk if expert is not None else None
+        mine = next((r for r in rows if r[1] == expert_id), None)
+        others = [r[2] for r in rows if r is not mine]
+        sheet_complete, resolution, limit = rows[0][7:10] if rows else (False, None, None)
+        if isinstance(resolution, str | bytes):
+            resolution = json.loads(resolution)
+        existing = None
+        if mine is not None:
+            existing = Mark(id=mine[0], scheme_id=scheme.pk, aspect=aspect_obj, team=team_obj, expert=expert,
+                            value=mine[2], check_value=mine[3], checked_by_id=mine[4], entered_by_id=mine[5],
+                            entered_at=_aware(mine[6]))
+            existing._state.adding = False
+            existing._state.db = connection.alias
         if existing is not None and existing.value == number:
-            return existing
-        if existing is not None and not reason and _sheet_complete(scheme, aspect_obj, team_obj, expert, mode):
+            return EnteredMark(existing, _cell_state(scheme, judgement, others + [number], limit, resolution))
+        if existing is not None and not reason and sheet_complete:
             raise DomainError(_("Ведомость уже завершена: исправление требует причины."), field="reason")
         now = timezone.now()
-        _append(marking, kind=MarkEntry.Kind.MARK, aspect=aspect_obj, team=team_obj, expert=expert,
-                old=existing.value if existing else None, new=number, reason=reason, by=by, at=now)
+        entry = MarkEntry(scheme_id=scheme.pk, seq=count + 1, kind=MarkEntry.Kind.MARK, aspect=aspect_obj,
+                          team=team_obj, expert=expert, old_value=existing.value if existing else None,
+                          new_value=number, reason=reason, by=by, at=now, prev_hash=head)
+        entry.hash = ledger.entry_hash(entry.prev_hash, entry_fields(entry))
+        at = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_table(MarkEntry)} (scheme_id, seq, kind, aspect_id, team_id, expert_id, "  # noqa: S608
+                "old_value, new_value, reason, by_id, at, prev_hash, hash) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [entry.scheme_id, entry.seq, entry.kind, entry.aspect_id, entry.team_id, entry.expert_id,
+                 entry.old_value, entry.new_value, entry.reason, entry.by_id, at, entry.prev_hash, entry.hash])
+            cursor.execute(f"UPDATE {_table(SchemeMarking)} SET entry_count = %s, head_hash = %s "  # noqa: S608
+                           "WHERE id = %s", [entry.seq, entry.hash, marking_pk])
+            if existing is not None:
+                cursor.execute(f"UPDATE {_table(Mark)} SET value = %s, entered_by_id = %s, entered_at = %s "  # noqa: S608
+                               "WHERE id = %s", [number, by.pk, at, existing.pk])
+            # A resolution holds for the marks it was made on; the ledger keeps it after this.
+            if resolution is not None or not rows:
+                cursor.execute(f"DELETE FROM {_table(SpreadResolution)} WHERE aspect_id = %s AND team_id = %s",  # noqa: S608
+                               [aspect_obj.pk, team_obj.pk])
         if existing is None:
             existing = Mark(scheme=scheme, aspect=aspect_obj, team=team_obj, expert=expert)
-        existing.value = number
-        existing.entered_by = by
-        existing.entered_at = now
-        existing.save()
-        # A resolution holds for the marks it was made on; the ledger keeps it after this.
-        SpreadResolution.objects.filter(aspect=aspect_obj, team=team_obj).delete()
-    return existing
+            existing.value, existing.entered_by, existing.entered_at = number, by, now
+            existing.save(force_insert=True)
+        else:
+            existing.value, existing.entered_by, existing.entered_at = number, by, now
+    return EnteredMark(existing, _cell_state(scheme, judgement, others + [number], limit, None))
+
+
+def _cell_state(scheme: MarkingScheme, judgement: bool, values: list[int], limit: int | None,
+                resolution: list[int] | None) -> str:
+    """:func:`discrepancies` of one aspect and team from its current marks (``values``)."""
+    if not judgement:
+        return ""
+    if limit is None:  # the championship's rules are created with their defaults on first use
+        limit = rules_for(scheme.competency.championship).judgement_spread_limit
+    if not calculation.spread_flagged(values, limit):
+        return ""
+    return "resolved" if resolution is not None and sorted(resolution) == sorted(values) else "open"
 
 
 def discrepancies(scheme: MarkingScheme, team: Application) -> dict[int, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -59,6 +59,31 @@ def conflict_of(expert: Any, team: Application, panel: Panel) -> str | None:
                                  state=TeamMember.State.ACTIVE).exists():
         return _("%(expert)s — наставник этой команды и не оценивает её.") % {"expert": expert}
     if panel.exclude_own_organisation and team.organisation_id in expert_organisations(expert, team.competency):
+        return _("%(expert)s — из организации этой команды и не оценивает её.") % {"expert": expert}
+    return None
+
+
+def expert_refusal(expert: Any, team: Application, competency: Any) -> str | None:
+    """SC-8 for one mark being saved: why ``expert`` may not mark ``team`` of ``competency`` — not an expert of
+    the competency's panel, or :func:`conflict_of` — else None. One query for what takes four apart (the mark
+    entry grid's autosave runs it on every judgement mark)."""
+    assignments, members, panels = (RoleAssignment._meta.db_table, TeamMember._meta.db_table, Panel._meta.db_table)
+    sql = (f"SELECT EXISTS(SELECT 1 FROM {assignments} WHERE competency_id = %s AND role = %s AND user_id = %s), "  # noqa: S608
+           f"EXISTS(SELECT 1 FROM {members} WHERE application_id = %s AND user_id = %s AND kind = %s AND state = %s), "
+           f"EXISTS(SELECT 1 FROM {assignments} WHERE user_id = %s AND championship_id = %s AND organisation_id = %s), "
+           f"(SELECT exclude_own_organisation FROM {panels} WHERE competency_id = %s)")
+    params = [competency.pk, Role.EXPERT, expert.pk, team.pk, expert.pk, TeamMember.Kind.MENTOR,
+              TeamMember.State.ACTIVE, expert.pk, competency.championship_id, team.organisation_id, competency.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        on_panel, mentor, same_organisation, exclude = cursor.fetchone()
+    if not on_panel:
+        return _("%(expert)s не входит в жюри компетенции.") % {"expert": expert}
+    if mentor:
+        return _("%(expert)s — наставник этой команды и не оценивает её.") % {"expert": expert}
+    if exclude is None:  # the competency's panel settings are created with their defaults on first use
+        exclude = panel_of(competency).exclude_own_organisation
+    if exclude and same_organisation:
         return _("%(expert)s — из организации этой команды и не оценивает её.") % {"expert": expert}
     return None
 

@@ -307,9 +307,16 @@ def _user(value: str) -> Any:
 @login_required
 @require_POST
 def save(request: HttpRequest, scheme_pk: int, team_pk: int) -> JsonResponse:
-    """Autosave of one grid cell: JSON in, JSON out; a refusal is a 4xx with the reason to show."""
-    scheme = _scheme(request, scheme_pk, "marking.enter_marks")
-    team = _team(scheme, team_pk)
+    """Autosave of one grid cell: JSON in, JSON out; a refusal is a 4xx with the reason to show.
+
+    The hottest request of a national final: the scheme and the team are read once here and passed down
+    (:func:`marks.scheme_team`), and the discrepancy badge comes from the save's own reads (:func:`marks.enter_mark`).
+    """
+    scheme = get_object_or_404(MarkingScheme.objects.select_related("competency"), pk=scheme_pk)
+    require(request.user, "marking.enter_marks", scheme)
+    team = marks.scheme_team(scheme, team_pk)
+    if team is None:
+        raise Http404
     aspect = request.POST.get("aspect", "")
     try:
         if not aspect.isdigit():
@@ -319,13 +326,12 @@ def save(request: HttpRequest, scheme_pk: int, team_pk: int) -> JsonResponse:
             mark = marks.check_mark(scheme, int(aspect), team, request.POST.get("value", ""), expert=expert,
                                     by=request.user)
             return JsonResponse({"ok": True, "value": mark.check_value, "mismatch": mark.check_value != mark.value})
-        mark = marks.save_mark(scheme, int(aspect), team, request.POST.get("value", ""), expert=expert,
-                               by=request.user, reason=request.POST.get("reason", ""))
+        entered = marks.enter_mark(scheme, int(aspect), team, request.POST.get("value", ""), expert=expert,
+                                   by=request.user, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         return JsonResponse({"ok": False, "error": exc.message, "field": exc.field}, status=exc.status_code)
     # the row's discrepancy badge follows the marks as they are now (SC-4): it goes when re-marked
-    return JsonResponse({"ok": True, "value": mark.value,
-                         "discrepancy": marks.discrepancies(scheme, team).get(mark.aspect_id, "")})
+    return JsonResponse({"ok": True, "value": entered.mark.value, "discrepancy": entered.discrepancy})
 
 
 @login_required
