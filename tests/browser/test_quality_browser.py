@@ -39,7 +39,7 @@ def test_doc4_quality_expert_checks_requests_and_signs_the_report_in_browser(pag
     page.wait_for_url(re.compile(r"/cabinet/$"))
     assert "Сейчас ничего не ждёт вашего действия." not in page.locator("#todo").inner_text()
     cabinet = page.locator("#quality-cabinet")
-    assert "не проверено пунктов: 8" in cabinet.inner_text()
+    assert "не проверено 8 пунктов" in cabinet.inner_text()
     cabinet.get_by_role("link", name="Мастерята-2023").click()
     page.wait_for_url(re.compile(rf"/results/championships/{championship.pk}/quality/$"))
 

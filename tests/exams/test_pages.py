@@ -123,7 +123,7 @@ def test_rm1_panel_pages(exam, examinee, chief_expert, expert):
                                                                                   str(expert.pk)]})
     document = Document.objects.get()
     assert response["Location"] == reverse("documents:detail", args=[document.pk])
-    assert document.data["Результаты"][0]["Баллы"] == "4.00"
+    assert document.data["Результаты"][0]["Баллы"] == "4,00"
 
 
 def test_rm1_exam_edit_refused_while_attempt_open(exam, examinee, chief_expert):
@@ -186,7 +186,7 @@ def test_rm1_create_exam_sections_override_and_publish(championship, competency,
     assert response["Location"] == reverse("exams:exam_detail", args=[exam.pk])
     too_many = client.post(reverse("exams:section_create", args=[exam.pk]),
                            {"category": bank.categories.get().pk, "count": 5})
-    assert "В категории только 2 вопросов." in too_many.content.decode()
+    assert "В категории только 2 вопроса." in too_many.content.decode()
     client.post(reverse("exams:section_create", args=[exam.pk]), {"category": bank.categories.get().pk, "count": 1})
     client.post(reverse("exams:override_create", args=[exam.pk]),
                 {"user": examinee.pk, "extra_minutes": 15, "reason": "ОВЗ"})

@@ -39,7 +39,7 @@ def test_ms5_scheme_content_via_api_and_lock(scheme, panel):
     assert body["problems"] == [{"place": "", "message": "В схеме 2 критерия, а должно быть от 3 до 9."}]
     response = call(chief, "post", f"/schemes/{scheme.pk}/lock")
     assert response.status_code == 400
-    assert "В схеме 2 критериев" in response.json()["detail"]
+    assert "В схеме 2 критерия" in response.json()["detail"]
     call(chief, "put", f"/schemes/{scheme.pk}/content", content("A", "B", "C"))
     response = call(chief, "post", f"/schemes/{scheme.pk}/lock")
     assert response.status_code == 201

@@ -30,7 +30,7 @@ def test_ms1_valid_scheme_locks_by_the_criteria_lock_protocol(scheme, panel):
     assert scheme.status == "locked" and scheme.lock_document == document
     assert document.doc_type == "criteria_lock"
     assert [s.user for s in document.required_signers.all()] == [chief, *experts]
-    assert document.data["Аспекты схемы"][0] == {"Аспект": "A1.1", "Вид": "Судейская (0–3)", "Макс. балл": "2.00",
+    assert document.data["Аспекты схемы"][0] == {"Аспект": "A1.1", "Вид": "Судейская (0–3)", "Макс. балл": "2,00",
                                                  "Критерий": "A. Критерий A", "Субкритерий": "A1. Суб"}
 
 

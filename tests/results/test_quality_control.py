@@ -107,7 +107,7 @@ def test_doc4_saving_an_item_keeps_each_finding_with_who_and_when(results, locke
     assert history == [("violation", "Форма блокировки не подписана", quality_user.pk, True),
                        ("remedied", "Подписана после замечания", directorate_user.pk, False)]
     html = client_for(quality_user).get(reverse("results:quality", args=[results.championship.pk])).content.decode()
-    assert "История, записей: 2" in html and "Форма блокировки не подписана" in html
+    assert "История: 2 записи" in html and "Форма блокировки не подписана" in html
     assert "подтверждено по записям" in html
 
 
@@ -268,6 +268,6 @@ def test_doc4_quality_link_on_championship_page_and_cabinet_with_counts(results,
     assert "Контроль качества" in html and "7 / 1" in html
     cabinet = client_for(quality_user).get(reverse("cabinet")).content.decode()
     assert "Сейчас ничего не ждёт вашего действия." not in cabinet
-    assert "не проверено пунктов: 7" in cabinet and "1 запрос ждёт ответа" in cabinet
+    assert "не проверено 7 пунктов" in cabinet and "1 запрос ждёт ответа" in cabinet
     chief_page = client_for(chief_expert).get(reverse("championships:detail", args=[results.championship.pk]))
     assert 'id="quality-link"' not in chief_page.content.decode()

@@ -263,7 +263,7 @@ def regenerate_document(document: Document, *, by: Any, reason: str) -> Document
         raise TransitionError(_("Этот документ фиксирует однократное действие и заново не формируется; при "
                                 "необходимости повторите само действие."))
     with transaction.atomic():
-        locked = Document.objects.select_for_update().select_related("championship", "competency").get(
+        locked = Document.objects.select_for_update(of=("self",)).select_related("championship", "competency").get(
             pk=document.pk)
         title, data = generate(locked, by)
         data = _check_data(data)
@@ -302,7 +302,7 @@ def _replace_content(locked: Document, *, title: str, data: dict[str, Any], by: 
 def set_signers(document: Document, signers: Signers, *, by: Any, reason: str = "") -> list[RequiredSigner]:
     """Change who has to sign. Someone who has already signed the current content cannot be removed."""
     with transaction.atomic():
-        locked = Document.objects.select_for_update().select_related("championship").get(pk=document.pk)
+        locked = Document.objects.select_for_update(of=("self",)).select_related("championship").get(pk=document.pk)
         cleaned = _clean_signers(signers, locked.championship)
         before = _signers_snapshot(locked)
         current = {r.user_id: r for r in locked.required_signers.select_related("user")}
@@ -351,7 +351,7 @@ def sign_document(document: Document, *, signer: Any, password: str, by: Any = N
     if signer is None or not getattr(signer, "is_authenticated", False) or not signer.is_active:
         raise AccessDenied(_("Подписать документ может только сам подписант."))
     with transaction.atomic():
-        locked = Document.objects.select_for_update().select_related("championship").get(pk=document.pk)
+        locked = Document.objects.select_for_update(of=("self",)).select_related("championship").get(pk=document.pk)
         required = RequiredSigner.objects.filter(document=locked, user=signer).first()
         if required is None:
             raise AccessDenied(_("Вы не входите в число подписантов этого документа."))

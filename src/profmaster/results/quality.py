@@ -154,7 +154,7 @@ def ask_information(competency: Competency, *, text: str, due_at: dt.datetime | 
 
 def _close(request: QualityRequest, *, status: str, text: str, by: Any) -> QualityRequest:
     with transaction.atomic():
-        locked = QualityRequest.objects.select_for_update().select_related("competency__championship").get(
+        locked = QualityRequest.objects.select_for_update(of=("self",)).select_related("competency__championship").get(
             pk=request.pk)
         if not locked.is_open:
             raise TransitionError(_("На запрос уже ответили: %(status)s.") % {"status": locked.get_status_display()})
