@@ -256,6 +256,31 @@ RESULTS_PERMISSIONS: dict[str, Any] = {
     "results.manage_diplomas": directorate,
 }
 
+# --- The venue: accreditation, check-in, toolbox checks, incidents (OP-4…OP-7, 003 §14, §17, §19.4, §24) -----
+# The venue's technical administrator checks people in and prints badges; they have no scoring rights
+# (003 §23.3): no decision on points, removals or marks. The chief expert admits staff and press individually,
+# records non-appearance, removals and decisions; the competency's panel checks toolboxes and reports incidents.
+
+venue_admin = role_in(Role.VENUE_ADMIN)
+venue_staff = chief_expert_of_competency | venue_admin
+
+VENUE_PERMISSIONS: dict[str, Any] = {
+    "checkin.view_venue": directorate | quality_control | venue_staff,
+    "checkin.check_in": venue_staff,
+    "checkin.print_badges": directorate | venue_staff,
+    "checkin.issue_accreditations": directorate | venue_staff,
+    "checkin.admit_individually": chief_expert_of_competency,
+    "checkin.record_briefing": venue_staff,
+    "checkin.record_non_appearance": chief_expert_of_competency,
+    "checkin.view_toolbox": directorate | quality_control | competency_panel,
+    "checkin.check_toolbox": competency_panel,
+    "incidents.view_incidents": directorate | quality_control | competency_panel | venue_admin,
+    "incidents.report_incident": competency_panel | venue_admin,
+    "incidents.add_evidence": competency_panel | venue_admin,
+    "incidents.view_evidence": directorate | quality_control | competency_panel,
+    "incidents.decide": chief_expert_of_competency,
+}
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -331,6 +356,8 @@ PERMISSIONS: dict[str, Any] = {
     "accounts.manage_token": is_owner,
     # Results and awards (AW-1…AW-7, DOC-4): see the section above
     **RESULTS_PERMISSIONS,
+    # The venue (OP-4…OP-7): see the section above
+    **VENUE_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "profmaster.registration",
     "profmaster.exams",
     "profmaster.results",
+    "profmaster.checkin",
+    "profmaster.incidents",
     "profmaster.jobs",
     "profmaster.api",
     "profmaster.demo",
@@ -255,4 +257,6 @@ PROFMASTER = {
     "PDF_FONT_DIR": PACKAGE_DIR / "documents" / "fonts",
     # Public address for links in e-mails, PDFs and QR codes (profmaster.core.links); empty: from the request.
     "SITE_URL": os.environ.get("SITE_URL", ""),
+    # OP-5: the largest photo or video of an incident accepted (bytes); a larger one is refused, nothing saved.
+    "INCIDENT_EVIDENCE_MAX_BYTES": int(os.environ.get("INCIDENT_EVIDENCE_MAX_MB", "100")) * 1024 * 1024,
 }

@@ -24,6 +24,8 @@ urlpatterns = [
     path("registration/", include("profmaster.registration.urls")),
     path("", include("profmaster.exams.urls")),
     path("results/", include("profmaster.results.urls")),
+    path("checkin/", include("profmaster.checkin.urls")),
+    path("incidents/", include("profmaster.incidents.urls")),
     path("jobs/", include("profmaster.jobs.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,8 +8,10 @@ from ninja import NinjaAPI
 def register(api: NinjaAPI) -> None:
     from profmaster.accounts.api import router as accounts_router
     from profmaster.championships.api import router as championships_router
+    from profmaster.checkin.api import router as checkin_router
     from profmaster.documents.api import router as documents_router
     from profmaster.exams.api import router as exams_router
+    from profmaster.incidents.api import router as incidents_router
     from profmaster.jobs.api import router as jobs_router
     from profmaster.marking.api import router as marking_router
     from profmaster.organisations.api import router as organisations_router
@@ -25,3 +27,5 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", exams_router)
     api.add_router("/", results_router)
     api.add_router("/", jobs_router)
+    api.add_router("/", checkin_router)
+    api.add_router("/", incidents_router)

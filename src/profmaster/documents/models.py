@@ -41,6 +41,8 @@ class DocumentType(models.TextChoices):
 GENERATED_TYPES = frozenset({
     DocumentType.REGISTRATION, DocumentType.JUDGING_ROLES, DocumentType.CRITERIA_LOCK, DocumentType.MARKS_LOCK,
     DocumentType.UNLOCK, DocumentType.REMOTE_RESULTS, DocumentType.FINAL_RESULTS, DocumentType.QUALITY_REPORT,
+    # the venue's protocols of the competition day (OP-4, OP-5, OP-6): checkin and incidents
+    DocumentType.NON_APPEARANCE, DocumentType.TOOLBOX_CHECK, DocumentType.INCIDENT,
 })
 
 

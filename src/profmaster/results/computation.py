@@ -7,6 +7,7 @@ pages, the API, exports and protocols render live and published results with one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from profmaster.championships.models import AgeCategory, Competency, Stage
 from profmaster.marking.models import TeamResult
 
 from . import medals
-from .models import GroupDecision, Invalidation, Nomination, QualificationQuota, ResultsRules
+from .models import GroupDecision, Invalidation, Nomination, QualificationQuota, ResultDecision, ResultsRules
 
 
 def rules_for(championship: Any) -> ResultsRules:
@@ -28,6 +29,30 @@ def quota_for(competency: Competency, category: AgeCategory) -> int:
     return quota.quota if quota else rules_for(competency.championship).default_quota
 
 
+def decisions_by_team(competency: Competency) -> dict[int, list[ResultDecision]]:
+    """The recorded decisions on points (OP-5: point loss, annulment) of the competency's teams."""
+    found: dict[int, list[ResultDecision]] = {}
+    for decision in ResultDecision.objects.filter(competency=competency).order_by("decided_at", "pk"):
+        found.setdefault(decision.team_id, []).append(decision)
+    return found
+
+
+def adjusted_total(total: Decimal, decisions: list[ResultDecision]) -> Decimal:
+    """The one place a team's total meets the decisions on its points (OP-5, 003 §11.3, §24.5): the marks'
+    total less every point loss (never below zero); an annulment makes it zero. Marks are never edited."""
+    if any(d.kind == ResultDecision.Kind.ANNULMENT for d in decisions):
+        return Decimal("0")
+    lost = sum((d.points or Decimal("0") for d in decisions if d.kind == ResultDecision.Kind.POINT_LOSS),
+               Decimal("0"))
+    return max(Decimal("0"), Decimal(total) - lost)
+
+
+def decision_lines(decisions: list[ResultDecision]) -> list[dict[str, str]]:
+    """The decisions as lines of a team's result breakdown (plain data for pages, API and protocols)."""
+    return [{"kind": d.kind, "label": str(d.get_kind_display()), "points": str(d.points) if d.points else "",
+             "reason": d.reason, "basis": d.basis} for d in decisions]
+
+
 @dataclass
 class Group:
     """One ranking group: competency × stage × age category."""
@@ -35,17 +60,21 @@ class Group:
     stage: Stage
     category: AgeCategory
     results: list[TeamResult] = field(default_factory=list)
+    decisions: dict[int, list[ResultDecision]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
         return f"{self.stage.pk}-{self.category.pk}"
 
+    def total_of(self, result: TeamResult) -> Decimal:
+        return adjusted_total(result.total, self.decisions.get(result.team_id, []))
+
     def entries(self) -> list[medals.Entry]:
-        return [medals.Entry(r.team_id, r.total, r.team.out_of_competition) for r in self.results]
+        return [medals.Entry(r.team_id, self.total_of(r), r.team.out_of_competition) for r in self.results]
 
     def basis(self) -> dict[str, str]:
         """The totals a decision is taken on; another set of totals makes the decision stale."""
-        return {str(r.team_id): f"{medals.points(r.total)}{'*' if r.team.out_of_competition else ''}"
+        return {str(r.team_id): f"{medals.points(self.total_of(r))}{'*' if r.team.out_of_competition else ''}"
                 for r in self.results}
 
 
@@ -54,11 +83,12 @@ def groups_of(competency: Competency) -> list[Group]:
             .select_related("scheme__stage", "scheme__age_category", "team__organisation", "team__age_category")
             .order_by("scheme__stage__order", "pk"))
     found: dict[tuple[int, int], Group] = {}
+    decisions = decisions_by_team(competency)
     for row in rows:
         category = row.scheme.age_category or row.team.age_category
         key = (row.scheme.stage_id, category.pk)
         if key not in found:
-            found[key] = Group(row.scheme.stage, category)
+            found[key] = Group(row.scheme.stage, category, decisions=decisions)
         found[key].results.append(row)
     return sorted(found.values(), key=lambda g: (g.stage.order, g.stage.starts_on, g.category.order, g.category.pk))
 
@@ -141,6 +171,8 @@ def competency_results(competency: Competency) -> dict[str, Any]:
                 "tied_on_cut": ranked.team_id in tied,
                 "criteria": [{"code": c.get("code", ""), "points": str(c.get("points", ""))}
                              for c in (result.criteria or []) if isinstance(c, dict)],
+                "marks_total": str(result.total),
+                "decisions": decision_lines(group.decisions.get(ranked.team_id, [])),
             })
         groups.append({"key": group.key, "stage_id": group.stage.pk, "stage": group.stage.name,
                        "stage_kind": group.stage.kind, "age_category_id": group.category.pk,

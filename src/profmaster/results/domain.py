@@ -7,6 +7,7 @@ notifications. Pages, the API, admin and commands call these; none re-implements
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
@@ -37,6 +38,7 @@ from .models import (
     QualificationQuota,
     QualityCheck,
     QualityFinding,
+    ResultDecision,
     ResultsRules,
     ResultsVersion,
     UnscrupulousExpert,
@@ -612,6 +614,42 @@ def lift_unscrupulous_expert(entry: UnscrupulousExpert, *, decision: str, by: An
     return locked
 
 
+# --- Decisions on points (OP-5) -------------------------------------------------------------------------------
+
+POINTS_MAX = Decimal("1000")
+
+
+def record_result_decision(team: Application, *, kind: str, points: Decimal | None, reason: str, basis: str,
+                           by: Any) -> ResultDecision:
+    """Record a reasoned decision on a team's points (OP-5, 003 §11.3, §24.5): a point loss per the technical
+    description, or the annulment of its points. The marks stay as they are; the results show the decision as
+    its own line (:func:`computation.adjusted_total`)."""
+    if kind not in ResultDecision.Kind.values:
+        raise DomainError(_("Неизвестный вид решения о баллах."), field="kind")
+    reason = _text(reason, field="reason", what=_("обоснование решения"))
+    basis = _text(basis, field="basis", what=_("основание решения"), max_length=300)
+    if kind == ResultDecision.Kind.POINT_LOSS:
+        try:
+            points = Decimal(str(points)).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError, TypeError) as exc:
+            raise DomainError(_("Укажите число снимаемых баллов."), field="points") from exc
+        if not points.is_finite() or points <= 0 or points > POINTS_MAX:
+            raise DomainError(_("Снимаемые баллы — больше нуля и не больше %(max)s.") % {"max": POINTS_MAX},
+                              field="points")
+    else:
+        points = None
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("competency__championship").get(pk=team.pk)
+        if kind == ResultDecision.Kind.ANNULMENT and ResultDecision.objects.filter(
+                team=locked, kind=ResultDecision.Kind.ANNULMENT).exists():
+            raise TransitionError(_("Баллы этой команды уже аннулированы."))
+        decision = ResultDecision.objects.create(competency=locked.competency, team=locked, kind=kind, points=points,
+                                                 reason=reason, basis=basis, decided_by=by, decided_at=timezone.now())
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=decision, after=snapshot(decision), reason=reason,
+               championship=locked.competency.championship)
+    return decision
+
+
 # --- Results protocols (DOC-1) --------------------------------------------------------------------------------
 
 
@@ -633,6 +671,12 @@ def _results_protocol_content(competency: Competency, stage_kind: str) -> tuple[
         for row in group["rows"]:
             place = row["rank"] if row["rank"] is not None else "вне зачёта"
             item = {"Место": place, "Команда": row["team"], "Балл": format_number(row["total"], 2, language="ru")}
+            if row.get("decisions"):
+                # OP-5: a decision on points is its own line of the protocol, beside the marks' total
+                item["Баллы по оценкам"] = format_number(row["marks_total"], 2, language="ru")
+                item["Решения о баллах"] = "; ".join(
+                    f"{d['label']}{' ' + format_number(d['points'], 2, language='ru') if d['points'] else ''}"
+                    f" — {d['basis']}: {d['reason']}" for d in row["decisions"])
             if final:
                 item["Медаль"] = MEDAL_LABELS.get(row["medal"], "")
                 item["Номинация"] = row["nomination"]

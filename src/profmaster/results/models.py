@@ -220,6 +220,53 @@ class Invalidation(models.Model):
         return self.competency.championship
 
 
+class ResultDecision(models.Model):
+    """A recorded, reasoned decision that changes a team's result without touching its marks (OP-5, 003 §11.3,
+    §24.5): a point loss per the technical description, or the annulment of the points of a team whose member
+    was found intoxicated. Shown as its own line in the team's result breakdown and in the results protocol;
+    :func:`results.computation.adjusted_total` is the one place it is applied."""
+
+    class Kind(models.TextChoices):
+        POINT_LOSS = "point_loss", _("Потеря баллов")
+        ANNULMENT = "annulment", _("Аннулирование баллов")
+
+    competency = models.ForeignKey("championships.Competency", on_delete=models.PROTECT,
+                                   related_name="result_decisions", verbose_name=_("компетенция"))
+    team = models.ForeignKey("registration.Application", on_delete=models.PROTECT, related_name="result_decisions",
+                             verbose_name=_("команда"))
+    kind = models.CharField(_("решение"), max_length=16, choices=Kind.choices)
+    points = models.DecimalField(_("баллы"), max_digits=8, decimal_places=2, null=True, blank=True)
+    reason = models.TextField(_("обоснование"))
+    basis = models.CharField(_("основание (запись)"), max_length=300,
+                             help_text=_("Например, «Внештатная ситуация № 3»."))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("решение принял"))
+    decided_at = models.DateTimeField(_("решение принято"))
+
+    class Meta:
+        verbose_name = _("решение о баллах")
+        verbose_name_plural = _("решения о баллах")
+        ordering = ["competency", "team", "decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="result_decision_has_reason",
+                                   violation_error_message=_("Решение требует обоснования.")),
+            models.CheckConstraint(
+                condition=(Q(kind="point_loss", points__gt=0) | Q(kind="annulment", points__isnull=True)),
+                name="result_decision_points_match_kind",
+                violation_error_message=_("Потеря баллов — больше нуля; аннулирование — без числа баллов.")),
+            models.UniqueConstraint(fields=["team"], condition=Q(kind="annulment"),
+                                    name="result_decision_one_annulment",
+                                    violation_error_message=_("Баллы этой команды уже аннулированы.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.team_id}"
+
+    @property
+    def championship(self) -> Any:
+        return self.competency.championship
+
+
 VIOLATIONS: list[tuple[str, Any]] = [
     ("methodology", _("Несоблюдение Методики или Порядка проведения Чемпионата")),
     ("assessment", _("Нарушение процедуры оценивания")),

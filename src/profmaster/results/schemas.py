@@ -14,6 +14,14 @@ class _In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+class DecisionLineOut(Schema):
+    kind: str = Field(description="point_loss или annulment")
+    label: str
+    points: str
+    reason: str
+    basis: str
+
+
 class ResultRowOut(Schema):
     team_id: int
     team: str
@@ -26,6 +34,9 @@ class ResultRowOut(Schema):
     nomination: str = ""
     qualified: bool | None = None
     tied_on_cut: bool = False
+    marks_total: str = Field("", description="Сумма баллов по оценкам, до решений о баллах")
+    decisions: list[DecisionLineOut] = Field(default_factory=list,
+                                             description="Решения о баллах (потеря, аннулирование), OP-5")
 
 
 class ResultGroupOut(Schema):
