@@ -41,7 +41,7 @@ def adjusted_total(total: Decimal, decisions: list[ResultDecision]) -> Decimal:
     """The one place a team's total meets the decisions on its points (OP-5, 003 §11.3, §24.5): the marks'
     total less every point loss (never below zero); an annulment makes it zero. Marks are never edited."""
     if any(d.kind == ResultDecision.Kind.ANNULMENT for d in decisions):
-        return Decimal("0")
+        return Decimal("0.00")
     lost = sum((d.points or Decimal("0") for d in decisions if d.kind == ResultDecision.Kind.POINT_LOSS),
                Decimal("0"))
     return max(Decimal("0"), Decimal(total) - lost)
