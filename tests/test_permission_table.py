@@ -630,6 +630,69 @@ PAGES.update({
     "results:verify": Page(EVERYONE, public=True, kwargs=lambda w: {"code": _diploma(w).code}),
 })
 
+# --- The venue: check-in, badges, toolbox checks, incidents (OP-4…OP-7) --------------------------------------
+# The technical administrator checks people in and prints badges but decides nothing on points or removals
+# (003 §23.3); the chief expert admits staff and press and decides; the competency's panel checks toolboxes.
+VENUE_STAFF = frozenset({"chief", "venue_admin"})
+VENUE_READERS = AUDITORS | VENUE_STAFF
+BADGE_PRINTERS = MANAGERS | VENUE_STAFF
+TOOLBOX_READERS = AUDITORS | {"chief", "expert"}
+INCIDENT_READERS = AUDITORS | {"chief", "expert", "venue_admin"}
+
+
+def _venue(w: World) -> dict[str, Any]:
+    """An accreditation, a toolbox-allowing competency and an incident with a photo of competency 1."""
+    if "_venue" not in w.objects:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from profmaster.checkin.domain import admit_individually
+        from profmaster.incidents import domain as incidents
+
+        w.competency.toolbox_allowed = True
+        w.competency.save(update_fields=["toolbox_allowed"])
+        accreditation = admit_individually(w.competency, kind="press", full_name="Корреспондентова Жанна",
+                                           valid_from=dt.date(2023, 4, 1), valid_to=dt.date(2023, 4, 2),
+                                           by=w.users["chief"])
+        incident = incidents.report_incident(w.competency, kind="other", description="Пролит сироп",
+                                             occurred_at=timezone.now(), person_name="Гость", by=w.users["expert"])
+        evidence = incidents.add_evidence(incident, SimpleUploadedFile("p.png", b"\x89PNG\r\n", "image/png"),
+                                          by=w.users["expert"])
+        w.objects["_venue"] = {"accreditation": accreditation, "incident": incident, "evidence": evidence}
+    return w.objects["_venue"]
+
+
+def venue_kw(w: World) -> dict[str, Any]:
+    _venue(w)
+    return {"competency_pk": w.competency.pk}
+
+
+def incident_kw(w: World) -> dict[str, Any]:
+    return {"pk": _venue(w)["incident"].pk}
+
+
+PAGES.update({
+    "checkin:venue": Page(VENUE_READERS, kwargs=venue_kw),
+    "checkin:accreditations": Page(BADGE_PRINTERS, kwargs=venue_kw),
+    "checkin:issue": Page(BADGE_PRINTERS, kwargs=venue_kw, method="post"),
+    "checkin:admit": Page(frozenset({"chief"}), kwargs=venue_kw),
+    "checkin:badges_pdf": Page(BADGE_PRINTERS, kwargs=venue_kw),
+    "checkin:badge_pdf": Page(BADGE_PRINTERS, kwargs=lambda w: {"pk": _venue(w)["accreditation"].pk}),
+    "checkin:briefing": Page(VENUE_STAFF, method="post", kwargs=lambda w: {"pk": _venue(w)["accreditation"].pk}),
+    "checkin:non_appearance": Page(frozenset({"chief"}), kwargs=venue_kw, method="post"),
+    "checkin:toolbox": Page(TOOLBOX_READERS, kwargs=venue_kw),
+    # the badge's QR link: whoever may check people in lands on the check-in page; to anyone else it is unknown
+    "checkin:badge_link": Page(VENUE_STAFF, kwargs=lambda w: {"code": _venue(w)["accreditation"].code}),
+    "incidents:list": Page(INCIDENT_READERS, kwargs=venue_kw),
+    "incidents:detail": Page(INCIDENT_READERS, kwargs=incident_kw),
+    "incidents:upload": Page(frozenset({"chief", "expert", "venue_admin"}), kwargs=incident_kw, method="post"),
+    "incidents:remove": Page(frozenset({"chief"}), kwargs=incident_kw, method="post"),
+    "incidents:readiness": Page(frozenset({"chief"}), kwargs=incident_kw, method="post"),
+    "incidents:decide_points": Page(frozenset({"chief"}), kwargs=incident_kw, method="post"),
+    "incidents:protocol": Page(frozenset({"chief"}), kwargs=incident_kw, method="post"),
+    # evidence is streamed to the panel, the Directorate and quality control; not to the venue's administrator
+    "incidents:evidence": Page(TOOLBOX_READERS, kwargs=lambda w: {"pk": _venue(w)["evidence"].pk}),
+})
+
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.
 EXCLUDED_NAMESPACES = {"admin", "api"}
 

@@ -486,6 +486,31 @@ CASES += [
      {**_EXAM_CHIEF, "platform_directorate": 201, "directorate": 201, "chief_expert": 201}),
 ]
 
+# The venue (OP-4…OP-7): check-in and badges are the chief expert's and the technical administrator's (the latter
+# is tested in tests/checkin/test_venue_api.py); the Directorate reads; the competency's panel checks toolboxes
+# and reports incidents; nobody else sees the venue (404).
+_VENUE = {"anonymous": 401, "platform_directorate": 403, "directorate": 403, "other_directorate": 404,
+          "chief_expert": 403, "expert": 403, "mentor": 404, "no_role": 404}
+_VENUE_READ = {**_VENUE, "platform_directorate": 200, "directorate": 200, "chief_expert": 200}
+CASES += [
+    ("venue_check_in", "post", lambda w: f"/competencies/{w.competency.pk}/checkins",
+     lambda w: {"code": "NOSUCHCODE234567"}, {**_VENUE, "chief_expert": 409}),
+    ("venue_accreditations", "get", lambda w: f"/competencies/{w.competency.pk}/accreditations", None, _VENUE_READ),
+    ("venue_toolbox_checks", "get", lambda w: f"/competencies/{w.competency.pk}/toolbox-checks", None,
+     {**_VENUE_READ, "expert": 200}),
+    ("venue_toolbox_check_create", "post", lambda w: f"/competencies/{w.competency.pk}/toolbox-checks",
+     lambda w: {"team_id": 987654, "participant_present": "Орёл Семён"},
+     {**_VENUE, "chief_expert": 404, "expert": 404}),
+    ("incidents_list", "get", lambda w: f"/competencies/{w.competency.pk}/incidents", None,
+     {**_VENUE_READ, "expert": 200}),
+    ("incidents_create", "post", lambda w: f"/competencies/{w.competency.pk}/incidents",
+     lambda w: {"kind": "fire", "description": "Дым", "occurred_at": "2023-04-01T10:00:00", "person_name": "Гость"},
+     {**_VENUE, "chief_expert": 400, "expert": 400}),
+    ("incidents_remove", "post", lambda w: "/incidents/987654/removals",
+     lambda w: {"kind": "final", "reason": "Нарушение"}, signed_in(404)),
+]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

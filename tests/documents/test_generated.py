@@ -75,7 +75,8 @@ def test_doc2_create_form_offers_no_generated_type(championship, chief_expert, d
                               candidates=signer_candidates(championship))
     offered = {value for value, _label in form.fields["doc_type"].choices}
     assert not offered & GENERATED_TYPES
-    assert {"timekeeping", "incident", "other"} <= offered
+    assert {"handwritten_sheets", "other"} <= offered
+    assert {"incident", "toolbox_check", "non_appearance"}.isdisjoint(offered)  # OP-4…OP-6: generated
     response = client_for(directorate_user).post(reverse("documents:create", args=[championship.pk]), {
         "doc_type": "final_results", "title": "Итоги", "text": "Золото: Подделкин",
         "signers": [chief_expert.role_assignments.first().pk]})

@@ -153,7 +153,7 @@ def test_doc2_create_page_creates_document_with_signers(championship, competency
     candidates = {a.user_id: a for a in page.context["form"].fields["signers"].queryset}
     assert set(candidates) == {chief_expert.pk, expert.pk}
     response = client.post(url, {
-        "doc_type": DocumentType.TOOLBOX_CHECK, "competency": competency.pk, "title": "Протокол проверки тулбокса",
+        "doc_type": DocumentType.HANDWRITTEN_SHEETS, "competency": competency.pk, "title": "Рукописные ведомости",
         "text": "Тулбоксы проверены.\n## Замечания\nНет.",
         "signers": [a.pk for a in page.context["form"].fields["signers"].queryset],
     })
