@@ -104,7 +104,7 @@ def test_op6_illness_temporary_removal_and_return_with_written_readiness(venue):
                              statement="Готов продолжить работу", by=venue.chief)
     assert Removal.objects.get().ended_at is not None
     assert venue.badge("participant").revoked_at is None
-    with pytest.raises(DomainError, match="17.2"):
+    with pytest.raises(DomainError, match=r"17\.2"):
         domain.decide_points(incident, kind="point_loss", points="1", reason="нет", by=venue.chief)
 
 
@@ -136,7 +136,7 @@ def test_op5_point_loss_is_its_own_line_in_results_and_protocol_marks_untouched(
 def test_op5_annulment_only_for_intoxication_and_once(venue):
     _locked_total(venue, "40.50")
     safety = _incident(venue)
-    with pytest.raises(DomainError, match="24.5"):
+    with pytest.raises(DomainError, match=r"24\.5"):
         domain.decide_points(safety, kind="annulment", reason="нет", by=venue.chief)
     drunk = _incident(venue, kind="intoxication")
     assert OutboundEmail.objects.filter(template="incident_event", to="dir@example.ru").count() == 1

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS
@@ -104,11 +104,11 @@ def venue_check_in(request: HttpRequest, competency_id: Id, payload: VenueCheckI
     competency = _competency(request, competency_id, "checkin.check_in")
     outcome = domain.check_in(competency, payload.code, by=current_user(request))
     a = outcome.accreditation
-    return (200 if outcome.already else 201), {
+    return Status(200 if outcome.already else 201, {
         "accreditation_id": a.pk, "full_name": a.full_name, "kind": a.kind, "competency_id": a.competency_id,
         "competency": a.competency.name, "team_id": a.application_id,
         "flows": [f.title for f in outcome.flows], "checked_in_at": outcome.checkin.checked_in_at,
-        "already": outcome.already}
+        "already": outcome.already})
 
 
 @router.get("/competencies/{competency_id}/accreditations", response={200: list[VenueAccreditationOut], **READ_ERRORS},
@@ -144,4 +144,4 @@ def venue_toolbox_check_create(request: HttpRequest, competency_id: Id, payload:
     check = domain.record_toolbox_check(
         competency, team, participant_present=payload.participant_present, note=payload.note, by=current_user(request),
         items=[domain.ItemData(i.name, i.status, i.explanation) for i in payload.items])
-    return 201, _check_out(check)
+    return Status(201, _check_out(check))

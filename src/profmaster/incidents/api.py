@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from profmaster.api.schemas import READ_ERRORS, WRITE_ERRORS
@@ -101,7 +101,7 @@ def incidents_create(request: HttpRequest, competency_id: Id, payload: IncidentC
     incident = domain.report_incident(competency, kind=payload.kind, description=payload.description,
                                       occurred_at=payload.occurred_at, accreditation=accreditation,
                                       person_name=payload.person_name, witnesses=payload.witnesses, by=user)
-    return 201, _out(incident)
+    return Status(201, _out(incident))
 
 
 @router.post("/incidents/{incident_id}/removals", response={201: IncidentRemovalOut, **WRITE_ERRORS},
@@ -115,5 +115,5 @@ def incidents_remove(request: HttpRequest, incident_id: Id, payload: IncidentRem
     require(user, "incidents.decide", incident.competency)
     removal = domain.remove_person(incident, kind=payload.kind, reason=payload.reason, by=user)
     removal.accreditation.refresh_from_db()
-    return 201, {"id": removal.pk, "kind": removal.kind, "accreditation_id": removal.accreditation_id,
-                 "access_revoked": removal.accreditation.revoked_at is not None}
+    return Status(201, {"id": removal.pk, "kind": removal.kind, "accreditation_id": removal.accreditation_id,
+                        "access_revoked": removal.accreditation.revoked_at is not None})
