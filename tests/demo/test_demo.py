@@ -71,3 +71,25 @@ def test_demo_application_1_can_be_approved_by_the_directorate():
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "approved"
+
+
+def test_op7_demo_venue_admin_can_check_people_in():
+    """OP-7: the demo's technical administrator checks in the «Поварское дело» team (mentor first) and the
+    briefed volunteer; the press reporter waits for the safety briefing."""
+    from profmaster.checkin import domain as checkin
+    from profmaster.checkin.models import Accreditation
+
+    data.load_demo()
+    venue = User.objects.get(email="venue@profmaster.local")
+    people = Accreditation.objects.filter(competency__name="Поварское дело")
+    competency = people.first().competency
+    by_kind = {a.kind: a for a in people.order_by("pk")}
+    assert set(by_kind) == {"participant", "mentor", "volunteer", "press"}
+    for kind in ("mentor", "participant", "volunteer"):
+        assert checkin.check_in(competency, by_kind[kind].code, by=venue).already is False
+    try:
+        checkin.check_in(competency, by_kind["press"].code, by=venue)
+    except checkin.CheckInRefused as refusal:
+        assert refusal.code == "no_briefing"
+    else:
+        raise AssertionError("the press reporter was let in without a briefing")

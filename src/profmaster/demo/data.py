@@ -246,6 +246,7 @@ def load_demo() -> Championship:
     _demo_application(championship, konditer, schools["Школа № 1520"], people)
     _demo_marks(championship, competencies["Флористика"], remote, list(schools.values()), people)
     _demo_results(championship, competencies["Флористика"], by)
+    _demo_venue(championship, competencies["Поварское дело"], schools["Школа № 2097"], by)
     return championship
 
 
@@ -433,3 +434,32 @@ def _demo_marks(championship: Championship, competency: Competency, stage: Stage
             marking.complete_sheet(scheme, team, sub, by=chief)
     assert experts  # the panel signs the lock-acceptance form
     marking.lock_marks(scheme, by=chief)
+
+
+def _demo_venue(championship: Championship, competency: Competency, school: Organisation, by: User) -> None:
+    """OP-7 in the demo: an approved «Поварское дело» team competing on the day the demo is loaded, everyone
+    of the registration protocol accredited, a volunteer briefed and a press reporter not yet briefed — so the
+    venue's technical administrator (venue@profmaster.local) can check people in and see each refusal."""
+    from profmaster.checkin import domain as checkin
+    from profmaster.registration.models import Application, TeamMember
+
+    today = checkin.today(championship)
+    category = championship.age_categories.get(code="1-2")
+    team = Application.objects.create(championship=championship, competency=competency, age_category=category,
+                                      organisation=school, status=Application.Status.APPROVED, created_by=by,
+                                      competition_date=today)
+    for last, first, patronymic, born in (("Орлов", "Семён", "Андреевич", dt.date(2015, 9, 3)),
+                                          ("Ёлкина", "Алёна", "Дмитриевна", dt.date(2016, 1, 17))):
+        TeamMember.objects.create(application=team, kind=TeamMember.Kind.PARTICIPANT, last_name=last,
+                                  first_name=first, patronymic=patronymic, organisation=school, birth_date=born,
+                                  grade=1, clothing_size="128")
+    TeamMember.objects.create(application=team, kind=TeamMember.Kind.MENTOR, last_name="Пряникова",
+                              first_name="Ольга", patronymic="Сергеевна", organisation=school,
+                              position="Учитель технологии", email="pryanikova@school2097.example.ru")
+    checkin.issue_accreditations(competency, by=by)
+    until = today + dt.timedelta(days=30)
+    volunteer = checkin.admit_individually(competency, kind="volunteer", full_name="Волонтёрова Вера Павловна",
+                                           organisation="Волонтёры МЦРПО", valid_from=today, valid_to=until, by=by)
+    checkin.record_briefing(volunteer, note="Инструктаж по ОТ и ТБ", by=by)
+    checkin.admit_individually(competency, kind="press", full_name="Корреспондентов Кирилл Ильич",
+                               organisation="«Московский образовательный»", valid_from=today, valid_to=until, by=by)
