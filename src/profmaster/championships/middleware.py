@@ -47,6 +47,7 @@ for _names, _model, _lookup in [
     (("batch_pk",), "results.DiplomaBatch", "championship__time_zone"),
     (("diploma_pk",), "results.Diploma", "championship__time_zone"),
     (("nomination_pk",), "results.Nomination", "competency__championship__time_zone"),
+    (("incident_id",), "incidents.Incident", "championship__time_zone"),
 ]:
     for _name in _names:
         _BY_KWARG[_name] = (_model, _lookup)
@@ -57,6 +58,8 @@ _BY_PK_SEGMENT: dict[str, tuple[str, str]] = {
     "applications": ("registration.Application", "championship__time_zone"),
     "documents": ("documents.Document", "championship__time_zone"),
     "consent-versions": ("registration.ConsentVersion", "form__championship__time_zone"),
+    "incidents": ("incidents.Incident", "championship__time_zone"),
+    "accreditations": ("checkin.Accreditation", "championship__time_zone"),
 }
 _PK_SEGMENT = re.compile(r"(?:^|/)([a-z-]+)/<int:pk>")
 
