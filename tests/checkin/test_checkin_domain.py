@@ -156,4 +156,4 @@ def test_op7_badges_pdf_renders(venue):
     pdf = badges.badges_pdf(Accreditation.objects.filter(competency=venue.competency))
     assert pdf.startswith(b"%PDF")
     data = badges.badge_data(venue.badge("mentor"))
-    assert data["qr"].startswith("data:image/png;base64,") and data["url"].endswith("/")
+    assert data["qr"].startswith("<svg") and data["url"].endswith(f"/checkin/b/{venue.badge('mentor').code}/")
