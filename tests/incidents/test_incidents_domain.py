@@ -178,3 +178,17 @@ def test_op5_report_bad_input(venue):
                                             occurred_at=timezone.now(), person_name="Гость", by=venue.expert)
     with pytest.raises(DomainError, match="аккредитованного"):
         domain.remove_person(without_person, kind="final", reason="x", by=venue.chief)
+
+
+def test_op5_results_page_shows_the_decision_line(venue):
+    from django.test import Client
+    from django.urls import reverse
+
+    _locked_total(venue, "40.50")
+    domain.decide_points(_incident(venue), kind="point_loss", points="2.5", reason="Пункт 5.2 технического описания",
+                         by=venue.chief)
+    client = Client()
+    client.force_login(venue.directorate)
+    page = client.get(reverse("results:competency", args=[venue.competency.pk])).content.decode()
+    assert 'class="result-decision text-danger" data-kind="point_loss"' in page
+    assert "Пункт 5.2 технического описания" in page and "Внештатная ситуация № 1" in page
