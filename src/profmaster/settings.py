@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "profmaster.exams",
     "profmaster.results",
     "profmaster.jobs",
+    "profmaster.competition_day",
     "profmaster.api",
     "profmaster.demo",
 ]

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 def register(api: NinjaAPI) -> None:
     from profmaster.accounts.api import router as accounts_router
     from profmaster.championships.api import router as championships_router
+    from profmaster.competition_day.api import router as competition_day_router
     from profmaster.documents.api import router as documents_router
     from profmaster.exams.api import router as exams_router
     from profmaster.jobs.api import router as jobs_router
@@ -25,3 +26,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", exams_router)
     api.add_router("/", results_router)
     api.add_router("/", jobs_router)
+    api.add_router("/", competition_day_router)

@@ -28,6 +28,7 @@ GENERATORS: dict[str, str] = {
     "exams.participant_list": "profmaster.exams.domain.participant_list_content",
     "results.results_protocol": "profmaster.results.domain.results_protocol_content",
     "results.quality_report": "profmaster.results.quality.report_content",
+    "competition_day.draw_protocol": "profmaster.competition_day.domain.draw_protocol_content",
 }
 #: Keys of generated documents whose content is an act recorded once (see the module docstring).
 ONE_OFF = frozenset({"marking.marks_lock", "marking.criteria_unlock", "marking.marks_unlock",

@@ -26,6 +26,7 @@ class DocumentType(models.TextChoices):
     SCORE_SHEETS_FAMILIARISATION = "score_sheets_familiarisation", _("Протокол об ознакомлении с ведомостями оценки")
     TOOLBOX_CHECK = "toolbox_check", _("Протокол проверки тулбокса участника")
     TIMEKEEPING = "timekeeping", _("Протокол учёта времени")
+    DRAW = "draw", _("Протокол жеребьёвки")
     UNLOCK = "unlock", _("Протокол разблокировки оценок/критериев")
     CRITERIA_LOCK = "criteria_lock", _("Протокол блокировки критериев")
     MARKS_LOCK = "marks_lock", _("Протокол сверки и блокировки оценок")
@@ -41,6 +42,7 @@ class DocumentType(models.TextChoices):
 GENERATED_TYPES = frozenset({
     DocumentType.REGISTRATION, DocumentType.JUDGING_ROLES, DocumentType.CRITERIA_LOCK, DocumentType.MARKS_LOCK,
     DocumentType.UNLOCK, DocumentType.REMOTE_RESULTS, DocumentType.FINAL_RESULTS, DocumentType.QUALITY_REPORT,
+    DocumentType.DRAW,
 })
 
 
