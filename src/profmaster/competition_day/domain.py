@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +50,7 @@ ALGORITHMS = {Draw.Kind.FLOWS: (algorithm.FLOWS_ALGORITHM, 1),
 def flow_slots(competency: Competency) -> QuerySet[ProgrammeSlot]:
     """The competency's flows: programme slots of the kind «Поток», in order of their start."""
     return (ProgrammeSlot.objects.filter(competency=competency, kind=ProgrammeSlot.Kind.FLOW)
-            .select_related("base_venue__venue", "championship").order_by("starts_at", "pk"))
+            .select_related("base_venue__venue", "base_venue__championship", "championship").order_by("starts_at", "pk"))
 
 
 def venue_of(competency: Competency, slot: ProgrammeSlot | None = None) -> BaseVenue | None:
@@ -94,7 +94,8 @@ def slot_label(slot: ProgrammeSlot) -> str:
     return (f"{slot.title}: {starts:%d.%m.%Y %H:%M}–{ends:%H:%M} ({timezones.zone_label(zone, slot.starts_at)})")
 
 
-def flow_inputs(competency: Competency) -> tuple[algorithm.FlowDrawInputs, dict[str, Any]]:
+def flow_inputs(competency: Competency, *, with_labels: bool = True) -> tuple[algorithm.FlowDrawInputs,
+                                                                              dict[str, Any]]:
     """The inputs of the competency's flow draw and how people read their ids; refusal when there are none."""
     slots = list(flow_slots(competency))
     if not slots:
@@ -102,7 +103,7 @@ def flow_inputs(competency: Competency) -> tuple[algorithm.FlowDrawInputs, dict[
     teams = approved_teams(competency)
     if not teams:
         raise DomainError(_("У компетенции нет одобренных заявок: жеребьёвать некого."))
-    default_venue = venue_of(competency)
+    default_venue = venue_of(competency) if any(s.base_venue_id is None for s in slots) else None
     counts: dict[int, int] = {}
     flows = []
     for slot in slots:
@@ -121,6 +122,8 @@ def flow_inputs(competency: Competency) -> tuple[algorithm.FlowDrawInputs, dict[
     pseudonyms = {identity: f"M{index}" for index, identity in enumerate(sorted(people), start=1)}
     inputs = algorithm.FlowDrawInputs.of(
         [algorithm.Team.of(team.pk, [pseudonyms[_identity(m)] for m in _mentors(team)]) for team in teams], flows)
+    if not with_labels:
+        return inputs, {}
     labels = {"teams": {str(t.pk): team_label(t) for t in teams},
               "flows": {str(s.pk): slot_label(s) for s in slots},
               "mentors": {pseudonyms[i]: m.full_name for i, m in people.items()}}
@@ -161,11 +164,12 @@ def workplace_inputs(competency: Competency, slot: ProgrammeSlot) -> tuple[algor
     return inputs, labels
 
 
-def _inputs_of(competency: Competency, kind: str, flow: ProgrammeSlot | None) -> tuple[Any, dict[str, Any]]:
+def _inputs_of(competency: Competency, kind: str, flow: ProgrammeSlot | None, *,
+               with_labels: bool = True) -> tuple[Any, dict[str, Any]]:
     if kind == Draw.Kind.FLOWS:
         if flow is not None:
             raise DomainError(_("Жеребьёвка потоков проводится для всей компетенции, без потока."), field="flow")
-        return flow_inputs(competency)
+        return flow_inputs(competency, with_labels=with_labels)
     if kind == Draw.Kind.WORKPLACES:
         if flow is None:
             raise DomainError(_("Выберите поток: рабочие места жеребьюются в каждом потоке."), field="flow")
@@ -228,7 +232,8 @@ def prepare_draw(competency: Competency, *, kind: str, by: Any, flow: ProgrammeS
 
 
 def _locked(draw: Draw) -> Draw:
-    return Draw.objects.select_for_update().select_related("competency", "championship", "flow").get(pk=draw.pk)
+    return (Draw.objects.select_for_update(of=("self",)).select_related("competency", "championship", "flow")
+            .get(pk=draw.pk))
 
 
 def _clean_text(text: str, *, limit: int, empty: str, too_long: str, field_name: str) -> str:
@@ -291,12 +296,14 @@ def perform_draw(draw: Draw, *, by: Any) -> Draw:
         locked = _locked(draw)
         if locked.state != Draw.State.PREPARED:
             raise TransitionError(_("Жеребьёвка уже проведена: повторно её не проводят."))
-        inputs, labels = _inputs_of(locked.competency, locked.kind, locked.flow)
+        inputs, _labels = _inputs_of(locked.competency, locked.kind, locked.flow, with_labels=False)
         if canonical_json(inputs.canonical()) != locked.inputs_text:
             raise DomainError(_("Состав команд, потоки или рабочие места изменились после публикации обязательства. "
                                 "Проведите пережеребьёвку с указанием причины: она зафиксирует новые данные."),
                               code="inputs_changed")
-        contributions = list(locked.contributions.values_list("text", flat=True))
+        prefetch_related_objects([locked], Prefetch("contributions",
+                                                    queryset=Contribution.objects.select_related("user")))
+        contributions = [c.text for c in locked.contributions.all()]
         try:
             done = algorithm.run(locked.kind, inputs, secret=locked.secret, contributions=contributions)
         except algorithm.DrawImpossible as exc:
@@ -305,11 +312,10 @@ def perform_draw(draw: Draw, *, by: Any) -> Draw:
         before = _audit_state(locked)
         locked.seed = done.seed
         locked.result_text = canonical_json(done.result)
-        locked.labels = labels
         locked.state = Draw.State.PERFORMED
         locked.performed_by = by
         locked.performed_at = timezone.now()
-        locked.save()
+        locked.save(update_fields=["seed", "result_text", "state", "performed_by", "performed_at"])
         record(actor=by, action=AuditEntry.Action.TRANSITION, instance=locked, before=before,
                after=_audit_state(locked))
         locked.protocol = create_protocol(locked, by=by)
@@ -406,7 +412,7 @@ def protocol_signers(draw: Draw) -> list[tuple[Any, str]]:
         .values_list("user_id", flat=True))
     signers: list[tuple[Any, str]] = [(user, _("Главный эксперт")) for user in chiefs]
     seen = {user.pk for user in chiefs}
-    for contribution in draw.contributions.select_related("user"):
+    for contribution in draw.contributions.all():
         user = contribution.user
         if user is not None and user.pk not in seen and user.pk in with_role and user.is_active:
             seen.add(user.pk)
