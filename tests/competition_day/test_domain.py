@@ -220,3 +220,28 @@ def test_op1_protocol_pdf_renders_with_its_qr_code(day, settings):
     html = render_html(document_context(draw.protocol))
     assert "<svg" in html and draw.secret in html and draw.seed in html and draw.commitment in html
     assert "Протокол жеребьёвки" in html and "берёза" in html
+
+
+def test_op1_perform_draws_at_once_then_the_protocols_job(db, django_capture_on_commit_callbacks):
+    """A national draw day: several competencies drawn in one transaction; the job forms their protocols."""
+    days = [make_day(), make_day(teams=4)]
+    draws = [domain.prepare_draw(d.competency, kind=Draw.Kind.FLOWS, by=d.chief) for d in days]
+    domain.add_contribution(draws[0], text="раз", user=days[0].mentors[0], by=days[0].chief)
+    with django_capture_on_commit_callbacks(execute=True):
+        performed = domain.perform_draws(draws, by=days[0].chief)
+    assert [d.state for d in performed] == [Draw.State.PERFORMED] * 2
+    for draw in Draw.objects.filter(pk__in=[d.pk for d in draws]).select_related("protocol"):
+        assert draw.protocol is not None and draw.protocol.doc_type == DocumentType.DRAW
+        assert domain.verify_draw(draw).matches
+    # the same draws again: refused, nothing changes
+    with pytest.raises(TransitionError, match="уже проведена"):
+        domain.perform_draws(draws, by=days[0].chief)
+
+
+def test_op1_perform_draws_changes_nothing_when_one_competency_cannot_draw(db):
+    days = [make_day(), make_day()]
+    draws = [domain.prepare_draw(d.competency, kind=Draw.Kind.FLOWS, by=d.chief) for d in days]
+    Application.objects.filter(pk=days[1].teams[0].pk).update(status=Application.Status.WITHDRAWN)
+    with pytest.raises(DomainError, match="изменились после публикации обязательства"):
+        domain.perform_draws(draws, by=days[0].chief)
+    assert set(Draw.objects.values_list("state", flat=True)) == {Draw.State.PREPARED}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,36 +98,85 @@ def flow_inputs(competency: Competency, *, with_labels: bool = True) -> tuple[al
                                                                               dict[str, Any]]:
     """The inputs of the competency's flow draw and how people read their ids; refusal when there are none."""
     slots = list(flow_slots(competency))
-    if not slots:
-        raise DomainError(_("В программе компетенции нет потоков: добавьте пункты программы вида «Поток»."))
     teams = approved_teams(competency)
-    if not teams:
-        raise DomainError(_("У компетенции нет одобренных заявок: жеребьёвать некого."))
     default_venue = venue_of(competency) if any(s.base_venue_id is None for s in slots) else None
-    counts: dict[int, int] = {}
-    flows = []
-    for slot in slots:
-        venue = slot.base_venue if slot.base_venue_id else default_venue
-        if venue is None:
-            raise DomainError(_("Не указана базовая площадка потока «%(flow)s», а у компетенции их несколько "
-                                "или нет ни одной с рабочими местами.") % {"flow": slot.title})
-        if venue.pk not in counts:
-            counts[venue.pk] = Workplace.objects.filter(competency=competency, base_venue=venue).count()
-        flows.append(algorithm.Flow.of(slot.pk, slot.starts_at, slot.ends_at, counts[venue.pk]))
-    # Mentors appear as M1, M2… (in order of their e-mail), so the published inputs carry no personal data.
-    people: dict[str, TeamMember] = {}
-    for team in teams:
-        for member in _mentors(team):
-            people.setdefault(_identity(member), member)
-    pseudonyms = {identity: f"M{index}" for index, identity in enumerate(sorted(people), start=1)}
-    inputs = algorithm.FlowDrawInputs.of(
-        [algorithm.Team.of(team.pk, [pseudonyms[_identity(m)] for m in _mentors(team)]) for team in teams], flows)
+    venues = {slot.base_venue_id or (default_venue.pk if default_venue else 0) for slot in slots}
+    counts = dict(Workplace.objects.filter(competency=competency, base_venue_id__in=venues)
+                  .values("base_venue_id").annotate(n=Count("pk")).values_list("base_venue_id", "n"))
+    mentors = [(team.pk, [_identity(m) for m in _mentors(team)]) for team in teams]
+    inputs = _build_flow_inputs(slots, mentors, counts, default_venue)
     if not with_labels:
         return inputs, {}
+    pseudonyms = _pseudonyms(mentors)
+    names: dict[str, str] = {}
+    for team in teams:
+        for member in _mentors(team):
+            names.setdefault(pseudonyms[_identity(member)], member.full_name)
     labels = {"teams": {str(t.pk): team_label(t) for t in teams},
-              "flows": {str(s.pk): slot_label(s) for s in slots},
-              "mentors": {pseudonyms[i]: m.full_name for i, m in people.items()}}
+              "flows": {str(s.pk): slot_label(s) for s in slots}, "mentors": names}
     return inputs, labels
+
+
+def _pseudonyms(teams: list[tuple[int, list[str]]]) -> dict[str, str]:
+    """Mentors appear as M1, M2… (in order of their e-mail), so the published inputs carry no personal data."""
+    identities = sorted({identity for _team, mentors in teams for identity in mentors})
+    return {identity: f"M{index}" for index, identity in enumerate(identities, start=1)}
+
+
+def _build_flow_inputs(slots: list[ProgrammeSlot], teams: list[tuple[int, list[str]]], counts: dict[int, int],
+                       default_venue: BaseVenue | None) -> algorithm.FlowDrawInputs:
+    """Teams (id, their mentors' identities) and flows (capacity = the workplaces at the flow's venue)."""
+    if not slots:
+        raise DomainError(_("В программе компетенции нет потоков: добавьте пункты программы вида «Поток»."))
+    if not teams:
+        raise DomainError(_("У компетенции нет одобренных заявок: жеребьёвать некого."))
+    flows = []
+    for slot in slots:
+        venue_id = slot.base_venue_id or (default_venue.pk if default_venue is not None else None)
+        if venue_id is None:
+            raise DomainError(_("Не указана базовая площадка потока «%(flow)s», а у компетенции их несколько "
+                                "или нет ни одной с рабочими местами.") % {"flow": slot.title})
+        flows.append(algorithm.Flow.of(slot.pk, slot.starts_at, slot.ends_at, counts.get(venue_id, 0)))
+    pseudonyms = _pseudonyms(teams)
+    return algorithm.FlowDrawInputs.of(
+        [algorithm.Team.of(team, [pseudonyms[m] for m in mentors]) for team, mentors in teams], flows)
+
+
+def _flow_inputs_of_many(competencies: list[Competency]) -> dict[int, Any]:
+    """The flow-draw inputs of several competencies read at once (a national draw day): id → inputs or the
+    refusal (a DomainError) for that competency."""
+    ids = [c.pk for c in competencies]
+    slots: dict[int, list[ProgrammeSlot]] = {i: [] for i in ids}
+    for slot in (ProgrammeSlot.objects.filter(competency_id__in=ids, kind=ProgrammeSlot.Kind.FLOW)
+                 .only("pk", "competency_id", "base_venue_id", "starts_at", "ends_at", "title")
+                 .order_by("starts_at", "pk")):
+        slots[int(slot.competency_id or 0)].append(slot)
+    teams: dict[int, dict[int, list[str]]] = {i: {} for i in ids}
+    for pk, competency_id in (Application.objects.filter(competency_id__in=ids, status=Application.Status.APPROVED)
+                              .order_by("pk").values_list("pk", "competency_id")):
+        teams[competency_id][pk] = []
+    for application_id, competency_id, email, member_pk in (
+            TeamMember.objects.filter(application__competency_id__in=ids,
+                                      application__status=Application.Status.APPROVED,
+                                      kind=TeamMember.Kind.MENTOR, state=TeamMember.State.ACTIVE)
+            .order_by("kind", "last_name", "first_name", "pk")
+            .values_list("application_id", "application__competency_id", "email", "pk")):
+        teams[competency_id][application_id].append((email or "").strip().lower() or f"member:{member_pk}")
+    counts: dict[int, dict[int, int]] = {i: {} for i in ids}
+    for competency_id, venue_id, n in (Workplace.objects.filter(competency_id__in=ids)
+                                       .values("competency_id", "base_venue_id").annotate(n=Count("pk"))
+                                       .values_list("competency_id", "base_venue_id", "n")):
+        counts[competency_id][venue_id] = n
+    out: dict[int, Any] = {}
+    for competency in competencies:
+        try:
+            default = (venue_of(competency) if any(s.base_venue_id is None for s in slots[competency.pk])
+                       else None)
+            out[competency.pk] = _build_flow_inputs(slots[competency.pk], list(teams[competency.pk].items()),
+                                                    counts[competency.pk], default)
+        except DomainError as exc:
+            out[competency.pk] = exc
+    return out
 
 
 def current_draw(competency: Competency, kind: str, flow: ProgrammeSlot | None = None) -> Draw | None:
@@ -200,6 +249,17 @@ def _audit_state(draw: Draw) -> dict[str, Any]:
     after.pop("secret", None)  # never in the log before it is revealed
     if draw.state != Draw.State.PREPARED:
         after["secret"] = draw.secret
+    return after
+
+
+def _audit_transition(draw: Draw) -> dict[str, Any]:
+    """What a state change records: the new state, and once drawn the seed, revealed secret and result (the
+    inputs and commitment are in the entry of the draw's preparation)."""
+    after: dict[str, Any] = {"state": draw.state}
+    if draw.state != Draw.State.PREPARED and draw.seed:
+        after.update({"seed": draw.seed, "secret": draw.secret, "result_text": draw.result_text,
+                      "performed_by": draw.performed_by_id,
+                      "performed_at": draw.performed_at.isoformat() if draw.performed_at else None})
     return after
 
 
@@ -297,30 +357,96 @@ def perform_draw(draw: Draw, *, by: Any) -> Draw:
         if locked.state != Draw.State.PREPARED:
             raise TransitionError(_("Жеребьёвка уже проведена: повторно её не проводят."))
         inputs, _labels = _inputs_of(locked.competency, locked.kind, locked.flow, with_labels=False)
-        if canonical_json(inputs.canonical()) != locked.inputs_text:
-            raise DomainError(_("Состав команд, потоки или рабочие места изменились после публикации обязательства. "
-                                "Проведите пережеребьёвку с указанием причины: она зафиксирует новые данные."),
-                              code="inputs_changed")
         prefetch_related_objects([locked], Prefetch("contributions",
                                                     queryset=Contribution.objects.select_related("user")))
-        contributions = [c.text for c in locked.contributions.all()]
-        try:
-            done = algorithm.run(locked.kind, inputs, secret=locked.secret, contributions=contributions)
-        except algorithm.DrawImpossible as exc:
-            raise DomainError(_("Жеребьёвку нельзя провести: %(reason)s") % {"reason": exc.reason},
-                              code="draw_impossible") from exc
-        before = _audit_state(locked)
-        locked.seed = done.seed
-        locked.result_text = canonical_json(done.result)
-        locked.state = Draw.State.PERFORMED
-        locked.performed_by = by
-        locked.performed_at = timezone.now()
+        _perform(locked, inputs, by=by)
         locked.save(update_fields=["seed", "result_text", "state", "performed_by", "performed_at"])
-        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=locked, before=before,
-               after=_audit_state(locked))
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=locked, before={"state": Draw.State.PREPARED},
+               after=_audit_transition(locked))
         locked.protocol = create_protocol(locked, by=by)
         locked.save(update_fields=["protocol"])
     return locked
+
+
+def _perform(locked: Draw, inputs: Any, *, by: Any) -> None:
+    """The draw itself on a locked, prepared record: check the inputs are those committed to, derive the seed,
+    run the algorithm, fill in the result (the caller saves and audits)."""
+    if canonical_json(inputs.canonical()) != locked.inputs_text:
+        raise DomainError(_("Состав команд, потоки или рабочие места изменились после публикации обязательства. "
+                            "Проведите пережеребьёвку с указанием причины: она зафиксирует новые данные."),
+                          code="inputs_changed")
+    contributions = [c.text for c in locked.contributions.all()]
+    try:
+        done = algorithm.run(locked.kind, inputs, secret=locked.secret, contributions=contributions)
+    except algorithm.DrawImpossible as exc:
+        raise DomainError(_("Жеребьёвку нельзя провести: %(reason)s") % {"reason": exc.reason},
+                          code="draw_impossible") from exc
+    locked.seed = done.seed
+    locked.result_text = canonical_json(done.result)
+    locked.state = Draw.State.PERFORMED
+    locked.performed_by = by
+    locked.performed_at = timezone.now()
+
+
+PROTOCOLS_JOB = "competition_day.draw_protocols"
+
+
+def perform_draws(draws: Iterable[Draw], *, by: Any) -> list[Draw]:
+    """Hold several prepared flow draws at once (a national competition day): every one as :func:`perform_draw`
+    would, in one transaction that succeeds or changes nothing, with the inputs read together; the protocols
+    are formed by a background job per championship right after the commit (X-5)."""
+    with transaction.atomic():
+        pks = [d.pk for d in draws]
+        locked = list(Draw.objects.select_for_update(of=("self",)).filter(pk__in=pks)
+                      .select_related("competency", "championship").prefetch_related(
+                          Prefetch("contributions", queryset=Contribution.objects.select_related("user")))
+                      .order_by("pk"))
+        if len(locked) != len(set(pks)):
+            raise DomainError(_("Некоторые жеребьёвки не найдены."))
+        for draw in locked:
+            if draw.state != Draw.State.PREPARED:
+                raise TransitionError(_("Жеребьёвка № %(id)s уже проведена: повторно её не проводят.")
+                                      % {"id": draw.pk})
+            if draw.kind != Draw.Kind.FLOWS:
+                raise DomainError(_("Вместе проводятся только жеребьёвки потоков (№ %(id)s — рабочих мест).")
+                                  % {"id": draw.pk})
+        inputs = _flow_inputs_of_many([d.competency for d in locked])
+        for draw in locked:
+            found = inputs[draw.competency_id]
+            if isinstance(found, DomainError):
+                raise DomainError(f"{draw.competency.name}: {found.message}", code=found.code)
+            try:
+                _perform(draw, found, by=by)
+            except DomainError as exc:
+                raise DomainError(f"{draw.competency.name}: {exc.message}", code=exc.code) from exc
+        Draw.objects.bulk_update(locked, ["seed", "result_text", "state", "performed_by", "performed_at"])
+        for draw in locked:
+            record(actor=by, action=AuditEntry.Action.TRANSITION, instance=draw, before={"state": Draw.State.PREPARED},
+                   after=_audit_transition(draw), championship=draw.championship)
+        from profmaster.jobs.domain import start_job
+
+        for championship_id in sorted({d.championship_id for d in locked}):
+            mine = [d for d in locked if d.championship_id == championship_id]
+            start_job(form_protocols, kind=PROTOCOLS_JOB, by=by, championship=mine[0].championship,
+                      title=_("Протоколы жеребьёвки потоков: %(count)s") % {"count": len(mine)},
+                      payload={"draws": [d.pk for d in mine]}, total=len(mine))
+    return locked
+
+
+def form_protocols(job: Any, progress: Any) -> dict[str, Any]:
+    """The job after :func:`perform_draws`: the protocol of every performed draw that has none yet."""
+    ids = [int(i) for i in (job.payload or {}).get("draws", [])]
+    formed = 0
+    for index, pk in enumerate(ids, start=1):
+        with transaction.atomic():
+            draw = (Draw.objects.select_for_update(of=("self",)).select_related("competency", "championship", "flow")
+                    .filter(pk=pk).first())
+            if draw is not None and draw.state == Draw.State.PERFORMED and draw.protocol_id is None:
+                draw.protocol = create_protocol(draw, by=job.created_by)
+                draw.save(update_fields=["protocol"])
+                formed += 1
+        progress(index, len(ids), _("Протоколы жеребьёвки"))
+    return {"formed": formed}
 
 
 def redraw(draw: Draw, *, reason: str, by: Any) -> Draw:
@@ -339,11 +465,11 @@ def redraw(draw: Draw, *, reason: str, by: Any) -> Draw:
             dependent = list(Draw.objects.select_for_update().filter(
                 competency=locked.competency, kind=Draw.Kind.WORKPLACES).exclude(state=Draw.State.SUPERSEDED))
         for old in [locked, *dependent]:
-            before = _audit_state(old)
+            before = {"state": old.state}
             old.state = Draw.State.SUPERSEDED
             old.save(update_fields=["state"])
             record(actor=by, action=AuditEntry.Action.TRANSITION, instance=old, before=before,
-                   after=_audit_state(old), reason=reason)
+                   after={"state": old.state}, reason=reason)
         return prepare_draw(locked.competency, kind=locked.kind, flow=locked.flow, by=by, supersedes=locked,
                             reason=reason)
 
