@@ -170,8 +170,9 @@ def main() -> None:
                     broken += flows[a][0] < flows[b][1] and flows[b][0] < flows[a][1]
     total = draw_s + verify_s
     summary = {"vendor": connection.vendor, "competencies": COMPETENCIES, "teams_each": TEAMS,
-               "prepare_s": round(prepared_s, 3), "draw_s": round(draw_s, 3), "verify_s": round(verify_s, 3), "protocols_job_s": round(protocols_s, 3),
-               "draw_and_verify_s": round(total, 3), "target_s": TARGET_S, "mismatches": mismatches, "protocols": protocols,
+               "prepare_s": round(prepared_s, 3), "draw_s": round(draw_s, 3), "verify_s": round(verify_s, 3),
+               "protocols_job_s": round(protocols_s, 3), "draw_and_verify_s": round(total, 3), "target_s": TARGET_S,
+               "mismatches": mismatches, "protocols": protocols,
                "pure_draw_s": round(pure_draw_s, 3), "pure_verify_s": round(pure_verify_s, 3),
                "pure_problems": pure_problems, "mentor_overlaps": broken, "load": pg.load_average()}
     print("draws:", json.dumps(summary), flush=True)
