@@ -245,3 +245,20 @@ def test_op1_perform_draws_changes_nothing_when_one_competency_cannot_draw(db):
     with pytest.raises(DomainError, match="изменились после публикации обязательства"):
         domain.perform_draws(draws, by=days[0].chief)
     assert set(Draw.objects.values_list("state", flat=True)) == {Draw.State.PREPARED}
+
+
+def test_op1_protocol_pdf_prints_the_record(day, tmp_path, settings):
+    """DOC-1/003 §13.2: the PDF of the draw protocol is rendered (QR code inline, nothing fetched) and prints the
+    commitment, secret, seed, algorithm and the result."""
+    from profmaster.documents.models import Document as Doc
+    from profmaster.documents.rendering import render_document_pdf
+
+    from ..documents.conftest import pdf_text
+
+    settings.MEDIA_ROOT = tmp_path
+    draw = flows_draw(day)
+    document = render_document_pdf(draw.protocol.pk)
+    assert document is not None and document.render_status == Doc.RenderStatus.READY, document.render_error
+    text = pdf_text(document.pdf.read()).replace("\n", "")
+    assert draw.seed[:16] in text and draw.commitment[:16] in text and draw.algorithm in text
+    assert "берёза" in text and day.teams[0].organisation.short_name in text
