@@ -262,3 +262,11 @@ def test_op1_protocol_pdf_prints_the_record(day, tmp_path, settings):
     text = pdf_text(document.pdf.read()).replace("\n", "")
     assert draw.seed[:16] in text and draw.commitment[:16] in text and draw.algorithm in text
     assert "берёза" in text and day.teams[0].organisation.short_name in text
+
+
+def test_op1_a_draw_replaced_before_it_was_held_is_not_a_mismatch(day):
+    draw = domain.prepare_draw(day.competency, kind=Draw.Kind.FLOWS, by=day.chief)
+    domain.redraw(draw, reason="Изменился состав команд", by=day.chief)
+    draw.refresh_from_db()
+    outcome = domain.verify_draw(draw)
+    assert not outcome.performed and "не проводилась" in outcome.differences[0]

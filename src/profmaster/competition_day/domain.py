@@ -497,6 +497,9 @@ def verify_draw(draw: Draw) -> Verification:
     if draw.state == Draw.State.PREPARED:
         return Verification(matches=False, performed=False,
                             differences=[_("Жеребьёвка ещё не проведена: секрет будет раскрыт после неё.")])
+    if not draw.seed:  # superseded by a redraw before it was held
+        return Verification(matches=False, performed=False,
+                            differences=[_("Жеребьёвка не проводилась: до проведения её заменила пережеребьёвка.")])
     problems: list[str] = []
     try:
         stored = draw_record(draw)
