@@ -462,7 +462,7 @@ def redraw(draw: Draw, *, reason: str, by: Any) -> Draw:
             raise TransitionError(_("Эта жеребьёвка уже заменена пережеребьёвкой."))
         dependent: list[Draw] = []
         if locked.kind == Draw.Kind.FLOWS:
-            dependent = list(Draw.objects.select_for_update().filter(
+            dependent = list(Draw.objects.select_for_update(of=("self",)).filter(
                 competency=locked.competency, kind=Draw.Kind.WORKPLACES).exclude(state=Draw.State.SUPERSEDED))
         for old in [locked, *dependent]:
             before = {"state": old.state}
