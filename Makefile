@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking bench-draws clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,9 @@ bench-diplomas: install
 # SC-4 scale: 100 competencies × 40 teams × 60 aspects on PostgreSQL (BENCH_DB_URL); see bench/README.md.
 bench-marking: install
 	$(BIN)/python bench/marking_load.py
+# OP-1 scale: 100 competencies × 40 teams drawn and verified at once on PostgreSQL (BENCH_DB_URL); see bench/README.md.
+bench-draws: install
+	$(BIN)/python bench/draws.py
 
 clean:
 	rm -rf $(VENV) var

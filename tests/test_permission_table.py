@@ -693,6 +693,37 @@ PAGES.update({
     "incidents:evidence": Page(TOOLBOX_READERS, kwargs=lambda w: {"pk": _venue(w)["evidence"].pk}),
 })
 
+
+def _draw(w: World) -> Any:
+    """A prepared draw of competency 1's flows (OP-1), recorded directly: the pages only read or refuse it."""
+    from profmaster.competition_day import draw as algorithm
+    from profmaster.competition_day.models import Draw
+
+    if "draw" not in w.objects:
+        secret = algorithm.new_secret()
+        w.objects["draw"] = Draw.objects.create(
+            championship=w.championship, competency=w.competency, kind="flows", inputs_text='{"flows":[],"teams":[]}',
+            commitment=algorithm.commitment(secret), secret=secret, algorithm=algorithm.FLOWS_ALGORITHM,
+            algorithm_version=1, prepared_by=w.users["chief"], prepared_at=timezone.now())
+    return w.objects["draw"]
+
+
+# OP-1: the competency's panel, the Directorate and quality control follow its draws; its chief expert holds them;
+# anyone (anonymous too) opens a draw's verification page
+DRAW_READERS = AUDITORS | {"chief", "expert"}
+DRAW_HOLDERS = frozenset({"chief"})
+PAGES.update({
+    "competition_day:draws": Page(DRAW_READERS, kwargs=lambda w: {"competency_pk": w.competency.pk}),
+    "competition_day:prepare": Page(DRAW_HOLDERS, method="post", kwargs=lambda w: {"competency_pk": w.competency.pk},
+                                    data=lambda w: {"kind": "flows"}),
+    "competition_day:contribute": Page(DRAW_HOLDERS, method="post", kwargs=lambda w: {"pk": _draw(w).pk},
+                                       data=lambda w: {"text": ""}),
+    "competition_day:perform": Page(DRAW_HOLDERS, method="post", kwargs=lambda w: {"pk": _draw(w).pk}),
+    "competition_day:redraw": Page(DRAW_HOLDERS, method="post", kwargs=lambda w: {"pk": _draw(w).pk},
+                                   data=lambda w: {"reason": ""}),
+    "competition_day:verify": Page(EVERYONE, public=True, kwargs=lambda w: {"pk": _draw(w).pk}),
+})
+
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.
 EXCLUDED_NAMESPACES = {"admin", "api"}
 

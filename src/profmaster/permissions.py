@@ -358,6 +358,11 @@ PERMISSIONS: dict[str, Any] = {
     **RESULTS_PERMISSIONS,
     # The venue (OP-4…OP-7): see the section above
     **VENUE_PERMISSIONS,
+    # Draws of flows and workplaces (OP-1, 003 §13): the competency's chief expert holds them; its panel, the
+    # Directorate and quality control follow them; anyone (anonymous too) verifies a performed draw on its
+    # public page, which needs no permission
+    "competition_day.view_draws": directorate | quality_control | competency_panel,
+    "competition_day.manage_draws": chief_expert_of_competency,
 }
 
 for _name, _predicate in PERMISSIONS.items():

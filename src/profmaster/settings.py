@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "profmaster.checkin",
     "profmaster.incidents",
     "profmaster.jobs",
+    "profmaster.competition_day",
     "profmaster.api",
     "profmaster.demo",
 ]

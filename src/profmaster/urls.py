@@ -27,6 +27,7 @@ urlpatterns = [
     path("checkin/", include("profmaster.checkin.urls")),
     path("incidents/", include("profmaster.incidents.urls")),
     path("jobs/", include("profmaster.jobs.urls")),
+    path("competition-day/", include("profmaster.competition_day.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -511,6 +511,40 @@ CASES += [
 ]
 
 
+def draw(w: Any) -> Any:
+    """A prepared draw of the competency's flows (OP-1), recorded directly."""
+    if not hasattr(w, "_draw"):
+        from django.utils import timezone
+
+        from profmaster.competition_day import draw as algorithm
+        from profmaster.competition_day.models import Draw
+
+        secret = algorithm.new_secret()
+        w._draw = Draw.objects.create(
+            championship=w.a, competency=w.competency, kind="flows", inputs_text='{"flows":[],"teams":[]}',
+            commitment=algorithm.commitment(secret), secret=secret, algorithm=algorithm.FLOWS_ALGORITHM,
+            algorithm_version=1, prepared_by=w.users["chief_expert"], prepared_at=timezone.now())
+    return w._draw
+
+
+# Draws (OP-1): the competency's panel and the Directorate follow them, its chief expert holds them (the world has
+# no approved team, so preparing and performing are the domain's 400), verification needs no login.
+_DRAW_READ = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+              "chief_expert": 200, "expert": 200, "mentor": 403, "no_role": 404}
+_DRAW_HOLD = {**_DRAW_READ, "platform_directorate": 403, "directorate": 403, "expert": 403, "chief_expert": 400}
+CASES += [
+    ("draws_list", "get", lambda w: f"/competencies/{w.competency.pk}/draws", None, _DRAW_READ),
+    ("draws_prepare", "post", lambda w: f"/competencies/{w.competency.pk}/draws", lambda w: {"kind": "flows"},
+     _DRAW_HOLD),
+    ("draws_detail", "get", lambda w: f"/draws/{draw(w).pk}", None, _DRAW_READ),
+    ("draws_contribute", "post", lambda w: f"/draws/{draw(w).pk}/contributions", lambda w: {"text": "берёза"},
+     _DRAW_HOLD),
+    ("draws_perform", "post", lambda w: f"/draws/{draw(w).pk}/perform", None, _DRAW_HOLD),
+    ("draws_redraw", "post", lambda w: f"/draws/{draw(w).pk}/redraw", lambda w: {"reason": " "}, _DRAW_HOLD),
+    ("draws_verification", "get", lambda w: f"/draws/{draw(w).pk}/verification", None, {r: 200 for r in ROLES}),
+]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

@@ -93,3 +93,28 @@ def test_op7_demo_venue_admin_can_check_people_in():
         assert refusal.code == "no_briefing"
     else:
         raise AssertionError("the press reporter was let in without a briefing")
+
+
+@pytest.mark.django_db
+def test_demo_robotics_can_hold_its_draws():
+    """OP-1 in the demo: the chief expert of «Мобильная робототехника» draws its six teams into the two flows
+    (the mentor of two teams gets them in different flows), then the workplaces of each flow."""
+    import json
+
+    from profmaster.championships.models import ProgrammeSlot
+    from profmaster.competition_day import domain
+
+    data.load_demo()
+    championship = Championship.objects.get(slug=data.DEMO_SLUG)
+    assert all(ProgrammeSlot.objects.filter(competency=c, kind="flow").count() == 2
+               for c in championship.competencies.all())
+    competency = championship.competencies.get(name="Мобильная робототехника")
+    chief = User.objects.get(email="chief.robotics@profmaster.local")
+    draw = domain.perform_draw(domain.prepare_draw(competency, kind="flows", by=chief), by=chief)
+    result = json.loads(draw.result_text)
+    assert len(result) == 6
+    shared = sorted(a.pk for a in championship.applications.filter(competency=competency))[:2]
+    assert result[str(shared[0])] != result[str(shared[1])]  # REG-11
+    for slot in domain.flow_slots(competency):
+        wp = domain.perform_draw(domain.prepare_draw(competency, kind="workplaces", flow=slot, by=chief), by=chief)
+        assert domain.verify_draw(wp).matches

@@ -9,6 +9,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.accounts.api import router as accounts_router
     from profmaster.championships.api import router as championships_router
     from profmaster.checkin.api import router as checkin_router
+    from profmaster.competition_day.api import router as competition_day_router
     from profmaster.documents.api import router as documents_router
     from profmaster.exams.api import router as exams_router
     from profmaster.incidents.api import router as incidents_router
@@ -29,3 +30,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", jobs_router)
     api.add_router("/", checkin_router)
     api.add_router("/", incidents_router)
+    api.add_router("/", competition_day_router)

@@ -229,7 +229,7 @@ def load_demo() -> Championship:
                 ch_domain.save_structure_object(Workplace(base_venue=base, competency=competencies[name],
                                                           number=number), by=by)
         for flow, day in enumerate((dt.date(2023, 4, 11), dt.date(2023, 4, 12)), start=1):
-            for name in names[:2]:
+            for name in names:  # OP-1: every competency's flows, so each can hold its draw
                 starts = dt.datetime.combine(day, dt.time(10, 0), tzinfo=timezones.zone_of(championship))
                 ch_domain.save_structure_object(ProgrammeSlot(
                     championship=championship, stage=final, competency=competencies[name], base_venue=base,
@@ -247,7 +247,31 @@ def load_demo() -> Championship:
     _demo_marks(championship, competencies["Флористика"], remote, list(schools.values()), people)
     _demo_results(championship, competencies["Флористика"], by)
     _demo_venue(championship, competencies["Поварское дело"], schools["Школа № 2097"], by)
+    _demo_draw_teams(championship, competencies["Мобильная робототехника"], list(schools.values()), by)
     return championship
+
+
+def _demo_draw_teams(championship: Championship, competency: Competency, schools: list[Organisation],
+                     by: User) -> None:
+    """OP-1 in the demo: «Мобильная робототехника» has six approved teams for its two final flows of five
+    workplaces, one mentor leading two teams of the same school (REG-11: they are drawn into different flows),
+    so its chief expert (chief.robotics@…) can hold the flow and workplace draws."""
+    from profmaster.registration.models import Application, TeamMember
+
+    category = championship.age_categories.get(code="3-4")
+    mentors = [("Орлова", "Алёна", "Викторовна"), ("Ёлкин", "Пётр", "Семёнович"), ("Щукина", "Дарья", "Олеговна"),
+               ("Соколов", "Илья", "Андреевич"), ("Пьеха", "Эдита", "Станиславовна")]
+    pupils = [("Белкин", "Артём"), ("Зайцева", "Мила"), ("Ершов", "Фёдор"), ("Лисицына", "Варвара"),
+              ("Медведев", "Лев"), ("Синицына", "Ульяна")]
+    for index, (school, (last, first)) in enumerate(zip([schools[0], *schools[:5]], pupils, strict=True)):
+        team = Application.objects.create(championship=championship, competency=competency, age_category=category,
+                                          organisation=school, status=Application.Status.APPROVED, created_by=by)
+        mentor = mentors[max(0, index - 1)]  # the first two teams (one school) share their mentor
+        TeamMember.objects.create(application=team, kind=TeamMember.Kind.MENTOR, last_name=mentor[0],
+                                  first_name=mentor[1], patronymic=mentor[2], organisation=school,
+                                  email=f"robotics.mentor{max(0, index - 1) + 1}@profmaster.local")
+        TeamMember.objects.create(application=team, kind=TeamMember.Kind.PARTICIPANT, last_name=last, first_name=first,
+                                  organisation=school, birth_date=dt.date(2013, 3, 1 + index), grade=3)
 
 
 def _demo_consents(championship: Championship, by: User) -> None:

@@ -31,6 +31,7 @@ GENERATORS: dict[str, str] = {
     "checkin.non_appearance": "profmaster.checkin.domain.non_appearance_content",
     "checkin.toolbox_check": "profmaster.checkin.domain.toolbox_check_content",
     "incidents.incident_protocol": "profmaster.incidents.domain.incident_protocol_content",
+    "competition_day.draw_protocol": "profmaster.competition_day.domain.draw_protocol_content",
 }
 #: Keys of generated documents whose content is an act recorded once (see the module docstring).
 ONE_OFF = frozenset({"marking.marks_lock", "marking.criteria_unlock", "marking.marks_unlock",

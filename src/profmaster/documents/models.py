@@ -26,6 +26,7 @@ class DocumentType(models.TextChoices):
     SCORE_SHEETS_FAMILIARISATION = "score_sheets_familiarisation", _("Протокол об ознакомлении с ведомостями оценки")
     TOOLBOX_CHECK = "toolbox_check", _("Протокол проверки тулбокса участника")
     TIMEKEEPING = "timekeeping", _("Протокол учёта времени")
+    DRAW = "draw", _("Протокол жеребьёвки")
     UNLOCK = "unlock", _("Протокол разблокировки оценок/критериев")
     CRITERIA_LOCK = "criteria_lock", _("Протокол блокировки критериев")
     MARKS_LOCK = "marks_lock", _("Протокол сверки и блокировки оценок")
@@ -43,6 +44,7 @@ GENERATED_TYPES = frozenset({
     DocumentType.UNLOCK, DocumentType.REMOTE_RESULTS, DocumentType.FINAL_RESULTS, DocumentType.QUALITY_REPORT,
     # the venue's protocols of the competition day (OP-4, OP-5, OP-6): checkin and incidents
     DocumentType.NON_APPEARANCE, DocumentType.TOOLBOX_CHECK, DocumentType.INCIDENT,
+    DocumentType.DRAW,
 })
 
 
