@@ -16,16 +16,16 @@ of the busiest path and drown the championship's audit log).
 
 The functions live in modules along the lines of what they change — :mod:`.banks` (questions),
 :mod:`.exams` (the exam's settings, overrides and timing), :mod:`.papers` (the pool and the draw),
-:mod:`.attempts` (admission, start, lock), :mod:`.autosave` (the save path), :mod:`.grading` (finish and
-scoring), :mod:`.protocols` (lists and protocols), :mod:`.handouts` (RM-2) and :mod:`.import_export`
-(bank files) — and are all importable from here, the one name the interfaces use. Imports flow one way:
-:mod:`.common` ← banks/exams/papers ← grading ← autosave ← attempts; nothing here imports the
-interfaces or the background jobs.
+:mod:`.attempts` (admission, start, lock), :mod:`.precreation` (papers drawn in advance),
+:mod:`.autosave` (the save path), :mod:`.grading` (finish and scoring), :mod:`.protocols` (lists and
+protocols), :mod:`.handouts` (RM-2) and :mod:`.import_export` (bank files) — and are all importable from
+here, the one name the interfaces use. Imports flow one way: :mod:`.common` ← banks/exams/papers ←
+grading ← autosave ← attempts, precreation; nothing here imports the interfaces or the background jobs.
 """
 
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 
-from .attempts import admit, claim_attempt, log_focus, start_attempt, unlock_attempt
+from .attempts import admit, claim_attempt, log_focus, paper_still_drawable, start_attempt, unlock_attempt
 from .autosave import _KEYS as _KEYS
 from .autosave import _PAPERS as _PAPERS
 from .autosave import PAPER_CACHE_SIZE, SaveAck, save_answer, try_save_answer
@@ -40,6 +40,8 @@ from .exams import _store_timing as _store_timing
 from .exams import (
     attempts_left,
     change_exam_status,
+    discard_prepared,
+    examinee_ids,
     ip_allowed,
     override_for,
     parse_networks,
@@ -63,6 +65,7 @@ from .import_export import ImportResult, ImportRow, export_questions, import_que
 from .papers import POOL_CACHE_SECONDS, exam_pool
 from .papers import _build_paper as _build_paper
 from .papers import _max_score as _max_score
+from .precreation import Precreated, check_precreation, precreate_attempts, prepared_count
 from .protocols import (
     create_participant_list,
     create_results_protocol,
@@ -84,6 +87,7 @@ __all__ = [
     "ImportResult",
     "ImportRow",
     "OptionData",
+    "Precreated",
     "RegradeChange",
     "SaveAck",
     "Scored",
@@ -91,11 +95,14 @@ __all__ = [
     "admit",
     "attempts_left",
     "change_exam_status",
+    "check_precreation",
     "check_question",
     "claim_attempt",
     "create_participant_list",
     "create_results_protocol",
+    "discard_prepared",
     "exam_pool",
+    "examinee_ids",
     "export_questions",
     "finish_attempt",
     "finish_if_overdue",
@@ -107,10 +114,13 @@ __all__ = [
     "log_focus",
     "open_handout",
     "override_for",
+    "paper_still_drawable",
     "parse_networks",
     "parse_questions",
     "participant_list_content",
     "participant_rows",
+    "precreate_attempts",
+    "prepared_count",
     "regrade_exam",
     "results_protocol_content",
     "results_rows",

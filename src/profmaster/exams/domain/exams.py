@@ -25,6 +25,28 @@ def _refuse_if_open_attempts(exam: Exam) -> None:
         raise TransitionError(_("Экзамен нельзя изменить, пока идёт хотя бы одна попытка."))
 
 
+def discard_prepared(exam: Exam) -> int:
+    """Drop the papers drawn in advance for the exam (its sections, bank or settings changed): they would no
+    longer be drawn as the exam now says; the next precreation or each start draws them again. Returns how many."""
+    if not exam.pk:
+        return 0
+    deleted, _by_model = Attempt.all_objects.filter(exam=exam, status=Attempt.Status.PREPARED).delete()
+    return deleted
+
+
+def examinee_ids(exam: Exam) -> set[int]:
+    """Everyone who may take the exam: the participants and pupils of its championship, of its competency or
+    of none (the theory stage's participant list)."""
+    from django.db.models import Q
+
+    from profmaster.accounts.models import Role, RoleAssignment
+
+    scope = Q(championship=exam.championship_id, role__in=[Role.PARTICIPANT, Role.PUPIL])
+    if exam.competency_id is not None:
+        scope &= Q(competency__isnull=True) | Q(competency=exam.competency_id)
+    return set(RoleAssignment.objects.filter(scope).values_list("user_id", flat=True))
+
+
 def save_exam(exam: Exam, *, by: Any, reason: str = "") -> Exam:
     """Create or change an exam; refused while any attempt is open (RM-1, item 2)."""
     if exam.competency is not None and exam.competency.championship_id != exam.championship_id:
@@ -39,6 +61,7 @@ def save_exam(exam: Exam, *, by: Any, reason: str = "") -> Exam:
             Exam.objects.select_for_update().get(pk=exam.pk)
         _refuse_if_open_attempts(exam)
         save_audited(exam, by=by, reason=reason)
+        discard_prepared(exam)
     return exam
 
 
@@ -53,6 +76,7 @@ def save_section(section: ExamSection, *, by: Any) -> ExamSection:
         Exam.objects.select_for_update().get(pk=section.exam_id)
         _refuse_if_open_attempts(section.exam)
         save_audited(section, by=by, championship=section.exam.championship)
+        discard_prepared(section.exam)
     return section
 
 
@@ -82,6 +106,7 @@ def change_exam_status(exam: Exam, *, to: str, by: Any, reason: str = "") -> Exa
         before = snapshot(exam)
         exam.status = to
         exam.save(update_fields=["status"])
+        discard_prepared(exam)
         record(actor=by, action=AuditEntry.Action.TRANSITION, instance=exam, before=before, after=snapshot(exam),
                reason=reason)
     return exam

@@ -14,6 +14,7 @@ from profmaster.core.errors import DomainError, TransitionError
 from profmaster.core.numbers import format_number
 
 from ..models import Admission, Attempt, Exam
+from .exams import examinee_ids
 
 
 def results_rows(exam: Exam) -> list[dict[str, Any]]:
@@ -80,14 +81,9 @@ def participant_rows(exam: Exam) -> list[dict[str, Any]]:
     """The participant list of the theory stage: everyone who may take the exam (participants and
     pupils of its championship, of its competency or of none) and everyone who has an attempt, with
     their admission and their attempt's state."""
-    from django.db.models import Q
+    from profmaster.accounts.models import User
 
-    from profmaster.accounts.models import Role, RoleAssignment, User
-
-    scope = Q(championship=exam.championship_id, role__in=[Role.PARTICIPANT, Role.PUPIL])
-    if exam.competency_id is not None:
-        scope &= Q(competency__isnull=True) | Q(competency=exam.competency_id)
-    ids = set(RoleAssignment.objects.filter(scope).values_list("user_id", flat=True))
+    ids = examinee_ids(exam)
     attempts: dict[int, Attempt] = {}
     for attempt in Attempt.objects.filter(exam=exam).order_by("number"):
         attempts[attempt.user_id] = attempt  # the last attempt
