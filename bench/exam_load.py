@@ -141,7 +141,7 @@ def setup() -> dict[str, Any]:
                 closes_at=timezone.now() + dt.timedelta(hours=6))
     domain.save_exam(exam, by=chief)
     ExamSection.objects.create(exam=exam, category=category, count=PAPER)
-    domain.change_exam_status(exam, to=Exam.Status.PUBLISHED, by=chief)
+    exam = domain.change_exam_status(exam, to=Exam.Status.PUBLISHED, by=chief)
 
     # Examinees with an unusable password (no hashing cost) and a real server-side session each.
     users = User.objects.bulk_create([
@@ -440,10 +440,25 @@ def verify(acked: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:
     return {"acknowledged_answers": len(acked), "lost": lost}
 
 
+def _refuse_a_taken_port() -> None:
+    """The machine is shared: a port another service listens on would send this load to it (and gunicorn, failing
+    to bind, would retry while the generator talks to the stranger). Stop before anything is created."""
+    import socket
+
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        probe.bind((HOST, PORT))
+    except OSError as exc:
+        raise SystemExit(f"port {PORT} is taken ({exc}); choose another with PORT=…") from None
+    finally:
+        probe.close()
+
+
 def main() -> None:
     print("uptime before:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True)
     print(f"exam load benchmark: {EXAMINEES} examinees over {START_SPREAD:.0f} s, saves for {SAVE_SECONDS:.0f} s "
           f"× {SAVE_CONCURRENCY} clients, gunicorn {WORKERS} workers, {db_name()}", flush=True)
+    _refuse_a_taken_port()
     data = setup()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",

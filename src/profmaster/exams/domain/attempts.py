@@ -46,7 +46,8 @@ def start_attempt(exam: Exam, user: Any, *, access_code: str = "", ip: str | Non
     the browser or API client must present with every save."""
     now = now or timezone.now()
     # One read of the person's attempts of the exam (mostly none or one): the open one, the prepared one, the count.
-    mine = list(Attempt.all_objects.filter(exam=exam, user=user))
+    # No ORDER BY: the model's ordering (exam, user, number) would join the exams' own ordering for nothing.
+    mine = list(Attempt.all_objects.filter(exam_id=exam.pk, user_id=user.pk).order_by())
     for mine_attempt in mine:
         mine_attempt.exam, mine_attempt.user = exam, user  # as a fresh start's attempt: no reads for them later
     open_attempt = next((a for a in mine if a.status == Attempt.Status.IN_PROGRESS), None)

@@ -43,7 +43,11 @@ def exam_pool(exam: Exam) -> dict[str, Any]:
     stamp = version["at"].isoformat() if version["at"] else "-"
     key = (f"exams:pool:{exam.pk}:{'.'.join(f'{c}x{n}' + ('+' if k else '') for c, n, k in rows)}:"
            f"{version['n']}:{version['archived']}:{stamp}")
-    pool = cache.get(key)
+    pool = _POOLS.get(key)  # this process drew from it already: no cache read, no unpickling
+    if pool is None:
+        pool = cache.get(key)
+        if pool is not None:
+            _remember_pool(key, pool)
     if pool is not None:
         exam._exam_pool = pool  # type: ignore[attr-defined]
         return pool  # type: ignore[no-any-return]
@@ -79,8 +83,21 @@ def exam_pool(exam: Exam) -> dict[str, Any]:
     pool = {"sections": sections, "by_category": by_category, "kinds": kinds, "texts": texts, "points": points,
             "distractors": distractors, "options": options, "matches": matches, "option_texts": option_texts}
     cache.set(key, pool, POOL_CACHE_SECONDS)
+    _remember_pool(key, pool)
     exam._exam_pool = pool  # type: ignore[attr-defined]
     return pool
+
+
+#: Per process: the pools this process has read, by their versioned cache key (the version is read on every call,
+#: so an edit of the bank makes a new key at once; an old key is simply never asked for again).
+_POOLS: dict[str, dict[str, Any]] = {}
+POOLS_KEPT = 64
+
+
+def _remember_pool(key: str, pool: dict[str, Any]) -> None:
+    while len(_POOLS) >= POOLS_KEPT:
+        _POOLS.pop(next(iter(_POOLS)), None)
+    _POOLS[key] = pool
 
 
 def _section_categories(exam: Exam, rows: list[tuple[int, int, bool]]) -> dict[int, list[int]]:
