@@ -141,7 +141,7 @@ def setup() -> dict[str, Any]:
                 closes_at=timezone.now() + dt.timedelta(hours=6))
     domain.save_exam(exam, by=chief)
     ExamSection.objects.create(exam=exam, category=category, count=PAPER)
-    domain.change_exam_status(exam, to=Exam.Status.PUBLISHED, by=chief)
+    exam = domain.change_exam_status(exam, to=Exam.Status.PUBLISHED, by=chief)
 
     # Examinees with an unusable password (no hashing cost) and a real server-side session each.
     users = User.objects.bulk_create([
@@ -160,10 +160,21 @@ def setup() -> dict[str, Any]:
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         sessions.append({"user": user.pk, "session": key, "csrf": secrets.token_hex(16)})
     Session.objects.bulk_create(rows, batch_size=2000)
+    # RM-1 at scale: the organiser precreates every paper before the start, through the job the exam page and
+    # the API queue (eager here: no worker runs in the benchmark), so each start is one conditional UPDATE.
+    from profmaster.exams import precreation
+
+    began = time.perf_counter()
+    job = precreation.start_precreation(exam, by=chief)
+    job.refresh_from_db()
+    prepared = {"status": job.status, "seconds": round(time.perf_counter() - began, 1), **(job.report or {})}
+    print("precreation:", json.dumps(prepared, ensure_ascii=False), flush=True)
+    if job.status != job.Status.DONE:
+        raise SystemExit(f"precreation failed: {job.message}")
     from django.db import connections
 
     connections.close_all()
-    return {"exam": exam.pk, "examinees": sessions}
+    return {"exam": exam.pk, "examinees": sessions, "precreation": prepared}
 
 
 # --- A minimal HTTP/1.1 client on asyncio streams -------------------------------------------------------
@@ -429,10 +440,25 @@ def verify(acked: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:
     return {"acknowledged_answers": len(acked), "lost": lost}
 
 
+def _refuse_a_taken_port() -> None:
+    """The machine is shared: a port another service listens on would send this load to it (and gunicorn, failing
+    to bind, would retry while the generator talks to the stranger). Stop before anything is created."""
+    import socket
+
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        probe.bind((HOST, PORT))
+    except OSError as exc:
+        raise SystemExit(f"port {PORT} is taken ({exc}); choose another with PORT=…") from None
+    finally:
+        probe.close()
+
+
 def main() -> None:
     print("uptime before:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True)
     print(f"exam load benchmark: {EXAMINEES} examinees over {START_SPREAD:.0f} s, saves for {SAVE_SECONDS:.0f} s "
           f"× {SAVE_CONCURRENCY} clients, gunicorn {WORKERS} workers, {db_name()}", flush=True)
+    _refuse_a_taken_port()
     data = setup()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",
@@ -467,16 +493,20 @@ def main() -> None:
     offered_ratio = saves["saves_per_s"] / bench["tps"] if bench["tps"] else float("nan")
     start_errors = sum(start["errors"].values())
     save_errors = sum(saves["errors"].values())
-    print(f"\nsummary: start errors {start_errors}, start p95 {start['p95_ms']} ms / p99 {start['p99_ms']} ms; "
+    print(f"\nsummary: precreation {data['precreation']['created']} papers in {data['precreation']['seconds']} s; "
+          f"start errors {start_errors}, start p50 {start['p50_ms']} ms, p95 {start['p95_ms']} ms / "
+          f"p99 {start['p99_ms']} ms; "
           f"autosave {saves['saves_per_s']}/s, p95 {saves['p95_ms']} ms / p99 {saves['p99_ms']} ms, "
           f"errors {save_errors}; capacity {saturation['capacity_saves_per_s']}/s at p99 ≤ 100 ms "
           f"({saturation['capacity_concurrency']} clients, max {saturation['max_saves_per_s']}/s); "
           f"pgbench -N {bench['tps']} tps; ratio capacity/pgbench {ratio:.3f} (offered {offered_ratio:.3f}); "
           f"lost {check['lost']}; load average {os.getloadavg()}")
-    targets = {"0 errors": start_errors + save_errors == 0, "autosave p99 <= 100 ms": saves["p99_ms"] <= 100,
-               "ratio >= 0.35": ratio >= 0.35, "0 lost": check["lost"] == 0}
+    targets = {"0 errors": start_errors + save_errors == 0, "start p99 <= 1 s": start["p99_ms"] <= 1000,
+               "autosave p99 <= 100 ms": saves["p99_ms"] <= 100, "ratio >= 0.5": ratio >= 0.5,
+               "0 lost": check["lost"] == 0}
     print("targets:", ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in targets.items()))
-    print(json.dumps({"start": start, "saves": saves, "saturation": saturation, "pgbench": bench, "verify": check,
+    print(json.dumps({"precreation": data["precreation"], "start": start,
+                      "saves": saves, "saturation": saturation, "pgbench": bench, "verify": check,
                       "ratio": round(ratio, 3), "offered_ratio": round(offered_ratio, 3),
                       "loadavg": os.getloadavg()}, ensure_ascii=False))
 
@@ -492,6 +522,7 @@ def cleanup() -> None:
     except Exception:  # noqa: S110 - Django may not be set up yet; the drop below still runs
         pass
     pg.drop_database(DB_URL, db_name())
+    pg.drop_database(DB_URL, db_name() + "_pgbench")  # pgbench drops its own; this covers a kill mid-way
     prefix = ENV.get("CACHE_KEY_PREFIX")
     if prefix:
         import redis
@@ -516,7 +547,13 @@ def _batched(items: Any, size: int) -> Any:
         yield batch
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # SIGTERM/SIGHUP unwind like Ctrl-C, so the cleanup below runs
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
     try:
         main()
     finally:

@@ -497,6 +497,7 @@ PAGES.update({
     "exams:exam_detail": Page(RESULT_READERS, kwargs=exam_kw),
     "exams:exam_edit": Page(EXAM_MANAGERS, kwargs=exam_kw),
     "exams:exam_status": Page(EXAM_MANAGERS, kwargs=exam_kw, method="post"),
+    "exams:precreate": Page(EXAM_MANAGERS, kwargs=exam_kw, method="post"),
     "exams:section_create": Page(EXAM_MANAGERS, kwargs=exam_kw),
     "exams:override_create": Page(EXAM_MANAGERS, kwargs=exam_kw),
     "exams:admit": Page(BANK_KEEPERS, kwargs=exam_kw, method="post"),

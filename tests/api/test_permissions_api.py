@@ -467,6 +467,8 @@ CASES += [
     ("exam_update", "put", lambda w: f"/exams/{exam_world(w)['exam'].pk}", exam_body, _EXAM_CHANGE),
     ("exam_status", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/status", lambda w: {"to": "draft"},
      _EXAM_CHANGE),
+    ("exam_precreate", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/precreate", lambda w: {},
+     {**_EXAM_CHIEF, "platform_directorate": 202, "directorate": 202, "chief_expert": 202}),
     ("exam_section_add", "post", lambda w: f"/exams/{exam_world(w)['exam'].pk}/sections",
      lambda w: {"category_id": exam_world(w)["question"].category_id}, {**_EXAM_CHANGE, "platform_directorate": 400,
                                                                        "directorate": 400, "chief_expert": 400}),

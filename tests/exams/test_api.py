@@ -131,3 +131,38 @@ def test_rm1_api_bank_import_report(exam, chief_expert, django_capture_on_commit
     assert listed["count"] == 9
     assert listed["items"][-1]["options"][0]["fraction"] == "1.00000"
     assert D(listed["items"][-1]["points"]) == D(1)
+
+
+def test_rm1_api_precreate_is_a_job_and_the_start_takes_the_paper(exam, examinee, chief_expert, api,
+                                                                  django_capture_on_commit_callbacks):
+    """RM-1 at scale over the API: 202 with the job; the paper is nobody's to read before the start; the start
+    returns it; a second call creates nothing."""
+    organiser = ApiClient(chief_expert)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser.post(f"/exams/{exam.pk}/precreate", {})
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert (body["kind"], body["page_url"]) == ("exams.precreate_attempts", f"/jobs/{body['id']}/")
+    job = organiser.get(f"/jobs/{body['id']}").json()
+    assert (job["status"], job["report"]["created"], job["report"]["total"]) == ("done", 1, 1)
+    prepared = Attempt.all_objects.get(exam=exam)
+    assert api.get(f"/attempts/{prepared.pk}").status_code == 404
+    assert organiser.get(f"/exams/{exam.pk}/results").json() == []
+    started = start(api, exam)
+    assert (started["id"], started["status"], len(started["paper"])) == (prepared.pk, "in_progress", 8)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = organiser.post(f"/exams/{exam.pk}/precreate", {})
+    assert organiser.get(f"/jobs/{again.json()['id']}").json()["report"]["created"] == 0
+
+
+def test_rm1_api_precreate_refusals(exam, api, expert, chief_expert):
+    assert api.post(f"/exams/{exam.pk}/precreate", {}).status_code in (403, 404)
+    assert ApiClient(expert).post(f"/exams/{exam.pk}/precreate", {}).status_code == 403
+    from profmaster.exams import domain
+    from profmaster.exams.models import Exam
+
+    domain.change_exam_status(exam, to=Exam.Status.DRAFT, by=chief_expert)
+    refused = ApiClient(chief_expert).post(f"/exams/{exam.pk}/precreate", {})
+    assert refused.status_code == 409, refused.content
+    assert "опубликованного" in refused.content.decode()
+    assert not Attempt.all_objects.exists()

@@ -251,3 +251,44 @@ def test_rm1_participant_list_from_the_results_page(client, exam, examinee, chie
     assert response.status_code == 302 and "/documents/" in response["Location"]
     client.force_login(expert)
     assert client.post(reverse("exams:participant_list", args=[exam.pk])).status_code == 403
+
+
+def test_rm1_organiser_precreates_papers_from_the_exam_page(exam, examinee, chief_expert, expert,
+                                                           django_capture_on_commit_callbacks):
+    """RM-1 at scale: the exam page's button queues the precreation job and shows its state with a link to the
+    job's page; an expert of the panel (who may not manage the exam) sees no button and is refused."""
+    from profmaster.jobs.models import Job
+
+    page = client_for(chief_expert).get(reverse("exams:exam_detail", args=[exam.pk])).content.decode()
+    assert 'id="precreate"' in page and "Подготовлено 0 билетов" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(chief_expert).post(reverse("exams:precreate", args=[exam.pk]))
+    job = Job.objects.get(kind="exams.precreate_attempts")
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert (job.status, job.report["created"], job.payload) == ("done", 1, {"exam": exam.pk})
+    assert job.message == "Подготовлен 1 билет; уже был у 0 экзаменуемых."
+    page = client_for(chief_expert).get(reverse("exams:exam_detail", args=[exam.pk])).content.decode()
+    assert "Подготовлен 1 билет" in page and reverse("jobs:detail", args=[job.pk]) in page
+    assert 'id="precreation-job"' in page and "Готово" in page
+    # The job's page is the organiser's; the examinee sees neither it nor the paper.
+    assert client_for(chief_expert).get(reverse("jobs:detail", args=[job.pk])).status_code == 200
+    assert client_for(examinee).get(reverse("jobs:detail", args=[job.pk])).status_code in (403, 404)
+    prepared = Attempt.all_objects.get(exam=exam)
+    assert client_for(examinee).get(reverse("exams:attempt", args=[prepared.pk])).status_code == 404
+    assert client_for(chief_expert).get(reverse("exams:attempt_log", args=[prepared.pk])).status_code == 404
+    assert "Попыток пока нет." in page
+    # An expert may read the exam but not precreate.
+    assert 'id="precreate"' not in client_for(expert).get(reverse("exams:exam_detail", args=[exam.pk])).content.decode()
+    assert client_for(expert).post(reverse("exams:precreate", args=[exam.pk])).status_code == 403
+    # The examinee's start takes the prepared paper.
+    response = client_for(examinee).post(reverse("exams:take", args=[exam.pk]), {})
+    assert response["Location"] == reverse("exams:attempt", args=[prepared.pk])
+    assert Attempt.objects.get().seed == prepared.seed
+
+
+def test_rm1_precreation_refusal_is_a_message_on_the_exam_page(exam, chief_expert):
+    domain.change_exam_status(exam, to=Exam.Status.DRAFT, by=chief_expert)
+    client = client_for(chief_expert)
+    response = client.post(reverse("exams:precreate", args=[exam.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("exams:exam_detail", args=[exam.pk])
+    assert "Билеты готовятся для опубликованного экзамена." in response.content.decode()

@@ -30,7 +30,7 @@ from profmaster.core.errors import AccessDenied, DomainError
 from profmaster.jobs.api import JobOut, job_out
 from profmaster.permissions import has_perm
 
-from . import domain, importing
+from . import domain, importing, precreation
 from .models import Answer, Attempt, Exam, ExamSection, Question, QuestionBank, QuestionCategory, QuestionOption
 from .schemas import (
     AdmissionOut,
@@ -373,6 +373,18 @@ def exam_update(request: HttpRequest, exam_id: Id, payload: ExamIn) -> Any:
 def exam_status(request: HttpRequest, exam_id: Id, payload: ExamStatusIn) -> Any:
     exam = _exam_for(request, exam_id, "exams.manage_exam")
     return _exam_out(domain.change_exam_status(exam, to=payload.to, by=current_user(request), reason=payload.reason))
+
+
+@router.post("/exams/{exam_id}/precreate", response={202: JobOut, **WRITE_ERRORS}, url_name="exam_precreate",
+             summary="Подготовить билеты заранее — фоновое задание")
+def exam_precreate(request: HttpRequest, exam_id: Id) -> Any:
+    """До начала окна составляет билеты всех экзаменуемых (не начатые, никому не видны до старта), чтобы
+    одновременный старт был одной быстрой записью. Повторный вызов подготовит только недостающие. Ответ —
+    фоновое задание: опрашивайте `GET /jobs/{id}`; в `report` — `created`, `existing`, `exhausted`, `total`."""
+    exam = _exam_for(request, exam_id, "exams.manage_exam")
+    job = precreation.start_precreation(exam, by=current_user(request))
+    job.refresh_from_db()  # eager Celery (embedded default) has already run it
+    return Status(202, job_out(job))
 
 
 @router.post("/exams/{exam_id}/sections", response={201: SectionOut, **WRITE_ERRORS}, url_name="exam_section_add",

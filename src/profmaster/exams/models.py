@@ -344,8 +344,19 @@ class Admission(models.Model):
         return self.exam.championship
 
 
+class StartedAttempts(models.Manager["Attempt"]):
+    """The default manager: attempts that have started. A paper drawn in advance (``prepared``) is nobody's to
+    see before its examinee starts it, so every page, route, list and count reads through this one; only the
+    precreation and the start itself use ``Attempt.all_objects``."""
+
+    def get_queryset(self) -> models.QuerySet[Attempt]:
+        return super().get_queryset().exclude(status=Attempt.Status.PREPARED)
+
+
 class Attempt(models.Model):
     class Status(models.TextChoices):
+        #: Drawn in advance by the organiser's precreation job (RM-1 at scale); not started, not visible.
+        PREPARED = "prepared", _("Билет подготовлен")
         IN_PROGRESS = "in_progress", _("Идёт")
         FINISHED = "finished", _("Завершена")
 
@@ -361,7 +372,7 @@ class Attempt(models.Model):
     status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
     seed = models.BigIntegerField(_("зерно случайного выбора"))
     paper = models.JSONField(_("билет"), default=list)
-    started_at = models.DateTimeField(_("начата"))
+    started_at = models.DateTimeField(_("начата"), null=True, blank=True)  # null only while prepared
     deadline = models.DateTimeField(_("окончание"), null=True, blank=True)
     accept_until = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("завершена"), null=True, blank=True)
@@ -375,7 +386,12 @@ class Attempt(models.Model):
     scales = models.JSONField(_("шкалы анкеты"), default=dict, blank=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
 
+    all_objects = models.Manager()
+    objects = StartedAttempts()
+
     class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
         verbose_name = _("попытка")
         verbose_name_plural = _("попытки")
         ordering = ["exam", "user", "number"]
@@ -383,8 +399,12 @@ class Attempt(models.Model):
             models.UniqueConstraint(fields=["exam", "user"], condition=Q(status="in_progress"),
                                     name="one_open_attempt_per_person",
                                     violation_error_message=_("У вас уже есть незавершённая попытка.")),
+            models.UniqueConstraint(fields=["exam", "user"], condition=Q(status="prepared"),
+                                    name="one_prepared_attempt_per_person"),
             models.UniqueConstraint(fields=["exam", "user", "number"], name="attempt_number_unique"),
-            models.CheckConstraint(condition=Q(status="in_progress") | Q(finished_at__isnull=False),
+            models.CheckConstraint(condition=Q(status="prepared") | Q(started_at__isnull=False),
+                                   name="started_attempt_has_time"),
+            models.CheckConstraint(condition=Q(status__in=["prepared", "in_progress"]) | Q(finished_at__isnull=False),
                                    name="finished_attempt_has_time"),
         ]
         indexes = [models.Index(fields=["status", "accept_until"], name="attempt_overdue_idx")]

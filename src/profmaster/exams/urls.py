@@ -21,6 +21,7 @@ urlpatterns = [
     path("exams/<int:exam_pk>/", views.exam_detail, name="exam_detail"),
     path("exams/<int:exam_pk>/edit/", views.exam_edit, name="exam_edit"),
     path("exams/<int:exam_pk>/status/", views.exam_status, name="exam_status"),
+    path("exams/<int:exam_pk>/precreate/", views.precreate, name="precreate"),
     path("exams/<int:exam_pk>/sections/new/", views.section_create, name="section_create"),
     path("exams/<int:exam_pk>/overrides/new/", views.override_create, name="override_create"),
     path("exams/<int:exam_pk>/admit/", views.admit, name="admit"),

@@ -29,7 +29,7 @@ from profmaster.core.views import form_page
 from profmaster.jobs.domain import job_url
 from profmaster.permissions import competency_filter, has_perm, require
 
-from . import domain, forms, images, importing, statistics, xlsx
+from . import domain, forms, images, importing, precreation, statistics, xlsx
 from .models import Answer, Attempt, Exam, Question, QuestionBank, QuestionImage, TaskAccess, TaskHandout
 
 SESSION_TOKENS = "exam_attempt_tokens"
@@ -271,18 +271,33 @@ def exam_detail(request: HttpRequest, exam_pk: int) -> HttpResponse:
     examinees = User.objects.filter(
         role_assignments__championship=exam.championship,
         role_assignments__role__in=[Role.PARTICIPANT, Role.PUPIL]).distinct().order_by("last_name", "first_name")
+    can_manage = has_perm(request.user, "exams.manage_exam", exam)
     return render(request, "exams/exam.html", {
         "exam": exam, "championship": exam.championship, "attempts": attempts,
         "sections": exam.sections.select_related("category"),
         "overrides": exam.overrides.select_related("user"),
         "examinees": [(u, u.pk in admitted) for u in examinees] if exam.requires_admission else [],
-        "can_manage": has_perm(request.user, "exams.manage_exam", exam),
+        "can_manage": can_manage,
+        "prepared": domain.prepared_count(exam) if can_manage else 0,
+        "precreation_job": precreation.latest_job(exam) if can_manage else None,
         "can_proctor": has_perm(request.user, "exams.proctor", exam),
         "status_moves": {Exam.Status.DRAFT: [Exam.Status.PUBLISHED], Exam.Status.PUBLISHED: [
             Exam.Status.DRAFT, Exam.Status.ARCHIVED], Exam.Status.ARCHIVED: [Exam.Status.PUBLISHED]}[exam.status],
         "status_labels": dict(Exam.Status.choices),
         "breadcrumbs": _crumbs(exam.championship, (exam.title, None)),
     })
+
+
+@login_required
+@require_POST
+def precreate(request: HttpRequest, exam_pk: int) -> HttpResponse:
+    """RM-1 at scale: the organiser queues the drawing of every examinee's paper before the window opens."""
+    exam = _exam(request, exam_pk, "exams.manage_exam")
+    try:
+        job = precreation.start_precreation(exam, by=request.user)
+    except DomainError as exc:
+        return _refuse(request, exc, reverse("exams:exam_detail", args=[exam.pk]))
+    return redirect(job_url(job))
 
 
 @login_required
