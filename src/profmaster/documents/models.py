@@ -41,6 +41,7 @@ class DocumentType(models.TextChoices):
 GENERATED_TYPES = frozenset({
     DocumentType.REGISTRATION, DocumentType.JUDGING_ROLES, DocumentType.CRITERIA_LOCK, DocumentType.MARKS_LOCK,
     DocumentType.UNLOCK, DocumentType.REMOTE_RESULTS, DocumentType.FINAL_RESULTS, DocumentType.QUALITY_REPORT,
+    DocumentType.TIMEKEEPING, DocumentType.FAMILIARISATION,
 })
 
 
