@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "profmaster.exams",
     "profmaster.results",
     "profmaster.jobs",
+    "profmaster.timekeeping",
     "profmaster.api",
     "profmaster.demo",
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("profmaster.exams.urls")),
     path("results/", include("profmaster.results.urls")),
     path("jobs/", include("profmaster.jobs.urls")),
+    path("timekeeping/", include("profmaster.timekeeping.urls")),
     path("admin/", admin.site.urls),
 ]
 

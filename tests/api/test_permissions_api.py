@@ -58,14 +58,14 @@ def document(w: Any) -> Any:
         from profmaster.documents.domain import create_document
 
         w._document = create_document(
-            championship=w.a, competency=w.competency, doc_type="timekeeping", title="Протокол ролей",
+            championship=w.a, competency=w.competency, doc_type="other", title="Протокол ролей",
             data={"text": "Роли распределены."}, by=w.users["directorate"],
             signers=[(w.users["chief_expert"], "Главный эксперт"), (w.users["expert"], "Эксперт")])
     return w._document
 
 
 def new_document(w: Any) -> dict[str, Any]:
-    return {"doc_type": "timekeeping", "title": "Протокол", "competency_id": w.competency.pk,
+    return {"doc_type": "other", "title": "Протокол", "competency_id": w.competency.pk,
             "data": {"text": "Роли распределены."}, "signers": [{"user_id": w.users["chief_expert"].pk,
                                                                  "role_label": "Главный эксперт"}]}
 

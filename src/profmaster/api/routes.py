@@ -15,6 +15,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.organisations.api import router as organisations_router
     from profmaster.registration.api import router as registration_router
     from profmaster.results.api import router as results_router
+    from profmaster.timekeeping.api import router as timekeeping_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", championships_router)
@@ -25,3 +26,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", exams_router)
     api.add_router("/", results_router)
     api.add_router("/", jobs_router)
+    api.add_router("/", timekeeping_router)

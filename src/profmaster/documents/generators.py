@@ -28,10 +28,13 @@ GENERATORS: dict[str, str] = {
     "exams.participant_list": "profmaster.exams.domain.participant_list_content",
     "results.results_protocol": "profmaster.results.domain.results_protocol_content",
     "results.quality_report": "profmaster.results.quality.report_content",
+    "timekeeping.timekeeping": "profmaster.timekeeping.domain.timekeeping_content",
+    "timekeeping.familiarisation": "profmaster.timekeeping.domain.familiarisation_content",
 }
 #: Keys of generated documents whose content is an act recorded once (see the module docstring).
 ONE_OFF = frozenset({"marking.marks_lock", "marking.criteria_unlock", "marking.marks_unlock",
-                     "exams.handout_protocol", "demo", "legacy"})
+                     "exams.handout_protocol", "demo", "legacy",
+                     "timekeeping.familiarisation_exception"})
 
 Generator = Callable[[Any, Any], tuple[str, dict[str, Any]]]
 
