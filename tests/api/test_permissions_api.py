@@ -486,6 +486,35 @@ CASES += [
      {**_EXAM_CHIEF, "platform_directorate": 201, "directorate": 201, "chief_expert": 201}),
 ]
 
+def tk_timer(w: Any) -> Any:
+    """A task-familiarisation step of the world's flow, not started (OP-2, OP-3)."""
+    if not hasattr(w, "_tk_timer"):
+        from profmaster.timekeeping.models import Timer
+
+        w._tk_timer = Timer.objects.create(flow=w.slot, competency=w.competency, kind="task", title="Задание",
+                                           duration_minutes=15)
+    return w._tk_timer
+
+
+# The competition day's timers (OP-3): the panel, the Directorate and quality control read a flow's timers; the
+# competency's chief expert and the Directorate add steps; only the chief expert (or the expert keeping time)
+# gives commands — a command out of order is a 409 — and records extra time by the panel's decision.
+_TK_READ = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+            "chief_expert": 200, "expert": 200, "mentor": 404, "no_role": 404}
+CASES += [
+    ("timekeeping_flow_state", "get", lambda w: f"/timekeeping/flows/{w.slot.pk}/state", None, _TK_READ),
+    ("timekeeping_timer_create", "post", lambda w: f"/timekeeping/flows/{w.slot.pk}/timers",
+     lambda w: {"kind": "task", "duration_minutes": 10},
+     {**_TK_READ, "platform_directorate": 400, "directorate": 400, "chief_expert": 400, "expert": 403}),
+    ("timekeeping_timer_command", "post", lambda w: f"/timekeeping/timers/{tk_timer(w).pk}/commands",
+     lambda w: {"command": "pause"},
+     {**_TK_READ, "platform_directorate": 403, "directorate": 403, "chief_expert": 409, "expert": 403}),
+    ("timekeeping_extra_time", "post", lambda w: f"/timekeeping/timers/{tk_timer(w).pk}/extra-time",
+     lambda w: {"team_id": 987654, "minutes": 5, "reason": "Решение жюри"},
+     {**_TK_READ, "platform_directorate": 403, "directorate": 403, "chief_expert": 422, "expert": 403}),
+]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):
