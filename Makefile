@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking bench-countdown clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ bench-diplomas: install
 # SC-4 scale: 100 competencies × 40 teams × 60 aspects on PostgreSQL (BENCH_DB_URL); see bench/README.md.
 bench-marking: install
 	$(BIN)/python bench/marking_load.py
+# OP-3: the venue's countdown screen, 500 viewers polling while timers start and pause (gunicorn + PostgreSQL +
+# Redis on 127.0.0.1, BENCH_DB_URL / BENCH_REDIS_URL); see bench/README.md.
+bench-countdown: install
+	$(BIN)/python bench/countdown_load.py
 
 clean:
 	rm -rf $(VENV) var

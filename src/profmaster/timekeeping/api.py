@@ -50,6 +50,7 @@ class TimekeepingTimerOut(Schema):
 class TimekeepingFlowStateOut(Schema):
     v: str
     t: int
+    at: int
     flow: str
     zone: str
     current: int | None

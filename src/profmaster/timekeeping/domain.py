@@ -213,7 +213,7 @@ def command_timer(timer: Timer, command: str, *, by: Any, reason: str = "", now:
         raise DomainError(_("Неизвестная команда таймера."), field="command")
     reason = (reason or "").replace("\x00", "").strip()
     with transaction.atomic():
-        locked = Timer.objects.select_for_update().select_related("flow", "exception_document").get(pk=timer.pk)
+        locked = Timer.objects.select_for_update(of=("self",)).select_related("flow", "exception_document").get(pk=timer.pk)
         if command == clock.START and locked.exception_document is not None:
             from profmaster.documents.selectors import is_complete
 
@@ -268,7 +268,7 @@ def grant_extra_time(team: Application, minutes: int, reason: str, by: Any, *, t
     if team.status != Application.Status.APPROVED:
         raise DomainError(_("Команда не допущена к соревнованиям."), field="team")
     with transaction.atomic():
-        locked = Timer.objects.select_for_update().select_related("flow").get(pk=timer.pk)
+        locked = Timer.objects.select_for_update(of=("self",)).select_related("flow").get(pk=timer.pk)
         if locked.state == clock.STOPPED:
             raise TransitionError(_refusal_message("stopped", locked))
         grant = ExtraTime.objects.create(timer=locked, team=team, minutes=minutes, reason=reason[:2000],

@@ -7,16 +7,19 @@ from collections import defaultdict
 from typing import Any
 
 from django.core import signing
+from django.core.cache import caches
 from django.utils import timezone
 
 from profmaster.championships import timezones
 from profmaster.championships.models import ProgrammeSlot
 
 from . import clock
-from .domain import flow_version
+from .domain import CACHE, flow_version
 from .models import Timer, TimerEvent
 
 SCREEN_SALT = "timekeeping.screen"
+#: How long a flow's state is kept per version (a new version is a new key; old ones expire).
+STATE_SECONDS = 600
 
 
 def screen_token(flow: ProgrammeSlot) -> str:
@@ -39,8 +42,27 @@ def _iso_local(value: dt.datetime | None, tz: Any) -> str | None:
     return timezone.localtime(value, tz).isoformat() if value else None
 
 
+def state_key(flow_id: int, version: str) -> str:
+    return f"timekeeping:state:{flow_id}:{version}"
+
+
+def cached_flow_state(flow_id: int) -> dict[str, Any] | None:
+    """The flow's state as the first screen that asked for the current version stored it, or None."""
+    return caches[CACHE].get(state_key(flow_id, flow_version(flow_id)))
+
+
+def store_flow_state(flow_id: int, state: dict[str, Any]) -> None:
+    """Keep the state for every other screen asking for the same version (a change is fetched once, not 500×)."""
+    caches[CACHE].set(state_key(flow_id, state["v"]), state, timeout=STATE_SECONDS)
+
+
 def flow_state(flow: ProgrammeSlot, *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Every timer of the flow with its clock at ``now`` (three queries), the version and the zone."""
+    """Every timer of the flow with its clock at ``at`` (three queries), the version, the zone, and ``t``, the
+    server's clock when answered (the same as ``at`` here; a stored state is answered later with a new ``t``).
+
+    The version is read first: a change committed meanwhile can only make the content newer than its label.
+    """
+    version = flow_version(flow.pk)
     now = now or timezone.now()
     tz = timezones.zone_of(flow.championship)
     timers = list(Timer.objects.filter(flow=flow).order_by("order", "pk"))
@@ -72,5 +94,6 @@ def flow_state(flow: ProgrammeSlot, *, now: dt.datetime | None = None) -> dict[s
     if current is None:
         current = next((int(t["id"]) for t in out if t["state"] == clock.NOT_STARTED),
                        int(out[-1]["id"]) if out else None)
-    return {"v": flow_version(flow.pk), "t": int(now.timestamp() * 1000), "flow": flow.title,
+    moment = int(now.timestamp() * 1000)
+    return {"v": version, "t": moment, "at": moment, "flow": flow.title,
             "zone": timezones.zone_label(tz), "current": current, "timers": out}

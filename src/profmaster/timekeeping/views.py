@@ -31,10 +31,10 @@ from . import domain
 from .board import day_board
 from .forms import EvidenceForm, ExceptionForm, ExtraTimeForm, PhotoForm, TimerForm
 from .models import FamiliarisationConfirmation, Timer, WorkPhoto
-from .selectors import flow_of_token, flow_state, screen_token
+from .selectors import cached_flow_state, flow_of_token, flow_state, screen_token, store_flow_state
 
 #: How often the countdown screen asks whether anything changed, and the board refreshes its live block.
-SCREEN_POLL_MS = 1000
+SCREEN_POLL_MS = 800
 BOARD_POLL_SECONDS = 2
 
 
@@ -277,7 +277,8 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def screen_state(request: HttpRequest, token: str) -> JsonResponse:
     """What the screen polls: ``{"v", "t"}`` only while nothing changed (one shared-cache read, no query);
-    the flow's whole state when the version the screen holds is not the current one."""
+    the flow's whole state when the version the screen holds is not the current one — computed by the first
+    screen that asks and kept in the shared cache for the others (``at`` says when its times were taken)."""
     flow_id = flow_of_token(token)
     if flow_id is None:
         raise Http404
@@ -285,7 +286,11 @@ def screen_state(request: HttpRequest, token: str) -> JsonResponse:
     now_ms = int(timezone.now().timestamp() * 1000)
     if request.GET.get("v") == version:
         return JsonResponse({"v": version, "t": now_ms})
-    return JsonResponse(flow_state(_screen_flow(token)), json_dumps_params={"ensure_ascii": False})
+    state = cached_flow_state(flow_id)
+    if state is None:
+        state = flow_state(_screen_flow(token))
+        store_flow_state(flow_id, state)
+    return JsonResponse({**state, "t": now_ms}, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

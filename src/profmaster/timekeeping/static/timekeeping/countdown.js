@@ -63,13 +63,14 @@
       var t = current();
       var now = serverNow();
       if (!t) { el("screen-time").textContent = "—"; return; }
-      var left = remainingAt(t, state.t, now);
+      var at = state.at || state.t; // when the stored state's times were taken
+      var left = remainingAt(t, at, now);
       el("screen-time").textContent = (t.state !== "not_started" && left <= 0) ? labels.over : format(left);
       var items = el("screen-teams").children;
       for (var i = 0; i < items.length && i < t.teams.length; i++) {
         var team = t.teams[i];
         items[i].textContent = team.name + " (+" + team.extra_minutes + " " + labels.extra + "): " +
-          format(remainingAt({state: t.state, remaining_ms: team.remaining_ms}, state.t, now));
+          format(remainingAt({state: t.state, remaining_ms: team.remaining_ms}, at, now));
       }
     }
 
