@@ -685,6 +685,7 @@ PAGES.update({
     # a command out of order (pause before the start) is refused on the board: the same answer on every try
     "timekeeping:timer_command": Page(frozenset({"chief"}), method="post",
                                       kwargs=lambda w: {"timer_pk": _tk(w)["timer"].pk, "command": "pause"}),
+    "timekeeping:settings": Page(MANAGERS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
     "timekeeping:screen": Page(EVERYONE, public=True, kwargs=lambda w: {"token": _tk(w)["token"]}),
     "timekeeping:screen_state": Page(EVERYONE, public=True, kwargs=lambda w: {"token": _tk(w)["token"]}),
 })

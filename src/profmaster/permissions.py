@@ -259,6 +259,7 @@ venue_admin = role_in(Role.VENUE_ADMIN)
 
 TIMEKEEPING_PERMISSIONS: dict[str, Any] = {
     "timekeeping.view_board": directorate | quality_control | competency_panel,
+    "timekeeping.manage_settings": directorate,
     "timekeeping.manage_timers": directorate | chief_expert_of_competency,
     "timekeeping.run_timer": chief_expert_of_competency | is_timekeeper,
     "timekeeping.grant_extra_time": chief_expert_of_competency,

@@ -33,6 +33,10 @@ def make_team(championship, competency, category, *, school: str, participant, m
 
 @pytest.fixture
 def day(championship, competency):
+    return build_day(championship, competency)
+
+
+def build_day(championship, competency) -> SimpleNamespace:
     championship.time_zone = "Europe/Moscow"
     championship.save()
     stage = StageFactory(championship=championship)

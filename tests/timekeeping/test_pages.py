@@ -212,3 +212,11 @@ def venue_admin(day):
     user = UserFactory(email="venue@example.ru")
     give_role(user, Role.VENUE_ADMIN, day.championship)
     return user
+
+
+def test_op2_directorate_sets_the_workplace_familiarisation_and_more_than_30_is_refused(day, directorate_user):
+    url = reverse("timekeeping:settings", args=[day.championship.pk])
+    client = client_for(directorate_user)
+    assert client.post(url, {"workplace_familiarisation_minutes": "45"}).status_code == 400
+    assert client.post(url, {"workplace_familiarisation_minutes": "20"}).status_code == 302
+    assert domain.settings_of(day.championship).workplace_familiarisation_minutes == 20

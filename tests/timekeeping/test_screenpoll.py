@@ -30,6 +30,15 @@ def get(path: str, query: str = "", host: str = "testserver") -> tuple[int, dict
 
 
 @pytest.fixture(autouse=True)
+def _no_version_memo(monkeypatch):
+    """Within a test a change is looked at at once; in production a worker reuses a version for 50 ms."""
+    from profmaster.timekeeping import screenpoll
+
+    monkeypatch.setattr(screenpoll, "VERSION_MEMO_SECONDS", 0)
+    screenpoll._memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _keep_the_test_connection():
     from django.core import signals
     from django.db import close_old_connections
@@ -69,3 +78,19 @@ def test_op3_bad_link_and_foreign_host_reach_django(day):
     assert get("/timekeeping/screen/1:forged/state/", "v=0-0")[0] == 404
     path = f"/timekeeping/screen/{screen_token(day.flow)}/state/"
     assert get(path, "v=0-0", host="evil.example.com")[0] == 400
+
+
+def test_op3_worker_reuses_the_version_briefly(day, monkeypatch, django_capture_on_commit_callbacks):
+    from profmaster.timekeeping import screenpoll
+
+    monkeypatch.setattr(screenpoll, "VERSION_MEMO_SECONDS", 60)
+    caches["shared"].clear()
+    timer = domain.create_timer(day.flow, kind=Timer.Kind.TASK_FAMILIARISATION, duration_minutes=15, by=day.chief)
+    path = f"/timekeeping/screen/{screen_token(day.flow)}/state/"
+    full = get(path)[2]
+    assert set(get(path, f"v={full['v']}")[2]) == {"v", "t"}
+    with django_capture_on_commit_callbacks(execute=True):
+        domain.start_timer(timer, by=day.chief)
+    assert set(get(path, f"v={full['v']}")[2]) == {"v", "t"}  # the memo still holds the old version
+    screenpoll._memo.clear()
+    assert get(path, f"v={full['v']}")[2]["timers"][0]["state"] == "running"

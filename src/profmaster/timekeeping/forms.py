@@ -60,3 +60,9 @@ class PhotoForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
         self.fields["team"].label_from_instance = lambda team: str(team.organisation)  # type: ignore[attr-defined]
+
+
+class SettingsForm(forms.Form):
+    workplace_familiarisation_minutes = forms.IntegerField(
+        label=_("Знакомство с рабочим местом, минут"), min_value=1, max_value=30,
+        help_text=_("Не больше 30 минут (003 §13.3); больше — только по протоколу, подписанному всеми экспертами."))

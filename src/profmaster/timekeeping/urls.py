@@ -10,6 +10,7 @@ urlpatterns = [
     path("competencies/<int:competency_pk>/day/<str:day>/evidence/", views.evidence, name="evidence"),
     path("competencies/<int:competency_pk>/day/<str:day>/photos/", views.photo_upload, name="photo_upload"),
     path("photos/<int:photo_pk>/", views.photo, name="photo"),
+    path("championships/<int:championship_pk>/settings/", views.settings_page, name="settings"),
     path("flows/<int:flow_pk>/timers/", views.timer_create, name="timer_create"),
     path("flows/<int:flow_pk>/protocol/<str:kind>/", views.protocol, name="protocol"),
     path("flows/<int:flow_pk>/familiarisation-exception/", views.exception_protocol, name="exception_protocol"),

@@ -29,7 +29,7 @@ from profmaster.registration.models import TeamMember
 
 from . import domain
 from .board import day_board
-from .forms import EvidenceForm, ExceptionForm, ExtraTimeForm, PhotoForm, TimerForm
+from .forms import EvidenceForm, ExceptionForm, ExtraTimeForm, PhotoForm, SettingsForm, TimerForm
 from .models import FamiliarisationConfirmation, Timer, WorkPhoto
 from .selectors import cached_flow_state, flow_of_token, flow_state, screen_token, store_flow_state
 
@@ -89,6 +89,7 @@ def _board_context(request: HttpRequest, competency: Competency, day: dt.date) -
         "can_evidence": has_perm(user, "timekeeping.manage_evidence", competency),
         "can_upload": has_perm(user, "timekeeping.upload_photo", competency),
         "can_view_photos": has_perm(user, "timekeeping.view_photos", competency),
+        "can_settings": has_perm(user, "timekeeping.manage_settings", competency.championship),
         "timer_form": TimerForm(competency=competency),
         "extra_form": ExtraTimeForm(teams=teams) if teams is not None else None,
         "exception_form": ExceptionForm(),
@@ -364,3 +365,23 @@ def photo(request: HttpRequest, photo_pk: int) -> FileResponse:
 
 def screen_url(flow: ProgrammeSlot) -> str:
     return reverse("timekeeping:screen", kwargs={"token": screen_token(flow)})
+
+
+@login_required
+def settings_page(request: HttpRequest, championship_pk: int) -> HttpResponse:
+    """The championship's settings of the competition day (OP-2), for its Directorate."""
+    from profmaster.championships.models import Championship
+    from profmaster.core.views import form_page
+
+    championship = get_object_or_404(Championship, pk=championship_pk)
+    require(request.user, "timekeeping.manage_settings", championship)
+    current = domain.settings_of(championship)
+    form = SettingsForm(request.POST or None,
+                        initial={"workplace_familiarisation_minutes": current.workplace_familiarisation_minutes})
+    detail = reverse("championships:detail", args=[championship.pk])
+    return form_page(
+        request, form=form, success_url=detail, cancel_url=detail,
+        title=_("Настройки дня соревнований"), breadcrumbs=[(championship.name, detail)],
+        on_valid=lambda f: domain.save_settings(
+            championship, workplace_familiarisation_minutes=f.cleaned_data["workplace_familiarisation_minutes"],
+            by=request.user))
