@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_op3_timer_started_and_paused_on_the_board_changes_on_open_screen_and_board(page, browser, live_server):
-    day = build_day(ChampionshipFactory(), CompetencyFactory(name="Кондитерское дело"))
+    championship = ChampionshipFactory()
+    day = build_day(championship, CompetencyFactory(championship=championship, name="Кондитерское дело"))
     # today's flow, so that the board of today shows it
     ProgrammeSlot.objects.filter(pk=day.flow.pk).update(starts_at=timezone.now() - dt.timedelta(minutes=5),
                                                         ends_at=timezone.now() + dt.timedelta(hours=3))
