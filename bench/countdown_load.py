@@ -234,7 +234,9 @@ async def run(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def serve(data: dict[str, Any], shortcut: bool) -> dict[str, Any]:
+def serve(data: dict[str, Any], shortcut: bool, port: int) -> dict[str, Any]:
+    global PORT
+    PORT = port  # a port of its own per run: the previous server's workers may still be closing theirs
     env = {**ENV, "SCREEN_POLL_SHORTCUT": "1" if shortcut else "0"}
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",
@@ -269,8 +271,9 @@ def main() -> None:
     data = setup()
     modes = [True, False] if os.environ.get("BASELINE", "1") == "1" else [True]
     results = []
-    for shortcut in modes:
-        result = serve(data, shortcut)
+    base_port = PORT
+    for number, shortcut in enumerate(modes):
+        result = serve(data, shortcut, base_port + number)
         results.append(result)
         print(json.dumps(result, ensure_ascii=False), flush=True)
     print()

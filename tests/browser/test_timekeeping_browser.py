@@ -20,7 +20,8 @@ from .conftest import login
 pytestmark = pytest.mark.browser
 
 
-def test_op3_timer_started_and_paused_on_the_board_changes_on_open_screen_and_board(page, browser, live_server):
+def test_op3_timer_started_and_paused_on_the_board_changes_on_open_screen_and_board(page, browser, live_server,
+                                                                                  request):
     championship = ChampionshipFactory()
     day = build_day(championship, CompetencyFactory(championship=championship, name="Кондитерское дело"))
     # today's flow, so that the board of today shows it
@@ -30,6 +31,7 @@ def test_op3_timer_started_and_paused_on_the_board_changes_on_open_screen_and_bo
     timer = domain.create_timer(day.flow, kind="module", module=day.module, duration_minutes=90, by=day.chief)
 
     screen_context = browser.new_context(locale="ru-RU", base_url=live_server.url, bypass_csp=True)
+    request.addfinalizer(screen_context.close)  # the screen polls until closed: before the database goes
     screen = screen_context.new_page()
     screen.set_default_timeout(15000)
     screen.goto(f"/timekeeping/screen/{screen_token(day.flow)}/")
@@ -39,6 +41,7 @@ def test_op3_timer_started_and_paused_on_the_board_changes_on_open_screen_and_bo
     assert "Москва, UTC+3" in screen.locator("#screen-zone").inner_text()
 
     board_context = browser.new_context(locale="ru-RU", base_url=live_server.url, bypass_csp=True)
+    request.addfinalizer(board_context.close)
     watcher = board_context.new_page()
     watcher.set_default_timeout(15000)
     login(watcher, "expert@example.ru", PASSWORD)
@@ -71,5 +74,3 @@ def test_op3_timer_started_and_paused_on_the_board_changes_on_open_screen_and_bo
     for opened in (screen, watcher):
         assert opened.evaluate("window.stillTheSamePage") is True  # changed without a reload
     assert list(timer.events.values_list("kind", flat=True)) == ["start", "pause"]
-    screen_context.close()
-    board_context.close()
