@@ -69,9 +69,17 @@ def test_op3_board_live_block_is_a_fragment_with_state(day, timer):
     assert "Старт" not in re.sub(r"<th.*?</th>", "", text)  # the expert without the time duty has no buttons
 
 
-def test_op3_board_bad_day_is_404(day):
-    url = reverse("timekeeping:board", kwargs={"competency_pk": day.competency.pk, "day": "2023-13-45"})
+@pytest.mark.parametrize("bad", ["2023-13-45", "9999-12-31", "nonsense"])
+def test_op3_board_bad_day_is_404(day, bad):
+    url = reverse("timekeeping:board", kwargs={"competency_pk": day.competency.pk, "day": bad})
     assert client_for(day.chief).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("member", ["abc", "99999999999999999999", ""])
+def test_op2_confirmation_of_a_malformed_member_is_a_message(day, member):
+    url = reverse("timekeeping:familiarisation", args=[day.flow.pk])
+    response = client_for(day.chief).post(url, {"member": member}, follow=True)
+    assert response.status_code == 200 and "Выберите участника или наставника." in response.content.decode()
 
 
 def test_op3_screen_page_public_by_link_with_data_in_json_script(day, timer):

@@ -39,10 +39,14 @@ BOARD_POLL_SECONDS = 2
 
 
 def _day(value: str) -> dt.date:
+    """The day in the URL; a malformed or far-off one (overflow a year later) is a missing page."""
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise Http404 from exc
+    if not dt.date(1900, 1, 1) <= day <= dt.date(2199, 12, 31):
+        raise Http404
+    return day
 
 
 def _competency(request: HttpRequest, competency_pk: int, perm: str) -> Competency:
@@ -211,7 +215,9 @@ def familiarisation(request: HttpRequest, flow_pk: int) -> HttpResponse:
     """The venue's device: participants and mentors of the flow confirm the familiarisation (003 §13.5)."""
     flow = _flow(request, flow_pk, "timekeeping.record_confirmation")
     if request.method == "POST":
-        member = TeamMember.objects.filter(pk=request.POST.get("member") or 0).first()
+        member_id = request.POST.get("member", "")
+        member = TeamMember.objects.filter(pk=int(member_id)).first() if member_id.isdigit() and len(member_id) < 19 \
+            else None
         try:
             if member is None:
                 raise DomainError(_("Выберите участника или наставника."))
