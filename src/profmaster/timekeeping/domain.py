@@ -87,7 +87,18 @@ def flow_version(flow_id: int) -> str:
 
 
 def _bump_on_commit(flow_id: int) -> None:
-    transaction.on_commit(lambda: caches[CACHE].set(_version_key(flow_id), _version_from_db(flow_id), timeout=None))
+    """After the commit: the flow's new version, and its state stored under it, so that the screens' polls
+    after a change are answered from the shared cache too (no burst of 500 computations of the same state)."""
+
+    def bump() -> None:
+        from .selectors import flow_state, store_flow_state
+
+        caches[CACHE].set(_version_key(flow_id), _version_from_db(flow_id), timeout=None)
+        flow = ProgrammeSlot.objects.select_related("championship").filter(pk=flow_id).first()
+        if flow is not None:
+            store_flow_state(flow_id, flow_state(flow))
+
+    transaction.on_commit(bump)
 
 
 # --- Flows, teams and who keeps time ---------------------------------------------------------------------
