@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking bench-draws clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking bench-draws bench-countdown clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,10 @@ bench-marking: install
 # OP-1 scale: 100 competencies × 40 teams drawn and verified at once on PostgreSQL (BENCH_DB_URL); see bench/README.md.
 bench-draws: install
 	$(BIN)/python bench/draws.py
+# OP-3: the venue's countdown screen, 500 viewers polling while timers start and pause (gunicorn + PostgreSQL +
+# Redis on 127.0.0.1, BENCH_DB_URL / BENCH_REDIS_URL); see bench/README.md.
+bench-countdown: install
+	$(BIN)/python bench/countdown_load.py
 
 clean:
 	rm -rf $(VENV) var

@@ -22,3 +22,39 @@ def status_of(header: bytes) -> int:
     """The status code of a response's header, 0 if there is none."""
     match = re.match(rb"HTTP/1\.[01] (\d{3})", header)
     return int(match.group(1)) if match else 0
+
+
+class Persistent:
+    """A persistent HTTP/1.1 connection to ``host:port`` (reopened when the server closes it); answers with
+    ``Content-Length`` only (what Django's JsonResponse sends)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def exchange(self, request: bytes) -> tuple[bytes, bytes]:
+        for attempt in range(2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            assert self.reader is not None
+            try:
+                self.writer.write(request)
+                await self.writer.drain()
+                header = (await self.reader.readuntil(b"\r\n\r\n"))[:-4]
+                length = re.search(rb"content-length: *(\d+)", header.lower())
+                content = await self.reader.readexactly(int(length.group(1))) if length else await self.reader.read()
+            except (asyncio.IncompleteReadError, ConnectionError):
+                self.close()
+                if attempt:
+                    raise
+                continue
+            if length is None or b"connection: close" in header.lower():
+                self.close()
+            return header, content
+        raise ConnectionError("no answer")
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None

@@ -725,6 +725,67 @@ PAGES.update({
     "competition_day:verify": Page(EVERYONE, public=True, kwargs=lambda w: {"pk": _draw(w).pk}),
 })
 
+
+# --- The competition day: timekeeping, familiarisation, evidence (OP-2, OP-3, OP-7) ---------------------------
+# The day board is the competency's panel's, the Directorate's and quality control's; steps and protocols are
+# the chief expert's and the Directorate's; commands and extra time the chief expert's (or the expert keeping
+# time); the venue's technical administrator records the video stream and confirmations on the venue's device,
+# with no scoring right; participants and mentors confirm on their own device; the countdown screen is public by
+# its signed link.
+BOARD_READERS = AUDITORS | {"chief", "expert"}
+DAY_EDITORS = MANAGERS | {"chief"}
+
+
+def _tk(w: World) -> dict[str, Any]:
+    if "_tk" not in w.objects:
+        from django.core.files.base import ContentFile
+
+        from profmaster.timekeeping.models import Timer, WorkPhoto
+        from profmaster.timekeeping.selectors import screen_token
+
+        flow = ProgrammeSlot.objects.create(
+            championship=w.championship, stage=w.stage, competency=w.competency, title="Поток 2",
+            starts_at=timezone.now(), ends_at=timezone.now() + dt.timedelta(hours=2))
+        timer = Timer.objects.create(flow=flow, competency=w.competency, kind="module", module=w.criterion,
+                                     title="Модуль A", duration_minutes=60)
+        photo = WorkPhoto(competency=w.competency, day=dt.date(2023, 4, 21), content_type="image/png", size=8,
+                          uploaded_by=w.users["chief"])
+        photo.file.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+        w.objects["_tk"] = {"flow": flow, "timer": timer, "photo": photo, "token": screen_token(flow)}
+    return w.objects["_tk"]
+
+
+def tk_day(w: World) -> dict[str, Any]:
+    return {"competency_pk": w.competency.pk, "day": "2023-04-21"}
+
+
+def tk_flow(w: World) -> dict[str, Any]:
+    return {"flow_pk": _tk(w)["flow"].pk}
+
+
+PAGES.update({
+    "timekeeping:board_today": Page(BOARD_READERS, kwargs=lambda w: {"competency_pk": w.competency.pk}),
+    "timekeeping:board": Page(BOARD_READERS, kwargs=tk_day),
+    "timekeeping:board_live": Page(BOARD_READERS, kwargs=tk_day),
+    "timekeeping:evidence": Page(DAY_EDITORS | {"venue_admin"}, kwargs=tk_day),
+    "timekeeping:photo_upload": Page(frozenset({"chief"}), kwargs=tk_day, method="post"),
+    "timekeeping:photo": Page(BOARD_READERS, kwargs=lambda w: {"photo_pk": _tk(w)["photo"].pk}),
+    "timekeeping:timer_create": Page(DAY_EDITORS, kwargs=tk_flow, method="post"),
+    "timekeeping:protocol": Page(DAY_EDITORS, method="post",
+                                 kwargs=lambda w: {"flow_pk": _tk(w)["flow"].pk, "kind": "timekeeping"}),
+    "timekeeping:exception_protocol": Page(DAY_EDITORS, kwargs=tk_flow, method="post"),
+    "timekeeping:familiarisation": Page(frozenset({"chief", "venue_admin"}), kwargs=tk_flow),
+    "timekeeping:confirm_own": Page(frozenset({"mentor", "participant"}), kwargs=tk_flow),
+    "timekeeping:extra_time": Page(frozenset({"chief"}), method="post",
+                                   kwargs=lambda w: {"timer_pk": _tk(w)["timer"].pk}),
+    # a command out of order (pause before the start) is refused on the board: the same answer on every try
+    "timekeeping:timer_command": Page(frozenset({"chief"}), method="post",
+                                      kwargs=lambda w: {"timer_pk": _tk(w)["timer"].pk, "command": "pause"}),
+    "timekeeping:settings": Page(MANAGERS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
+    "timekeeping:screen": Page(EVERYONE, public=True, kwargs=lambda w: {"token": _tk(w)["token"]}),
+    "timekeeping:screen_state": Page(EVERYONE, public=True, kwargs=lambda w: {"token": _tk(w)["token"]}),
+})
+
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.
 EXCLUDED_NAMESPACES = {"admin", "api"}
 

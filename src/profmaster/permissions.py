@@ -235,6 +235,43 @@ def holds_job_permission(user: Any, job: Any = None) -> bool:
     return has_perm(user, perm, job)
 
 
+# --- The competition day: timekeeping, familiarisation, evidence (OP-2, OP-3, OP-7) ----------------------
+# 003 §13.6: the chief expert or the expert with the timekeeping duty starts and stops the work; the panel's
+# decision on extra time is recorded by the chief expert (003 §17.4). The venue's technical administrator has
+# no scoring rights (003 §23.3): they record where the video stream and its recording are and confirmations on
+# the venue's device, nothing else. The countdown screen is public by its signed link (the venue's screen).
+
+
+@rules.predicate
+def is_timekeeper(user: Any, obj: Any = None) -> bool:
+    """An expert of the object's competency whose judging duty is keeping time (003 §13.6)."""
+    championship_id, competency_id = scope_of(obj)
+    if competency_id is None or not holds(user, {Role.EXPERT}, championship_id, competency_id, exact=True):
+        return False
+    from profmaster.marking.models import JudgingRole
+    from profmaster.timekeeping.domain import is_timekeeping_duty
+
+    duties = JudgingRole.objects.filter(competency_id=competency_id, user=user).values_list("duty", flat=True)
+    return any(is_timekeeping_duty(duty) for duty in duties)
+
+
+venue_admin = role_in(Role.VENUE_ADMIN)
+
+TIMEKEEPING_PERMISSIONS: dict[str, Any] = {
+    "timekeeping.view_board": directorate | quality_control | competency_panel,
+    "timekeeping.manage_settings": directorate,
+    "timekeeping.manage_timers": directorate | chief_expert_of_competency,
+    "timekeeping.run_timer": chief_expert_of_competency | is_timekeeper,
+    "timekeeping.grant_extra_time": chief_expert_of_competency,
+    "timekeeping.create_protocol": directorate | chief_expert_of_competency,
+    "timekeeping.record_confirmation": chief_expert_of_competency | venue_admin,
+    "timekeeping.manage_evidence": directorate | chief_expert_of_competency | venue_admin,
+    "timekeeping.upload_photo": chief_expert_of_competency,
+    "timekeeping.view_photos": directorate | quality_control | competency_panel,
+    # on one's own device: the domain checks that the person is a participant or mentor of the flow
+    "timekeeping.confirm_own": role_in(Role.PARTICIPANT, Role.MENTOR),
+}
+
 results_working = directorate | quality_control | competency_panel
 
 RESULTS_PERMISSIONS: dict[str, Any] = {
@@ -363,6 +400,8 @@ PERMISSIONS: dict[str, Any] = {
     # public page, which needs no permission
     "competition_day.view_draws": directorate | quality_control | competency_panel,
     "competition_day.manage_draws": chief_expert_of_competency,
+    # The competition day (OP-2, OP-3, OP-7): see the section above
+    **TIMEKEEPING_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "profmaster.incidents",
     "profmaster.jobs",
     "profmaster.competition_day",
+    "profmaster.timekeeping",
     "profmaster.api",
     "profmaster.demo",
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("incidents/", include("profmaster.incidents.urls")),
     path("jobs/", include("profmaster.jobs.urls")),
     path("competition-day/", include("profmaster.competition_day.urls")),
+    path("timekeeping/", include("profmaster.timekeeping.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -58,14 +58,14 @@ def document(w: Any) -> Any:
         from profmaster.documents.domain import create_document
 
         w._document = create_document(
-            championship=w.a, competency=w.competency, doc_type="timekeeping", title="Протокол ролей",
+            championship=w.a, competency=w.competency, doc_type="other", title="Протокол ролей",
             data={"text": "Роли распределены."}, by=w.users["directorate"],
             signers=[(w.users["chief_expert"], "Главный эксперт"), (w.users["expert"], "Эксперт")])
     return w._document
 
 
 def new_document(w: Any) -> dict[str, Any]:
-    return {"doc_type": "timekeeping", "title": "Протокол", "competency_id": w.competency.pk,
+    return {"doc_type": "other", "title": "Протокол", "competency_id": w.competency.pk,
             "data": {"text": "Роли распределены."}, "signers": [{"user_id": w.users["chief_expert"].pk,
                                                                  "role_label": "Главный эксперт"}]}
 
@@ -544,6 +544,35 @@ CASES += [
     ("draws_perform", "post", lambda w: f"/draws/{draw(w).pk}/perform", None, _DRAW_HOLD),
     ("draws_redraw", "post", lambda w: f"/draws/{draw(w).pk}/redraw", lambda w: {"reason": " "}, _DRAW_HOLD),
     ("draws_verification", "get", lambda w: f"/draws/{draw(w).pk}/verification", None, {r: 200 for r in ROLES}),
+]
+
+
+def tk_timer(w: Any) -> Any:
+    """A task-familiarisation step of the world's flow, not started (OP-2, OP-3)."""
+    if not hasattr(w, "_tk_timer"):
+        from profmaster.timekeeping.models import Timer
+
+        w._tk_timer = Timer.objects.create(flow=w.slot, competency=w.competency, kind="task", title="Задание",
+                                           duration_minutes=15)
+    return w._tk_timer
+
+
+# The competition day's timers (OP-3): the panel, the Directorate and quality control read a flow's timers; the
+# competency's chief expert and the Directorate add steps; only the chief expert (or the expert keeping time)
+# gives commands — a command out of order is a 409 — and records extra time by the panel's decision.
+_TK_READ = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+            "chief_expert": 200, "expert": 200, "mentor": 404, "no_role": 404}
+CASES += [
+    ("timekeeping_flow_state", "get", lambda w: f"/timekeeping/flows/{w.slot.pk}/state", None, _TK_READ),
+    ("timekeeping_timer_create", "post", lambda w: f"/timekeeping/flows/{w.slot.pk}/timers",
+     lambda w: {"kind": "task", "duration_minutes": 10},
+     {**_TK_READ, "platform_directorate": 400, "directorate": 400, "chief_expert": 400, "expert": 403}),
+    ("timekeeping_timer_command", "post", lambda w: f"/timekeeping/timers/{tk_timer(w).pk}/commands",
+     lambda w: {"command": "pause"},
+     {**_TK_READ, "platform_directorate": 403, "directorate": 403, "chief_expert": 409, "expert": 403}),
+    ("timekeeping_extra_time", "post", lambda w: f"/timekeeping/timers/{tk_timer(w).pk}/extra-time",
+     lambda w: {"team_id": 987654, "minutes": 5, "reason": "Решение жюри"},
+     {**_TK_READ, "platform_directorate": 403, "directorate": 403, "chief_expert": 422, "expert": 403}),
 ]
 
 

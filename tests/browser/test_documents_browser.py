@@ -26,7 +26,7 @@ def test_doc2_signer_signs_in_browser_and_downloads_stamped_pdf(page):
     give_role(chief, Role.CHIEF_EXPERT, championship, competency)
     give_role(expert, Role.EXPERT, championship, competency)
     document = create_document(
-        championship=championship, competency=competency, doc_type=DocumentType.TIMEKEEPING,
+        championship=championship, competency=competency, doc_type=DocumentType.OTHER,
         title="Протокол распределения судейских ролей", data={"text": "Роли экспертов распределены."},
         signers=[(chief, "Главный эксперт"), (expert, "Эксперт")], by=chief)
 

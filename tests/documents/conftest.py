@@ -40,7 +40,7 @@ def mentor(championship):
 
 def make_document(*, championship: Any, by: Any, signers: list[tuple[Any, str]], competency: Any = None,
                   title: str = "Протокол распределения судейских ролей",
-                  doc_type: str = DocumentType.TIMEKEEPING, data: dict[str, Any] | None = None) -> Document:
+                  doc_type: str = DocumentType.OTHER, data: dict[str, Any] | None = None) -> Document:
     """A typed-in document; a kind the platform generates is made as a generated one (DOC-2)."""
     make = create_document
     extra: dict[str, Any] = {}

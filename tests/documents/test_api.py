@@ -51,7 +51,7 @@ def test_doc2_api_detail_with_signers_and_signatures(document, chief_expert, exp
     body = response.json()
     assert {k: body[k] for k in ("id", "number", "doc_type", "title", "version", "content_hash", "complete",
                                  "required_count", "missing_count", "competency", "data", "pdf_url")} == {
-        "id": document.pk, "number": 1, "doc_type": "timekeeping",
+        "id": document.pk, "number": 1, "doc_type": "other",
         "title": "Протокол распределения судейских ролей", "version": 1, "content_hash": document.content_hash,
         "complete": False, "required_count": 2, "missing_count": 1, "competency": "Кондитерское дело",
         "data": {"text": "Роли экспертов распределены."}, "pdf_url": f"/api/v1/documents/{document.pk}/pdf",
@@ -85,7 +85,7 @@ def test_doc2_api_list_scoped_and_filtered(championship, competency, directorate
         (3, "Общий протокол", False), (2, "Протокол Электроника", False),
         (1, "Протокол распределения судейских ролей", True)]
     assert everything["items"][1]["competency"] == "Электроника"
-    assert everything["items"][1]["doc_type_label"] == "Протокол учёта времени"
+    assert everything["items"][1]["doc_type_label"] == "Другой документ"
 
     chief = call("get", list_url(championship), chief_expert).json()
     assert [d["number"] for d in chief["items"]] == [1]
@@ -99,7 +99,7 @@ def test_doc2_api_list_scoped_and_filtered(championship, competency, directorate
 
 def test_doc2_api_create_update_sign_flow(championship, competency, chief_expert, expert, directorate_user):
     created = call("post", list_url(championship), chief_expert, {
-        "doc_type": "timekeeping", "title": "Протокол ролей", "competency_id": competency.pk,
+        "doc_type": "other", "title": "Протокол ролей", "competency_id": competency.pk,
         "data": {"text": "Роли распределены."},
         "signers": [{"user_id": chief_expert.pk, "role_label": "Главный эксперт"},
                     {"user_id": expert.pk, "role_label": "Эксперт"}],

@@ -30,7 +30,7 @@ def test_doc2_create_numbers_documents_per_championship(championship, competency
     elsewhere = make_document(championship=other_championship, by=chief_expert, signers=[(chief_expert, "Дирекция")])
     assert (first.number, second.number, elsewhere.number) == (1, 2, 1)
     assert first.version == 1
-    assert first.content_hash == content_hash("Протокол распределения судейских ролей", "timekeeping",
+    assert first.content_hash == content_hash("Протокол распределения судейских ролей", "other",
                                               {"text": "Роли экспертов распределены."})
     assert first.render_status == Document.RenderStatus.PENDING
     assert list(first.required_signers.values_list("user_id", "role_label", "order")) == [(chief_expert.pk, "ГЭ", 1)]

@@ -76,7 +76,8 @@ def test_doc2_create_form_offers_no_generated_type(championship, chief_expert, d
     offered = {value for value, _label in form.fields["doc_type"].choices}
     assert not offered & GENERATED_TYPES
     assert {"handwritten_sheets", "other"} <= offered
-    assert {"incident", "toolbox_check", "non_appearance"}.isdisjoint(offered)  # OP-4…OP-6: generated
+    day_protocols = {"incident", "toolbox_check", "non_appearance", "timekeeping", "familiarisation", "draw"}
+    assert day_protocols.isdisjoint(offered)  # OP-1…OP-6: generated from the day's records
     response = client_for(directorate_user).post(reverse("documents:create", args=[championship.pk]), {
         "doc_type": "final_results", "title": "Итоги", "text": "Золото: Подделкин",
         "signers": [chief_expert.role_assignments.first().pk]})
@@ -138,7 +139,7 @@ def test_doc2_regenerate_needs_a_reason_and_refuses_typed_and_one_off(roles_docu
     with pytest.raises(DomainError) as no_reason:
         regenerate_document(roles_document, by=chief_expert, reason="  ")
     assert no_reason.value.field == "reason"
-    typed = create_document(championship=championship, doc_type=DocumentType.TIMEKEEPING, title="Учёт времени",
+    typed = create_document(championship=championship, doc_type=DocumentType.OTHER, title="Учёт времени",
                             data={"text": "10:00"}, signers=[(chief_expert, "ГЭ")], by=directorate_user)
     with pytest.raises(TransitionError):
         regenerate_document(typed, by=directorate_user, reason="Заново")

@@ -121,7 +121,7 @@ def test_doc3_render_failure_recorded_not_raised(document, settings, tmp_path):
 def test_doc3_doc_type_template_preferred(document, settings, tmp_path):
     own = tmp_path / "documents" / "pdf"
     own.mkdir(parents=True)
-    (own / "timekeeping.html").write_text(
+    (own / "other.html").write_text(
         '{% extends "documents/pdf/base.html" %}{% block body %}<p>Особый шаблон: {{ data.text }}</p>{% endblock %}',
         encoding="utf-8")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]

@@ -18,6 +18,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.organisations.api import router as organisations_router
     from profmaster.registration.api import router as registration_router
     from profmaster.results.api import router as results_router
+    from profmaster.timekeeping.api import router as timekeeping_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", championships_router)
@@ -31,3 +32,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", checkin_router)
     api.add_router("/", incidents_router)
     api.add_router("/", competition_day_router)
+    api.add_router("/", timekeeping_router)

@@ -32,10 +32,13 @@ GENERATORS: dict[str, str] = {
     "checkin.toolbox_check": "profmaster.checkin.domain.toolbox_check_content",
     "incidents.incident_protocol": "profmaster.incidents.domain.incident_protocol_content",
     "competition_day.draw_protocol": "profmaster.competition_day.domain.draw_protocol_content",
+    "timekeeping.timekeeping": "profmaster.timekeeping.domain.timekeeping_content",
+    "timekeeping.familiarisation": "profmaster.timekeeping.domain.familiarisation_content",
 }
 #: Keys of generated documents whose content is an act recorded once (see the module docstring).
 ONE_OFF = frozenset({"marking.marks_lock", "marking.criteria_unlock", "marking.marks_unlock",
-                     "exams.handout_protocol", "demo", "legacy"})
+                     "exams.handout_protocol", "demo", "legacy",
+                     "timekeeping.familiarisation_exception"})
 
 Generator = Callable[[Any, Any], tuple[str, dict[str, Any]]]
 

@@ -45,6 +45,7 @@ GENERATED_TYPES = frozenset({
     # the venue's protocols of the competition day (OP-4, OP-5, OP-6): checkin and incidents
     DocumentType.NON_APPEARANCE, DocumentType.TOOLBOX_CHECK, DocumentType.INCIDENT,
     DocumentType.DRAW,
+    DocumentType.TIMEKEEPING, DocumentType.FAMILIARISATION,
 })
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from profmaster.audit.domain import record
@@ -29,6 +30,9 @@ from .panel import panel_of
 
 #: 003 §6.12: the package reaches the Directorate within two days after the championship ends.
 DEADLINE_DAYS = 2
+#: Other apps' items of the package: dotted paths of ``provider(competency) -> list[PackageItem]`` (the
+#: competition day's protocols, the video recording and the photos of finished works, OP-2, OP-3, OP-7).
+PACKAGE_PROVIDERS: list[str] = ["profmaster.timekeeping.package.package_items"]
 COMMENT_MAX = 500
 
 
@@ -70,6 +74,7 @@ class PackageItem:
     received_at: dt.datetime | None = None
     received_by: str = ""
     comment: str = ""
+    url: str = ""  # where to open an item that is not a document (e.g. a photo of a finished work)
 
     @property
     def done(self) -> bool:
@@ -218,6 +223,9 @@ def document_package(competency: Any, *, today: dt.date | None = None) -> Packag
             items.append(_document_item(f"results:{kind}", "results", title, None, missing))
     for document in results:
         items.append(_document_item(f"results:{document.pk}", "results", document.title, document, missing))
+
+    for path in PACKAGE_PROVIDERS:
+        items.extend(import_string(path)(competency))
 
     tables = _sheet_tables(competency, schemes) if competency.mark_entry_mode == IN_PERSON else []
     for table in tables:
