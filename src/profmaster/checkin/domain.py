@@ -39,6 +39,7 @@ from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.championships.models import Competency, ProgrammeSlot, Stage
+from profmaster.competition_day.domain import drawn_flows
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
@@ -275,6 +276,9 @@ def expected_days(accreditation: Accreditation) -> set[dt.date] | None:
     slots = ProgrammeSlot.objects.filter(competency_id=accreditation.competency_id)
     if accreditation.kind in Accreditation.TEAM:
         application = accreditation.application
+        drawn = _drawn_flow_of(application)
+        if drawn is not None:
+            return _slot_days([drawn], championship)
         if application is not None and application.competition_date:
             return {application.competition_date}
         slots = slots.filter(kind=ProgrammeSlot.Kind.FLOW)
@@ -286,6 +290,14 @@ def expected_days(accreditation: Accreditation) -> set[dt.date] | None:
         span = (final.ends_on - final.starts_on).days
         return {final.starts_on + dt.timedelta(days=n) for n in range(span + 1)}
     return None
+
+
+def _drawn_flow_of(application: Application | None) -> ProgrammeSlot | None:
+    """The flow the draw of flows (OP-1) gave the team, None before the draw."""
+    if application is None:
+        return None
+    slot = drawn_flows(application.competency_id).get(application.pk)
+    return ProgrammeSlot.objects.filter(pk=slot).first() if slot else None
 
 
 def flows_on(competency: Competency, day: dt.date) -> list[ProgrammeSlot]:
@@ -366,6 +378,8 @@ def check_in(competency: Competency, raw_code: Any, *, by: Any, now: dt.datetime
     if problem is not None:
         raise problem
     flows = flows_on(competency, day)
+    if accreditation.kind in Accreditation.TEAM and (own := _drawn_flow_of(accreditation.application)) is not None:
+        flows = [f for f in flows if f.pk == own.pk] or flows
     with transaction.atomic():
         Accreditation.objects.select_for_update().only("pk").get(pk=accreditation.pk)
         existing = CheckIn.objects.filter(accreditation=accreditation, day=day).first()
@@ -405,10 +419,17 @@ def teams_expected(competency: Competency, day: dt.date) -> list[Application]:
     when the day is one of the competency's flow days."""
     teams = (Application.objects.filter(competency=competency, status=workflow.APPROVED)
              .select_related("organisation").order_by("organisation__short_name", "pk"))
-    flow_days = _slot_days(ProgrammeSlot.objects.filter(competency=competency, kind=ProgrammeSlot.Kind.FLOW),
-                           competency.championship)
-    return [t for t in teams if t.competition_date == day or (t.competition_date is None
-                                                              and (not flow_days or day in flow_days))]
+    slots = list(ProgrammeSlot.objects.filter(competency=competency, kind=ProgrammeSlot.Kind.FLOW))
+    flow_days = _slot_days(slots, competency.championship)
+    drawn = drawn_flows(competency.pk)
+    by_pk = {slot.pk: slot for slot in slots}
+
+    def expected(team: Application) -> bool:
+        if team.pk in drawn and drawn[team.pk] in by_pk:  # OP-1: the flow the draw gave the team
+            return day in _slot_days([by_pk[drawn[team.pk]]], competency.championship)
+        return team.competition_date == day or (team.competition_date is None and (not flow_days or day in flow_days))
+
+    return [t for t in teams if expected(t)]
 
 
 def presence(competency: Competency, day: dt.date) -> list[TeamPresence]:

@@ -650,3 +650,28 @@ def placements(competencies: Iterable[int]) -> dict[int, Placement]:
                 for team, place in assigned.items():
                     out.setdefault(int(team), Placement(int(team))).workplace = place
     return out
+
+
+def drawn_flows(competency_id: int) -> dict[int, int]:
+    """Application id → the flow (ProgrammeSlot id) the competency's current performed draw of flows gave it
+    ({} before the draw): what the venue's check-in and the timers follow once flows are drawn (003 §13.1)."""
+    found = (Draw.objects.filter(competency_id=competency_id, kind=Draw.Kind.FLOWS, state=Draw.State.PERFORMED)
+             .values_list("result_text", flat=True).first())
+    return {int(team): int(flow) for team, flow in json.loads(found).items()} if found else {}
+
+
+def draw_summary(competency: Competency, flow: ProgrammeSlot) -> list[str]:
+    """What the familiarisation protocol says of the flow's draws (003 §13.5): each current performed draw of
+    the competency's flows and of this flow's workplaces, with its protocol and the team → workplace lines."""
+    lines: list[str] = []
+    for draw in (current_draw(competency, Draw.Kind.FLOWS), current_draw(competency, Draw.Kind.WORKPLACES, flow)):
+        if draw is None or draw.state != Draw.State.PERFORMED:
+            continue
+        protocol = (_("протокол № %(number)s") % {"number": draw.protocol.number}
+                    if draw.protocol_id and draw.protocol else _("протокол не сформирован"))
+        lines.append(_("%(kind)s № %(pk)s (%(protocol)s), проверка: %(url)s") % {
+            "kind": draw.get_kind_display(), "pk": draw.pk, "protocol": protocol, "url": verification_url(draw)})
+        if draw.kind == Draw.Kind.WORKPLACES:
+            lines.extend(f"{row['team']} — {row['workplace']}" for row in _rows(draw, json.loads(draw.result_text))
+                         if row["flow_id"] == str(flow.pk))
+    return lines

@@ -24,8 +24,11 @@ from .domain import flows_of_day, members_of_flow, teams_of_flow
 from .models import DayEvidence, FamiliarisationConfirmation, WorkPhoto
 from .selectors import flow_state, screen_token
 
-#: Dotted paths of panel providers; the lead plugs check-in and incidents in here.
-PANEL_PROVIDERS: list[str] = []
+#: Dotted paths of panel providers: the venue's check-in and the day's incidents.
+PANEL_PROVIDERS: list[str] = [
+    "profmaster.checkin.board.checkin_panel",
+    "profmaster.incidents.board.incidents_panel",
+]
 
 
 @dataclass

@@ -23,6 +23,7 @@ from profmaster.audit.domain import record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.championships.models import Competency, ProgrammeSlot
+from profmaster.competition_day.domain import draw_summary, drawn_flows
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.registration.models import Application, TeamMember
 
@@ -113,10 +114,13 @@ def flows_of_day(competency: Competency, day: dt.date) -> QuerySet[ProgrammeSlot
 
 
 def teams_of_flow(flow: ProgrammeSlot) -> QuerySet[Application]:
-    """The teams of a flow. Until the draw of flows (OP-1, ``competition_day``) is wired in here, every
-    approved team of the flow's competency; the lead replaces this one function with the draw's result."""
-    return (Application.objects.filter(competency_id=flow.competency_id or 0, status=Application.Status.APPROVED)
-            .select_related("organisation").order_by("pk"))
+    """The teams of a flow: those the draw of flows (OP-1) put in it; before that draw, every approved team of
+    the flow's competency."""
+    teams = Application.objects.filter(competency_id=flow.competency_id or 0, status=Application.Status.APPROVED)
+    drawn = drawn_flows(flow.competency_id or 0)
+    if drawn:
+        teams = teams.filter(pk__in=[team for team, slot in drawn.items() if slot == flow.pk])
+    return teams.select_related("organisation").order_by("pk")
 
 
 def _require_flow(flow: ProgrammeSlot) -> Competency:
@@ -454,7 +458,7 @@ def _familiarisation_data(flow: ProgrammeSlot) -> tuple[str, dict[str, Any], lis
         "Документация": documentation or ["—"],
         "Охрана труда и техника безопасности": _("Инструктаж по ОТ и ТБ проведён Главным экспертом."),
         "Жюри": [f"{user.full_name} — {label}" for user, label in panel] or ["—"],
-        "Жеребьёвка": _("Рабочие места распределены по протоколу жеребьёвки."),
+        "Жеребьёвка": draw_summary(competency, flow) or [_("Жеребьёвка не проводилась.")],
         "Ознакомлены": people_rows,
     }
     chief = [s for s in panel if s[1] == str(Role.CHIEF_EXPERT.label)]
