@@ -255,4 +255,6 @@ PROFMASTER = {
     "PDF_FONT_DIR": PACKAGE_DIR / "documents" / "fonts",
     # Public address for links in e-mails, PDFs and QR codes (profmaster.core.links); empty: from the request.
     "SITE_URL": os.environ.get("SITE_URL", ""),
+    # a running background job whose worker wrote no progress for this long is failed (reap_stale_jobs).
+    "JOB_STALE_AFTER_MINUTES": int(os.environ.get("JOB_STALE_AFTER_MINUTES", "30")),
 }
