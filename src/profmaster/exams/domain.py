@@ -1261,8 +1261,10 @@ def store_questions(bank: Any, report: Any, *, by: Any,
 
 
 def export_questions(questions: Iterable[Question]) -> bytes:
-    """Moodle XML of the questions, with their categories and images."""
+    """Moodle XML of the questions, with their categories and images (the question's picture and every image
+    embedded in its text, options and explanation, written back as ``@@PLUGINFILE@@`` files)."""
     from . import interchange
+    from .models import QuestionImage
 
     parsed = []
     for q in questions:
@@ -1273,10 +1275,23 @@ def export_questions(questions: Iterable[Question]) -> bytes:
                     image = (q.image.name.rsplit("/", 1)[-1], handle.read())
             except FileNotFoundError:
                 image = None
+        options = list(q.options.all())
+        position = {o.pk: index for index, o in enumerate(options)}
+        embedded: list[tuple[str, int | None, str, bytes]] = []
+        for stored in q.images.all():
+            try:
+                with stored.file.open("rb") as handle:
+                    content = handle.read()
+            except FileNotFoundError:
+                continue
+            index = position.get(stored.option_id) if stored.option_id is not None else None
+            if stored.place == QuestionImage.Place.OPTION and index is None:
+                continue
+            embedded.append((stored.place, index, stored.name, content))
         parsed.append(interchange.ParsedQuestion(
             kind=q.kind, name=q.name, text=q.text, category=q.category.name, points=q.points,
             options=[interchange.ParsedOption(o.text, o.fraction, o.match, o.value, o.tolerance, dict(o.scales or {}))
-                     for o in q.options.all()],
+                     for o in options], images=embedded,
             multiple_rule=q.multiple_rule, ordering_rule=q.ordering_rule, case_sensitive=q.case_sensitive,
             distractors=list(q.distractors or []), general_feedback=q.general_feedback, tags=list(q.tags or []),
             image=image))
