@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ bench-diplomas: install
 # SC-4 scale: 100 competencies × 40 teams × 60 aspects on PostgreSQL (BENCH_DB_URL); see bench/README.md.
 bench-marking: install
 	$(BIN)/python bench/marking_load.py
+
+# RM-1: a 6,000-question Moodle 4.x bank imported by the background job (BENCH_QUESTIONS); see bench/README.md.
+bench-import: install
+	$(BIN)/python bench/import_questions.py
 
 clean:
 	rm -rf $(VENV) var

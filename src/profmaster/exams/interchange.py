@@ -29,7 +29,7 @@ from typing import Any
 from profmaster.core import uploads
 
 QUESTIONNAIRE_TAG = "profmaster-questionnaire"
-MAX_QUESTIONS = 5000
+MAX_QUESTIONS = 20000
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 DEFAULT_CATEGORY = "По умолчанию"
 
