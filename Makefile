@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking bench-draws bench-countdown clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking bench-draws bench-countdown bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,10 @@ bench-draws: install
 # Redis on 127.0.0.1, BENCH_DB_URL / BENCH_REDIS_URL); see bench/README.md.
 bench-countdown: install
 	$(BIN)/python bench/countdown_load.py
+
+# RM-1: a 6,000-question Moodle 4.x bank imported by the background job (BENCH_QUESTIONS); see bench/README.md.
+bench-import: install
+	$(BIN)/python bench/import_questions.py
 
 clean:
 	rm -rf $(VENV) var

@@ -261,4 +261,6 @@ PROFMASTER = {
     "SITE_URL": os.environ.get("SITE_URL", ""),
     # OP-5: the largest photo or video of an incident accepted (bytes); a larger one is refused, nothing saved.
     "INCIDENT_EVIDENCE_MAX_BYTES": int(os.environ.get("INCIDENT_EVIDENCE_MAX_MB", "100")) * 1024 * 1024,
+    # a running background job whose worker wrote no progress for this long is failed (reap_stale_jobs).
+    "JOB_STALE_AFTER_MINUTES": int(os.environ.get("JOB_STALE_AFTER_MINUTES", "30")),
 }

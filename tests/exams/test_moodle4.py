@@ -173,3 +173,64 @@ def test_rm1_moodle4_broken_file_fails_its_job_with_a_clear_message(client, bank
     page = client.get(url)
     assert page.status_code == 200 and 'id="job-failed"' in page.content.decode()
     assert not Question.objects.filter(bank=bank).exists()
+
+
+def _bank_snapshot(bank):
+    """Every question of a bank with its options and images (place, option position, name, bytes)."""
+    snapshot = {}
+    for q in bank.questions.prefetch_related("options", "images").order_by("name"):
+        options = list(q.options.all())
+        position = {o.pk: index for index, o in enumerate(options)}
+        images = sorted((i.place, position.get(i.option_id), i.name, i.file.open("rb").read()) for i in q.images.all())
+        picture = q.image.open("rb").read() if q.image else None
+        snapshot[q.name] = (q.kind, q.text, q.general_feedback, [(o.text, o.fraction) for o in options], images,
+                            picture)
+    return snapshot
+
+
+def test_rm1_moodle4_export_writes_images_back_and_a_round_trip_keeps_them(
+        client, bank, chief_expert, championship, competency, django_capture_on_commit_callbacks):
+    """RM-1 (issue 13 §1): export → import of the Moodle 4.x file keeps every embedded image, in the text and
+    in the options, referenced as Moodle references them, and the texts come back unchanged."""
+    client.force_login(chief_expert)
+    _import(client, bank, EXPORT, django_capture_on_commit_callbacks)
+    # and an image in the explanation, which the fixture has none of
+    chocolate = Question.objects.get(bank=bank, name="Темперирование шоколада")
+    Question.objects.filter(pk=chocolate.pk).update(general_feedback="См. схему: @@PLUGINFILE@@/схема.png")
+    from django.core.files.base import ContentFile
+    feedback = QuestionImage(question=chocolate, place="feedback", name="схема.png")
+    feedback.file.save("схема.png", ContentFile(QuestionImage.objects.get(question=chocolate).file.open("rb").read()))
+
+    response = client.get(reverse("exams:bank_export", args=[bank.pk]))
+    assert response.status_code == 200
+    import xml.etree.ElementTree as ET
+
+    questions = {q.findtext("name/text"): q for q in ET.fromstring(response.content).findall("question")}
+    text = questions["Темперирование шоколада"].find("questiontext")
+    assert text.get("format") == "html" and text.findtext("text") == (
+        'До какой температуры охлаждают тёмный шоколад при темперировании?<br><img src="@@PLUGINFILE@@/image.png" '
+        'alt="image.png">')
+    assert [(f.get("name"), f.get("encoding"), f.text[:10]) for f in text.findall("file")] == [
+        ("image.png", "base64", "iVBORw0KGg")]
+    explanation = questions["Темперирование шоколада"].find("generalfeedback")
+    assert explanation.findtext("text") == 'См. схему:<img src="@@PLUGINFILE@@/%D1%81%D1%85%D0%B5%D0%BC%D0%B0.png" ' \
+        'alt="схема.png">'
+    assert [f.get("name") for f in explanation.findall("file")] == ["схема.png"]
+    [answer] = [a for a in questions["Виды шоколада"].findall("answer") if a.find("file") is not None]
+    assert answer.findtext("text") == 'Тёмный <img src="@@PLUGINFILE@@/%D0%BF%D0%BB%D0%B8%D1%82%D0%BA%D0%B0.png" ' \
+        'alt="плитка.png">'
+    assert [f.get("name") for f in answer.findall("file")] == ["плитка.png"]
+
+    again = QuestionBank.objects.create(championship=championship, competency=competency, name="Снова из Moodle")
+    result = domain.import_questions(again, response.content, file_format="moodle_xml", by=chief_expert)
+    assert result.errors == [] and result.created == 7
+    before, after = _bank_snapshot(bank), _bank_snapshot(again)
+    for key in before:
+        assert after[key][:4] == before[key][:4], key
+        assert [i[:3] for i in after[key][4]] == [i[:3] for i in before[key][4]], key
+    assert after == before
+    assert after["Темперирование шоколада"][4][1][:3] == ("text", None, "image.png")
+    _kind, _text, _feedback, options, images, _picture = after["Виды шоколада"]
+    [(place, index, name, _content)] = images
+    assert (place, name, options[index][0]) == ("option", "плитка.png", "Тёмный  @@PLUGINFILE@@/плитка.png")
+    assert after["Темперирование шоколада"][2] == "См. схему: @@PLUGINFILE@@/схема.png"

@@ -108,7 +108,8 @@ def test_x6_every_email_template_has_subject_text_and_html_in_both_languages():
     names = _all_templates()
     assert {"application_submitted", "diploma_electronic", "password_reset"} <= set(names)
     context = {"application": _application(), "path": "/x/", "email": "a@example.ru", "kind": "Диплом участника",
-               "full_name": "Иванов Иван", "verify_url": f"{SITE}/results/verify/X/", "remarks": ["Дата"]}
+               "full_name": "Иванов Иван", "verify_url": f"{SITE}/results/verify/X/", "remarks": ["Дата"],
+               "days": 3, "deadline": dt.datetime(2023, 3, 1, 20, 59, tzinfo=dt.UTC)}
     for name in names:
         for language in ("ru", "en"):
             rendered = domain.render_email(name, context, language=language)

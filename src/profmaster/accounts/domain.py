@@ -16,7 +16,7 @@ from profmaster.audit.domain import delete_audited, record, save_audited, snapsh
 from profmaster.audit.models import AuditEntry
 from profmaster.core.errors import DomainError
 
-from .models import COMPETENCY_ROLES, ApiToken, Gender, Role, RoleAssignment, User
+from .models import COMPETENCY_ROLES, ApiToken, Gender, Language, Role, RoleAssignment, User
 
 TOKEN_PREFIX = "pm_"
 
@@ -105,6 +105,21 @@ def set_gender(user: User, gender: str, *, by: Any) -> User:
         record(actor=by, action=AuditEntry.Action.UPDATE, instance=stored, before={"gender": stored.gender},
                after={"gender": gender})
     user.gender = gender
+    return user
+
+
+def set_language(user: User, language: str, *, by: Any) -> User:
+    """The language the person's e-mails are written in (X-6), audited."""
+    if language not in Language.values:
+        raise DomainError(_("Выберите язык писем из списка."), field="language")
+    with transaction.atomic():
+        stored = User.objects.select_for_update().get(pk=user.pk)
+        if stored.language == language:
+            return stored
+        User.objects.filter(pk=user.pk).update(language=language)
+        record(actor=by, action=AuditEntry.Action.UPDATE, instance=stored, before={"language": stored.language},
+               after={"language": language})
+    user.language = language
     return user
 
 

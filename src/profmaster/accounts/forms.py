@@ -15,7 +15,7 @@ from profmaster.core.forms import BootstrapFormMixin
 from profmaster.notifications.domain import queue_email
 
 from .login import normalise_username
-from .models import Gender
+from .models import Gender, Language
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
@@ -66,3 +66,10 @@ class GenderForm(BootstrapFormMixin, forms.Form):
 
     gender = forms.ChoiceField(label=_("Пол"), required=False, choices=[("", _("не указан")), *Gender.choices],
                                help_text=_("Нужен, чтобы верно склонять ФИО в дипломах, если нет отчества."))
+
+
+class LanguageForm(BootstrapFormMixin, forms.Form):
+    """X-6: the language of the e-mails the platform sends this person."""
+
+    language = forms.ChoiceField(label=_("Язык писем"), choices=Language.choices,
+                                 help_text=_("На этом языке платформа пишет вам письма."))

@@ -37,6 +37,13 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username or "")
 
 
+class Language(models.TextChoices):
+    """The language a person gets the platform's e-mails in (X-6): Russian unless they choose English."""
+
+    RU = "ru", "Русский"
+    EN = "en", "English"
+
+
 class Gender(models.TextChoices):
     """A person's gender where their name's declension needs it (AW-6): asked when the patronymic does
     not tell. The codes are the grammatical ones of ``results.declension``."""
@@ -76,6 +83,8 @@ class User(NameFormsMixin, AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("активен"), default=True)
     is_staff = models.BooleanField(_("доступ к администрированию"), default=False)
     date_joined = models.DateTimeField(_("дата регистрации"), default=timezone.now)
+    #: X-6: e-mails to this person are written in this language (notifications.domain.queue_email).
+    language = models.CharField(_("язык писем"), max_length=8, choices=Language.choices, default=Language.RU)
 
     objects = UserManager()
 
@@ -90,6 +99,7 @@ class User(NameFormsMixin, AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(condition=Q(gender__in=["", "masc", "femn"]), name="user_gender_valid"),
+            models.CheckConstraint(condition=Q(language__in=["ru", "en"]), name="user_language_valid"),
         ]
 
     def __str__(self) -> str:

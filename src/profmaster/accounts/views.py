@@ -16,7 +16,7 @@ from profmaster.permissions import require
 from profmaster.results.declension import gender_from_patronymic
 
 from . import domain
-from .forms import GenderForm, LoginForm, NewPasswordForm, ResetForm, TokenForm
+from .forms import GenderForm, LanguageForm, LoginForm, NewPasswordForm, ResetForm, TokenForm
 from .models import ApiToken, Role
 
 
@@ -60,7 +60,20 @@ def profile(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Сохранено."))
             return redirect("accounts:profile")
+    if request.method == "POST" and request.POST.get("form") == "language":
+        language_form = LanguageForm(request.POST)
+        if language_form.is_valid():
+            try:
+                domain.set_language(request.user, language_form.cleaned_data["language"], by=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Сохранено."))
+            return redirect("accounts:profile")
+        messages.error(request, _("Выберите язык писем из списка."))
+        return redirect("accounts:profile")
     gender_form = GenderForm(initial={"gender": request.user.gender})
+    language_form = LanguageForm(initial={"language": request.user.language})
     form = TokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
@@ -75,6 +88,7 @@ def profile(request: HttpRequest) -> HttpResponse:
              for a in request.user.role_assignments.select_related("championship", "competency")]
     return render(request, "accounts/profile.html", {
         "form": form, "new_secret": new_secret, "roles": roles, "gender_form": gender_form,
+        "language_form": language_form,
         "gender_from_patronymic": bool(gender_from_patronymic(request.user.patronymic)),
         "tokens": request.user.api_tokens.all(),
     }, status=400 if request.method == "POST" and form.errors else 200)

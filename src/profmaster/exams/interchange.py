@@ -7,8 +7,9 @@ read as ``single``), ``short`` ↔ shortanswer, ``numeric`` ↔ numerical, ``mat
 ``ordering`` ↔ ordering (the qtype_ordering plugin: answers in the right order), ``essay`` ↔ essay.
 Moodle has no questionnaire type: it is exported as a multichoice with the tag
 ``profmaster-questionnaire`` and each option's scale values as JSON in the option's feedback, and read
-back the same way. Question text is kept as plain text (HTML tags removed on import); one embedded
-image per question is kept.
+back the same way. Question text is kept as plain text (HTML tags removed on import); embedded images
+(``<file>`` referenced as ``@@PLUGINFILE@@/name``) are kept in the question text, the options and the
+general feedback, and written back the same way on export.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 from profmaster.core import uploads
 
 QUESTIONNAIRE_TAG = "profmaster-questionnaire"
-MAX_QUESTIONS = 5000
+MAX_QUESTIONS = 20000
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 DEFAULT_CATEGORY = "По умолчанию"
 
@@ -216,13 +217,15 @@ def _moodle_question(element: ET.Element, qtype: str, name: str, category: str) 
         raise ValueError("поле «defaultgrade»: больше 99999,99 баллов")
     _number(element, "penalty", FRACTION_PLACES, [], Decimal(0))  # accepted; a paper has one attempt per question
     tags = [plain(_text(t)) for t in element.findall("tags/tag")]
+    feedback_images = _images(element.find("generalfeedback"), "feedback", None, notes)
+    feedback = plain(_with_tokens(_text(element.find("generalfeedback")), feedback_images, notes))
     q = ParsedQuestion(kind="", name=name[:255], text=text, category=category, points=points,
-                       general_feedback=plain(_text(element.find("generalfeedback"))), tags=tags, notes=notes)
+                       general_feedback=feedback, tags=tags, notes=notes)
     q.hidden = (element.findtext("hidden") or "0").strip() == "1"
     if q.hidden:
         notes.append("вопрос скрыт в Moodle — загружен в архив")
     q.images.extend(image[:4] for image in text_images)
-    q.images.extend(image[:4] for image in _images(element.find("generalfeedback"), "feedback", None, notes))
+    q.images.extend(image[:4] for image in feedback_images)
     # the first image the text does not show inline is the question's own picture (shown under the text)
     loose = [image for image in text_images if f"{TOKEN_PREFIX}{image[2]}" not in text]
     q.image = (loose[0][2], loose[0][3]) if loose else None
@@ -402,7 +405,47 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+_TOKEN = re.compile(r" ?@@PLUGINFILE@@/([\w.-]+) ?")
+
+
+def _html_with_images(text: str, names: set[str]) -> str:
+    """A stored plain text as Moodle HTML: escaped, line breaks as ``<br>``, each token of an image written
+    with the element as ``<img src="@@PLUGINFILE@@/name">`` (the name URL-encoded, as Moodle writes it).
+    The space the importer puts on each side of a token is taken back, so a round trip keeps the text."""
+    parts: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        parts.append(html.escape(text[position:match.start()], quote=False))
+        name = match.group(1)
+        if name in names:
+            parts.append(f'<img src="{TOKEN_PREFIX}{urllib.parse.quote(name)}" alt="{html.escape(name)}">')
+        else:
+            parts.append(html.escape(match.group(0), quote=False))
+        position = match.end()
+    parts.append(html.escape(text[position:], quote=False))
+    return "".join(parts).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def _text_with_files(parent: ET.Element, tag: str, text: str, files: list[tuple[str, bytes]],
+                     loose: tuple[str, bytes] | None = None, **attrs: str) -> ET.Element:
+    """``<tag format="html"><text>…<img src="@@PLUGINFILE@@/…">…</text><file …>base64</file></tag>`` when the
+    element has images (``loose``: a picture no token places, written as a file only); plain text otherwise."""
+    everything = [*files, *([loose] if loose else [])]
+    if not files:
+        element = _sub(parent, tag, text, format="plain_text", **attrs)
+    else:
+        element = _sub(parent, tag, _html_with_images(text, {name for name, _content in files}), format="html",
+                       **attrs)
+    for name, content in everything:
+        file = ET.SubElement(element, "file", {"name": name, "path": "/", "encoding": "base64"})
+        file.text = base64.b64encode(content).decode()
+    return element
+
+
 def to_moodle_xml(questions: list[ParsedQuestion]) -> bytes:
+    """Moodle XML of the questions, with their embedded images written back as Moodle keeps them: each
+    ``@@PLUGINFILE@@/name`` of a text as an ``<img>`` and the image itself as ``<file encoding="base64">`` in
+    the same element (question text, answer or general feedback)."""
     root = ET.Element("quiz")
     category = None
     for q in questions:
@@ -416,17 +459,18 @@ def to_moodle_xml(questions: list[ParsedQuestion]) -> bytes:
                  "essay": "essay"}[q.kind]
         element = ET.SubElement(root, "question", {"type": qtype})
         _sub(element, "name", q.name)
-        text = _sub(element, "questiontext", q.text, format="plain_text")
-        if q.image:
-            file = ET.SubElement(text, "file", {"name": q.image[0], "path": "/", "encoding": "base64"})
-            file.text = base64.b64encode(q.image[1]).decode()
-        _sub(element, "generalfeedback", q.general_feedback, format="plain_text")
+        images: dict[tuple[str, int | None], list[tuple[str, bytes]]] = {}
+        for place, index, image_name, content in q.images:
+            images.setdefault((place, index if place == "option" else None), []).append((image_name, content))
+        _text_with_files(element, "questiontext", q.text, images.get(("text", None), []), loose=q.image)
+        _text_with_files(element, "generalfeedback", q.general_feedback, images.get(("feedback", None), []))
         ET.SubElement(element, "defaultgrade").text = format(q.points.normalize(), "f")
         if q.kind in {"single", "multiple", "questionnaire"}:
             ET.SubElement(element, "single").text = "false" if q.kind == "multiple" else "true"
             ET.SubElement(element, "shuffleanswers").text = "true"
-            for o in q.options:
-                answer = _sub(element, "answer", o.text, fraction=_percent(o.fraction), format="plain_text")
+            for index, o in enumerate(q.options):
+                answer = _text_with_files(element, "answer", o.text, images.get(("option", index), []),
+                                          fraction=_percent(o.fraction))
                 if q.kind == "questionnaire":
                     _sub(answer, "feedback", json.dumps({"scales": o.scales}, ensure_ascii=False))
         elif q.kind == "short":

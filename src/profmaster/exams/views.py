@@ -221,7 +221,7 @@ def import_template(request: HttpRequest, bank_pk: int) -> HttpResponse:
 @login_required
 def bank_export(request: HttpRequest, bank_pk: int) -> HttpResponse:
     bank = _bank(request, bank_pk)
-    data = domain.export_questions(bank.questions.select_related("category").prefetch_related("options"))
+    data = domain.export_questions(bank.questions.select_related("category").prefetch_related("options", "images"))
     response = HttpResponse(data, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="bank-{bank.pk}.xml"'
     return response

@@ -21,15 +21,23 @@ job and a throttled ``progress(done, total, message)``; what it returns is store
 else fails it with a Russian message naming the error, logged with its traceback — never a 500, and the
 uploaded file stays with the job so :func:`retry_job` can run it again. The report is shown by the template
 ``jobs/reports/<kind>.html`` (fallback ``jobs/reports/default.html``: ``report.summary`` and ``report.lines``).
+
+A worker that dies (killed, out of memory, the machine restarted) leaves its job «running» for ever:
+:func:`reap_stale_jobs` (a Celery beat task every few minutes and ``manage.py reap_stale_jobs``) fails every
+running job that wrote no progress for ``PROFMASTER["JOB_STALE_AFTER_MINUTES"]`` minutes, with a message
+saying so; it can then be retried. Should the worker turn out to be alive after all, its late result is
+dropped (the job is no longer its to finish) rather than overwrite the failure or a retry's run.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -38,6 +46,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from profmaster.audit.domain import record
+from profmaster.championships import timezones
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.core.queue import enqueue_on_commit
 
@@ -123,7 +132,7 @@ class _Progress:
 
     def __init__(self, job: Job) -> None:
         self.job = job
-        self.last = 0.0
+        self.last = float("-inf")  # the first call is always written (monotonic time may start near 0)
 
     def __call__(self, done: int, total: int, message: str = "") -> None:
         total = max(int(total), 0)
@@ -161,6 +170,16 @@ def run_job(job_id: int) -> Job | None:
 
 
 def _finish(job: Job, status: str, message: str, report: dict[str, Any] | None = None) -> Job:
+    with transaction.atomic():
+        current = Job.objects.select_for_update().filter(pk=job.pk).values_list("status", "attempts").first()
+        if current != (Job.Status.RUNNING, job.attempts):
+            # Reaped as stale while this worker was still at it (and perhaps retried since): not ours to finish.
+            logger.warning("job %s: finished after it was failed as stale; its result (%s) is dropped", job.pk, status)
+            return Job.objects.get(pk=job.pk) if current is not None else job
+        return _write_finish(job, status, message, report)
+
+
+def _write_finish(job: Job, status: str, message: str, report: dict[str, Any] | None) -> Job:
     job.status, job.message, job.finished_at = status, message[:500], timezone.now()
     if report is not None:
         job.report = report
@@ -173,7 +192,48 @@ def _finish(job: Job, status: str, message: str, report: dict[str, Any] | None =
         logger.exception("job %s: the result could not be saved", job.pk)
         job.status, job.report = Job.Status.FAILED, {}
         job.message = _("Результат задания не сохранён (внутренняя ошибка).")
-        job.save(update_fields=fields)
+        with transaction.atomic():
+            job.save(update_fields=fields)
     record(actor=job.created_by, action=f"job.{status}", instance=job, championship=job.championship,
            after={"status": status, "message": job.message})
     return job
+
+
+def stale_after() -> dt.timedelta:
+    """How long a running job may go without progress before it counts as abandoned (a setting)."""
+    configured: Any = settings.PROFMASTER.get("JOB_STALE_AFTER_MINUTES", 30)
+    minutes = int(configured or 30)
+    return dt.timedelta(minutes=max(minutes, 1))
+
+
+def reap_stale_jobs(*, now: dt.datetime | None = None) -> list[Job]:
+    """Fail every running job whose worker wrote nothing (no progress, no heartbeat) for :func:`stale_after`:
+    its worker died. Each is failed under its own row lock, with a message that says what happened and when it
+    was last heard of (in its championship's zone), audited; its upload is kept so that it can be retried."""
+    now = now or timezone.now()
+    limit = stale_after()
+    cutoff = now - limit
+    minutes = int(limit.total_seconds() // 60)
+    reaped: list[Job] = []
+    for pk in Job.objects.filter(status=Job.Status.RUNNING, updated_at__lt=cutoff).values_list("pk", flat=True):
+        with transaction.atomic():
+            job = Job.objects.select_for_update().filter(pk=pk, status=Job.Status.RUNNING,
+                                                         updated_at__lt=cutoff).first()
+            if job is None:  # it moved on, or another reaper took it
+                continue
+            last_seen = job.updated_at
+            before = {"status": job.status, "message": job.message, "done": job.done, "total": job.total}
+            job.status, job.finished_at = Job.Status.FAILED, now
+            job.message = _(
+                "Задание прервано: обработчик не сообщал о ходе работы %(minutes)s мин (последний раз — "
+                "%(last_seen)s) и, по-видимому, остановился. Сделано %(done)s из %(total)s. Загруженные данные "
+                "сохранены: повторите задание.") % {
+                    "minutes": minutes, "done": job.done, "total": job.total,
+                    "last_seen": timezones.format_local(last_seen, timezones.zone_of(job.championship))}
+            job.message = job.message[:500]
+            job.save(update_fields=["status", "finished_at", "message", "updated_at"])
+            record(actor=None, action="job.reaped", instance=job, championship=job.championship, before=before,
+                   after={"status": job.status, "message": job.message})
+        reaped.append(job)
+        logger.warning("job %s (%s) failed as stale: no progress since %s", job.pk, job.kind, last_seen.isoformat())
+    return reaped

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -33,6 +34,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -151,9 +153,10 @@ def queue_email(template: str, context: Mapping[str, Any], to: Any, *, champions
                 language: str | None = None) -> list[OutboundEmail]:
     """Render and record one e-mail per recipient now, in the caller's transaction; send after the commit.
 
-    ``to`` is an address, a user, or a list of them (a user's ``language`` attribute, when it has one, picks
-    the language; else ``language``; else Russian). Refuses with :class:`DomainError` when there is no
-    recipient or an address is wrong, before anything is written.
+    ``to`` is an address, a user, or a list of them. Each e-mail is written in ``language`` when the caller
+    gives one, else in the recipient's preferred language (X-6: ``User.language``, set on the profile page;
+    a bare address is matched to the user with that e-mail, case-insensitively), else in Russian. Refuses
+    with :class:`DomainError` when there is no recipient or an address is wrong, before anything is written.
     """
     recipients = [to] if isinstance(to, str) or not isinstance(to, Iterable) else list(to)
     if not recipients:
@@ -171,8 +174,10 @@ def queue_email(template: str, context: Mapping[str, Any], to: Any, *, champions
         stored = [a.stored_name or default_storage.save(f"outbound/{now:%Y/%m}/{a.filename}",
                                                         ContentFile(a.content or b""))
                   for a in attachments]
+        preferred = _preferred_languages([address for address, user in targets.values() if user is None])
         for address, user in targets.values():
-            lang = getattr(user, "language", None) or language or settings.LANGUAGE_CODE
+            lang = language or getattr(user, "language", None) or preferred.get(address.lower()) \
+                or settings.LANGUAGE_CODE
             rendered = render_email(template, context, language=lang, championship=championship)
             email = OutboundEmail.objects.create(
                 championship=championship, to=address, recipient=user if getattr(user, "pk", None) else None,
@@ -186,6 +191,15 @@ def queue_email(template: str, context: Mapping[str, Any], to: Any, *, champions
             created.append(email)
         enqueue_once_on_commit(SEND_TASK)
     return created
+
+
+def _preferred_languages(addresses: Sequence[str]) -> dict[str, str]:
+    """The preferred e-mail language of the users with these addresses (lower-cased address → language)."""
+    if not addresses:
+        return {}
+    wanted = {address.lower() for address in addresses}
+    users = get_user_model()._default_manager.annotate(address=Lower("email")).filter(address__in=wanted)
+    return {address: lang for address, lang in users.values_list("address", "language") if lang}
 
 
 def _size(name: str) -> int:

@@ -141,6 +141,27 @@ class Application(models.Model):
         return f"№ {self.pk}: {self.organisation}, {self.competency}, {self.age_category}"
 
 
+class DeadlineReminder(models.Model):
+    """X-6: the reminder «N days before the submission deadline» was sent for this application — once: the
+    unique constraint is what keeps a second beat run (or a second worker) from sending it again."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="deadline_reminders",
+                                    verbose_name=_("заявка"))
+    days_before = models.PositiveSmallIntegerField(_("дней до срока"))
+    #: The deadline the reminder was about (a later change of the deadline does not send it again).
+    deadline = models.DateTimeField(_("срок"))
+    sent_at = models.DateTimeField(_("отправлено"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("напоминание о сроке подачи")
+        verbose_name_plural = _("напоминания о сроке подачи")
+        constraints = [models.UniqueConstraint(fields=["application", "days_before"],
+                                               name="deadline_reminder_once_per_application")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.days_before}"
+
+
 class TeamMember(NameFormsMixin, models.Model):
     """A person of a team (REG-5): participant, close relative or mentor; linked to an account if they have one."""
 

@@ -124,6 +124,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kinds": [(k, label) for k, label in TeamMember.Kind.choices
                   if k in domain.member_kinds_offered(application.age_category)],
         "rules_ok": not violations,
+        # the mentor sees the deadline on the page they submit from, in the championship's zone, named
+        "deadline": application.championship.registration_deadline
+        if application.status in workflow.EDITABLE and not application.reopened else None,
         "missing_consents": domain.missing_consents(application),
         "can_record_consents": has_perm(request.user, "registration.record_consent", application),
         "can_check_documents": has_perm(request.user, "registration.check_documents", application),

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from profmaster.accounts.models import Role, RoleAssignment
 from profmaster.audit.domain import record, snapshot
@@ -72,8 +73,10 @@ def _clean(value: str, *, field_name: str, what: str, required: bool = True) -> 
 
 def suggestions(competency: Competency) -> dict[str, Suggestion]:
     """Proposed answers for the §10.4 items the platform can judge from its records: the protocols of the
-    package (missing, or awaiting signatures) and the score sheets (not completed and locked, originals not
-    received). Items it cannot judge (safety, infrastructure, false information…) are absent."""
+    package (missing, or awaiting signatures), the score sheets (not completed and locked, originals not
+    received), the assessment procedure (the marks ledger and the locked results) and, of the methodology,
+    the panel's size. Items it cannot judge (safety, infrastructure, documentation, false information) are
+    absent."""
     from profmaster.marking.package import ItemStatus, document_package
 
     package = document_package(competency)
@@ -123,7 +126,75 @@ def suggestions(competency: Competency) -> dict[str, Suggestion]:
         result["score_sheets"] = Suggestion(QualityCheck.Outcome.OK,
                                             _("Ведомости оценок всех участников заполнены, оценки заблокированы."),
                                             [package_link])
+    assessment = _assessment(competency)
+    if assessment is not None:
+        result["assessment"] = assessment
+    methodology = _methodology(competency)
+    if methodology is not None:
+        result["methodology"] = methodology
     return result
+
+
+def _assessment(competency: Competency) -> Suggestion | None:
+    """«Нарушение процедуры оценивания» as far as the marks ledger tells (X-2, SC-5): a mark changed outside
+    the platform, a broken ledger chain, or locked results that the marks no longer give, is a violation;
+    every scheme's marks locked with an intact ledger and matching results is «no violation» of the recorded
+    procedure. While marks are still open the records do not decide the item."""
+    from profmaster.marking import marks
+    from profmaster.marking.models import MarkingScheme, SchemeMarking
+
+    schemes = list(MarkingScheme.objects.filter(competency=competency).select_related("competency")
+                   .order_by("stage__order", "pk"))
+    if not schemes:
+        return None
+    problems: list[str] = []
+    evidence: list[Evidence] = []
+    recomputed = marks.results_problems(schemes)
+    for scheme in schemes:
+        broken = marks.verify(scheme)
+        if broken:
+            problems.append(ngettext("журнал оценок «%(scheme)s»: %(count)s расхождение с оценками",
+                                     "журнал оценок «%(scheme)s»: %(count)s расхождений с оценками", len(broken))
+                            % {"scheme": scheme.title, "count": len(broken)})
+        differing = recomputed.get(scheme.pk, [])
+        if differing:
+            problems.append(ngettext("итоги «%(scheme)s» не совпадают с оценками: %(count)s расхождение",
+                                     "итоги «%(scheme)s» не совпадают с оценками: %(count)s расхождений",
+                                     len(differing)) % {"scheme": scheme.title, "count": len(differing)})
+        if broken or differing:
+            evidence.append(Evidence(_("Оценки — %(scheme)s") % {"scheme": scheme.title},
+                                     reverse("marking:board", args=[scheme.pk])))
+    if problems:
+        return Suggestion(QualityCheck.Outcome.VIOLATION,
+                          _("Записи оценивания изменены в обход платформы: %(list)s.") % {"list": "; ".join(problems)},
+                          evidence)
+    locked = SchemeMarking.objects.filter(scheme__in=schemes, status=SchemeMarking.Status.LOCKED).count()
+    if locked < len(schemes):
+        return None
+    return Suggestion(QualityCheck.Outcome.OK,
+                      ngettext("Оценки заблокированы, журнал оценок цел и итоги совпадают с оценками (%(count)s схема).",
+                               "Оценки заблокированы, журнал оценок цел и итоги совпадают с оценками (%(count)s схем).",
+                               len(schemes)) % {"count": len(schemes)},
+                      [Evidence(_("Оценки — %(scheme)s") % {"scheme": s.title}, reverse("marking:board", args=[s.pk]))
+                       for s in schemes])
+
+
+def _methodology(competency: Competency) -> Suggestion | None:
+    """Of «несоблюдение Методики или Порядка» the records know the panel's size (003 §6.4): fewer experts
+    than required is a violation. Whether the rest of the methodology was kept they cannot tell, so a full
+    panel proposes nothing."""
+    from profmaster.marking.panel import experts_of
+
+    count = len(experts_of(competency))
+    wanted = competency.expert_count or competency.default_expert_count
+    if count >= wanted:
+        return None
+    return Suggestion(QualityCheck.Outcome.VIOLATION,
+                      ngettext("В жюри %(count)s эксперт из %(wanted)s, положенных по п. 6.4 методики.",
+                               "В жюри %(count)s экспертов из %(wanted)s, положенных по п. 6.4 методики.", count)
+                      % {"count": count, "wanted": wanted},
+                      [Evidence(_("Жюри компетенции"),
+                                reverse("marking:panel", args=[competency.championship_id, competency.pk]))])
 
 
 # --- Requests for information (§10.3) ---------------------------------------------------------------------
