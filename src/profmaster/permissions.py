@@ -30,11 +30,11 @@ def scope_of(obj: Any) -> tuple[int | None, int | None]:
         return obj.championship_id, obj.pk
     competency_id = getattr(obj, "competency_id", None)
     championship_id = getattr(obj, "championship_id", None)
+    if championship_id is None and competency_id is not None:
+        championship_id = obj.competency.championship_id  # not the championship's row: the id is enough
     if championship_id is None:
         championship = getattr(obj, "championship", None)
         championship_id = getattr(championship, "pk", None)
-    if championship_id is None and competency_id is not None:
-        championship_id = obj.competency.championship_id
     return championship_id, competency_id
 
 
