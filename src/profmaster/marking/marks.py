@@ -454,16 +454,29 @@ def _columns(model: Any, alias: str) -> str:
     return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
 
 
+#: (model, database vendor) → (attnames, [(index, column expression, converters)] of the columns that have any)
+_CONVERTERS: dict[tuple[Any, str], tuple[list[str], list[tuple[int, Any, list[Any]]]]] = {}
+
+
 def _instance(model: Any, values: Any) -> Any:
     """A full model instance from a plain-SQL row of :func:`_columns`, converted as the ORM converts."""
-    fields = model._meta.concrete_fields
-    converted = []
-    for field_obj, value in zip(fields, values, strict=True):
-        col = field_obj.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(col) + field_obj.get_db_converters(connection):
-            value = converter(value, col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    key = (model, connection.vendor)
+    known = _CONVERTERS.get(key)
+    if known is None:
+        fields = model._meta.concrete_fields
+        converting = []
+        for index, field_obj in enumerate(fields):
+            col = field_obj.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(col) + field_obj.get_db_converters(connection)
+            if converters:
+                converting.append((index, col, converters))
+        known = _CONVERTERS[key] = ([f.attname for f in fields], converting)
+    names, converting = known
+    row = list(values)
+    for index, col, converters in converting:
+        for converter in converters:
+            row[index] = converter(row[index], col, connection)
+    return model.from_db(connection.alias, names, row)
 
 
 def _entry_target_sql() -> str:

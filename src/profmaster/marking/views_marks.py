@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from profmaster.championships.middleware import no_championship_zone
 from profmaster.championships.models import Championship, Competency
-from profmaster.core.db import retry_on_disconnect
+from profmaster.core.db import retry_instead_of_health_check
 from profmaster.core.errors import DomainError
 from profmaster.core.forms import BootstrapFormMixin
 from profmaster.permissions import has_perm, may_view_team_marks, own_teams_with_locked_marks, require
@@ -297,7 +297,9 @@ def _expert_id(value: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
-@retry_on_disconnect  # reads and idempotent writes only, so a dropped connection is retried once
+# reads and idempotent writes only, so a dropped connection is retried once (and found by the first statement,
+# not by a health check of its own)
+@retry_instead_of_health_check
 @login_required
 @require_POST
 @no_championship_zone  # it stores UTC and shows no time: the zone's query is not needed
