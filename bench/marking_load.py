@@ -17,8 +17,11 @@ measured in phases 3 and 4, which go through ``marks.save_mark`` and append to i
 meaningful on the synthetic rows for that reason.
 
 Environment: BENCH_DB_URL (postgres://postgres@127.0.0.1:5432/h_marks_bench; created and dropped),
-COMPETENCIES, TEAMS, ASPECTS, EXPERTS, CLIENTS, SAVE_SECONDS, WORKERS (2 × cores + 1), PGBENCH_SECONDS (20),
-PGBENCH_CLIENTS (8), PORT (8766), KEEP_DB (1 keeps the database).
+COMPETENCIES, TEAMS, ASPECTS, EXPERTS, CLIENTS, SAVE_SECONDS, KEEPALIVE (1: each client keeps its connection,
+threaded workers; 0: a new connection per request, sync workers), WORKERS (cores; 2 × cores + 1 with
+KEEPALIVE=0), THREADS (4), BENCH_REDIS_URL (unset: sessions in PostgreSQL; set: cache-backed sessions in that
+Redis, under a key prefix of this run, removed at the end), PGBENCH_SECONDS (20), PGBENCH_CLIENTS (8), PORT (8766),
+KEEP_DB (1 keeps the database).
 """
 
 # A local benchmark: it runs psql, pgbench and gunicorn by name, and random choices need no secrecy.
@@ -53,7 +56,15 @@ ASPECTS = int(os.environ.get("ASPECTS", "60"))
 EXPERTS = int(os.environ.get("EXPERTS", "6"))
 CLIENTS = int(os.environ.get("CLIENTS", "20"))
 SAVE_SECONDS = float(os.environ.get("SAVE_SECONDS", "20"))
-WORKERS = int(os.environ.get("WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+CORES = os.cpu_count() or 1
+#: KEEPALIVE=1 (the default): each client keeps one connection, as nginx's upstream keepalive does in front of
+#: threaded gunicorn workers (one process per core, THREADS requests each); 0: a new connection per request,
+#: closed by one of gunicorn's usual 2 × cores + 1 sync workers (the configuration of the earlier runs).
+KEEPALIVE = os.environ.get("KEEPALIVE", "1") == "1"
+WORKERS = int(os.environ.get("WORKERS", str(CORES if KEEPALIVE else 2 * CORES + 1)))
+THREADS = int(os.environ.get("THREADS", "4"))
+SERVER_LABEL = (f"{WORKERS} gthread workers × {THREADS} threads, keep-alive" if KEEPALIVE
+                else f"{WORKERS} sync workers, a new connection per request")
 PGBENCH_SECONDS = int(os.environ.get("PGBENCH_SECONDS", "20"))
 PGBENCH_CLIENTS = int(os.environ.get("PGBENCH_CLIENTS", "8"))
 PORT = int(os.environ.get("PORT", "8766"))
@@ -72,6 +83,11 @@ ENV = {
     "LOG_LEVEL": "ERROR",
     "STATIC_ROOT": os.environ.get("STATIC_ROOT", "/tmp/profmaster-bench-static"),  # noqa: S108 - throwaway
 }
+if os.environ.get("BENCH_REDIS_URL"):
+    # Production with Redis: cache-backed sessions (``cached_db``); a key prefix keeps other users of the same
+    # Redis apart, and the run's keys are removed at the end.
+    ENV.update({"REDIS_URL": os.environ["BENCH_REDIS_URL"], "CELERY_EAGER": "1",
+                "CACHE_KEY_PREFIX": f"marks-bench-{os.getpid()}"})
 Path(ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 
@@ -133,7 +149,8 @@ def setup() -> dict[str, Any]:
     RoleAssignment.objects.bulk_create(assignments)
     documents = Document.objects.bulk_create(
         Document(championship=championship, competency=c, doc_type="criteria_lock", number=n + 1,
-                 title="Протокол блокировки критериев", data={}, content_hash="0" * 64, created_by=chiefs[c.pk])
+                 title="Протокол блокировки критериев", data={}, content_hash="0" * 64, created_by=chiefs[c.pk],
+                 generator="marking.criteria_lock", source={"competency": c.pk})
         for n, c in enumerate(competencies))
     schemes = MarkingScheme.objects.bulk_create(
         MarkingScheme(competency=c, stage=stage, title=f"Схема {c.name}", status="locked", lock_document=d)
@@ -282,13 +299,15 @@ def endpoint_query_count(data: dict[str, Any]) -> list[int]:
 # --- 4. Saves through the real endpoint ---------------------------------------------------------------------
 
 
-async def post(path: str, who: dict[str, Any], body: str) -> tuple[int, float]:
+async def post(path: str, who: dict[str, Any], body: str,
+               conn: loadclient.KeepAlive | None = None) -> tuple[int, float]:
     payload = body.encode()
-    head = (f"POST {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nConnection: close\r\n"
+    close = "" if conn else "Connection: close\r\n"
+    head = (f"POST {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\n{close}"
             f"Cookie: sessionid={who['session']}; csrftoken={who['csrf']}\r\nX-CSRFToken: {who['csrf']}\r\n"
             f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(payload)}\r\n\r\n").encode()
     started = time.perf_counter()
-    raw = await loadclient.once(HOST, PORT, head + payload)
+    raw = await (conn.exchange(head + payload) if conn else loadclient.once(HOST, PORT, head + payload))
     return loadclient.status_of(raw), time.perf_counter() - started
 
 
@@ -308,13 +327,14 @@ async def save_phase(sessions: list[dict[str, Any]]) -> dict[str, Any]:
 
     async def client(who: dict[str, Any]) -> None:
         value = 0
+        conn = loadclient.KeepAlive(HOST, PORT) if KEEPALIVE else None
         while time.perf_counter() < deadline:
             team = rng.choice(who["teams"])
             aspect, expert = rng.choice(who["cells"])
             value = (value + 1) % 4
             body = urllib.parse.urlencode({"aspect": aspect, "expert": expert, "value": value})
             try:
-                status, elapsed = await post(f"/marking/schemes/{who['scheme']}/marks/{team}/save/", who, body)
+                status, elapsed = await post(f"/marking/schemes/{who['scheme']}/marks/{team}/save/", who, body, conn)
             except OSError as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 continue
@@ -324,15 +344,47 @@ async def save_phase(sessions: list[dict[str, Any]]) -> dict[str, Any]:
                 errors[str(status)] = errors.get(str(status), 0) + 1
 
     started = time.perf_counter()
+    app0, db0 = server_cpu_split()
     await asyncio.gather(*(client(who) for who in sessions))
     wall = time.perf_counter() - started
+    app1, db1 = server_cpu_split()
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
         return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000, 1) if ordered else 0
 
     return {"saves": len(latencies), "saves_per_s": round(len(latencies) / wall, 1), "p50_ms": pct(50),
-            "p95_ms": pct(95), "p99_ms": pct(99), "errors": errors, "clients": len(sessions)}
+            "p95_ms": pct(95), "p99_ms": pct(99), "errors": errors, "clients": len(sessions),
+            "gunicorn_cpu_ms_per_save": round(1000 * (app1 - app0) / max(1, len(latencies)), 2),
+            "postgres_cpu_ms_per_save": round(1000 * (db1 - db0) / max(1, len(latencies)), 2),
+            "server": SERVER_LABEL + (", Redis sessions" if ENV.get("REDIS_URL") else "")}
+
+
+SERVER_PID: list[int] = []
+
+
+def server_cpu_split() -> tuple[float, float]:
+    """(gunicorn master and workers, PostgreSQL backends of the benchmark database) CPU seconds used so far, from
+    /proc: unlike latency and throughput, the CPU per save hardly depends on what else runs on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    app = database = 0
+    db = db_name()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = int(fields[11]) + int(fields[12])  # utime + stime
+        if SERVER_PID and int(fields[2]) == SERVER_PID[0]:
+            app += used
+        elif cmdline.startswith("postgres:") and f" {db} " in cmdline:
+            database += used
+    return app / ticks, database / ticks
 
 
 def main() -> None:
@@ -345,11 +397,14 @@ def main() -> None:
     connections.close_all()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "profmaster.wsgi:application", "--pythonpath", "src",
-         "--workers", str(WORKERS), "--bind", f"{HOST}:{PORT}", "--no-control-socket", "--backlog", "4096", "--preload",
+         "--workers", str(WORKERS), *(["--worker-class", "gthread", "--threads", str(THREADS), "--keep-alive", "30"]
+                                      if KEEPALIVE else []),
+         "--bind", f"{HOST}:{PORT}", "--no-control-socket", "--backlog", "4096", "--preload",
          # a worker's first request imports the URLconf (the API's schemas): on a loaded machine that alone can
          # pass gunicorn's default 30 s, and the workers were killed and restarted for ever
          "--timeout", "180",
          "--log-level", "error"], cwd=ROOT, env=ENV, start_new_session=True)
+    SERVER_PID[:] = [server.pid]
     try:
         for _ in range(100):
             try:
@@ -396,3 +451,11 @@ if __name__ == "__main__":
             except Exception:  # noqa: S110 - Django may not be set up yet; the drop still runs
                 pass
             pg.drop_database(DB_URL, db_name())
+            prefix = ENV.get("CACHE_KEY_PREFIX")
+            if prefix:
+                import redis
+
+                redis_client = redis.Redis.from_url(ENV["REDIS_URL"])
+                keys = list(redis_client.scan_iter(match=f"{prefix}:*", count=1000))
+                if keys:
+                    redis_client.delete(*keys)

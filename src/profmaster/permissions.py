@@ -30,6 +30,12 @@ def scope_of(obj: Any) -> tuple[int | None, int | None]:
         return obj.championship_id, obj.pk
     competency_id = getattr(obj, "competency_id", None)
     championship_id = getattr(obj, "championship_id", None)
+    if championship_id is None and competency_id is not None:
+        # a competency already read with the object (a scheme's) gives the id without reading the championship
+        state = getattr(obj, "_state", None)
+        cached = state.fields_cache.get("competency") if state is not None else None
+        if cached is not None:
+            championship_id = cached.championship_id
     if championship_id is None:
         championship = getattr(obj, "championship", None)
         championship_id = getattr(championship, "pk", None)

@@ -60,3 +60,29 @@ def test_x5_grid_save_while_the_database_is_away_is_503(client, locked_scheme, p
         response = client.post(url, {"aspect": aspect.pk, "expert": e1.pk, "value": "2"})
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     assert not Mark.objects.filter(expert=e1).exists()
+
+
+def test_x5_grid_save_finds_a_dropped_connection_without_a_health_check(client, locked_scheme, panel, teams,
+                                                                        monkeypatch):
+    """X-5 / issue 13 §8: the grid's save skips CONN_HEALTH_CHECKS's own round trip (a new request of a reused
+    connection) and still saves once after the database dropped the connection: its first statement finds it."""
+    from django.db import close_old_connections, connections
+
+    chief, (e1, _e2) = panel
+    client.force_login(chief)
+    aspect = Aspect.objects.get(sub_criterion__criterion__scheme=locked_scheme, code="A1.1")
+    url = reverse("marking:save", args=[locked_scheme.pk, teams[0].pk])
+    checks = []
+    wrapper = connections["default"]
+    monkeypatch.setattr(wrapper, "health_check_enabled", True)
+    monkeypatch.setattr(wrapper, "is_usable", lambda: checks.append(1) or True)
+    for value, kill in (("1", False), ("2", True)):
+        connection.ensure_connection()
+        close_old_connections()  # what the start of a request does: the next statement would health-check
+        assert not wrapper.health_check_done
+        if kill:
+            kill_backend_of_this_connection()
+        response = client.post(url, {"aspect": aspect.pk, "expert": e1.pk, "value": value})
+        assert (response.status_code, response.json()["value"]) == (200, int(value))
+    assert checks == []
+    assert list(MarkEntry.objects.filter(expert=e1).values_list("new_value", flat=True)) == [1, 2]

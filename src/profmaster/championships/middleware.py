@@ -91,6 +91,13 @@ def championship_zone_name(route: str, kwargs: dict[str, Any]) -> str | None:
     return manager.filter(pk=value).values_list(lookup, flat=True).first()
 
 
+def no_championship_zone(view: Any) -> Any:
+    """Mark a view that shows and reads no local time (e.g. a JSON autosave that stores UTC): the middleware
+    skips the zone's query for it, and the request runs in the platform's default zone."""
+    view.championship_zone_unused = True
+    return view
+
+
 class ChampionshipTimeZoneMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -103,6 +110,8 @@ class ChampionshipTimeZoneMiddleware:
             timezone.deactivate()
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]) -> None:
+        if getattr(view_func, "championship_zone_unused", False):
+            return
         match = request.resolver_match
         try:
             # a read: after a connection the database dropped it reconnects once, so the zone stays right

@@ -439,6 +439,122 @@ def scheme_team(scheme: MarkingScheme, team_id: int) -> Application | None:
     return team
 
 
+@dataclass
+class EntryTarget:
+    """What one grid save names, read in one statement (:func:`entry_target`)."""
+
+    scheme: MarkingScheme
+    #: the scheme's team (:func:`teams_of`) with the asked pk, or None
+    team: Application | None
+    #: the user with the asked expert pk, or None (none asked, or no such user)
+    expert: Any
+
+
+def _columns(model: Any, alias: str) -> str:
+    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
+
+
+#: (model, database vendor) → (attnames, [(index, column expression, converters)] of the columns that have any)
+_CONVERTERS: dict[tuple[Any, str], tuple[list[str], list[tuple[int, Any, list[Any]]]]] = {}
+
+
+def _instance(model: Any, values: Any) -> Any:
+    """A full model instance from a plain-SQL row of :func:`_columns`, converted as the ORM converts."""
+    key = (model, connection.vendor)
+    known = _CONVERTERS.get(key)
+    if known is None:
+        fields = model._meta.concrete_fields
+        converting = []
+        for index, field_obj in enumerate(fields):
+            col = field_obj.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(col) + field_obj.get_db_converters(connection)
+            if converters:
+                converting.append((index, col, converters))
+        known = _CONVERTERS[key] = ([f.attname for f in fields], converting)
+    names, converting = known
+    row = list(values)
+    for index, col, converters in converting:
+        for converter in converters:
+            row[index] = converter(row[index], col, connection)
+    return model.from_db(connection.alias, names, row)
+
+
+def _entry_target_sql() -> str:
+    from profmaster.accounts.models import RoleAssignment, User
+    from profmaster.championships.models import Competency
+    from profmaster.registration.models import TeamMember
+
+    from .models import Panel
+
+    if connection.vendor == "postgresql":
+        roles = "json_agg(json_build_array(r.role, r.championship_id, r.competency_id))"
+    else:
+        roles = "json_group_array(json_array(r.role, r.championship_id, r.competency_id))"
+    return (
+        f"SELECT {_columns(MarkingScheme, 's')}, {_columns(Competency, 'c')}, {_columns(Application, 't')}, "  # noqa: S608
+        f"{_columns(User, 'u')}, "
+        f"(SELECT {roles} FROM {_table(RoleAssignment)} r WHERE r.user_id = %s), "
+        # SC-8 for the expert, as panel.expert_refusal reads it: on the panel, mentor of the team, own organisation
+        f"EXISTS(SELECT 1 FROM {_table(RoleAssignment)} WHERE competency_id = s.competency_id AND role = %s "
+        f"AND user_id = u.id), "
+        f"EXISTS(SELECT 1 FROM {_table(TeamMember)} WHERE application_id = t.id AND user_id = u.id AND kind = %s "
+        f"AND state = %s), "
+        f"EXISTS(SELECT 1 FROM {_table(RoleAssignment)} WHERE user_id = u.id AND championship_id = c.championship_id "
+        f"AND organisation_id = t.organisation_id), "
+        f"(SELECT exclude_own_organisation FROM {_table(Panel)} WHERE competency_id = s.competency_id) "
+        f"FROM {_table(MarkingScheme)} s INNER JOIN {_table(Competency)} c ON c.id = s.competency_id "
+        f"LEFT JOIN {_table(Application)} t ON t.id = %s AND t.competency_id = s.competency_id AND t.status = %s "
+        f"AND (s.age_category_id IS NULL OR t.age_category_id = s.age_category_id) "
+        f"LEFT JOIN {_table(User)} u ON u.id = %s "
+        f"WHERE s.id = %s")
+
+
+_ENTRY_TARGET_SQL: dict[str, str] = {}
+
+
+def entry_target(scheme_id: int, team_id: int, by: Any, expert_id: int | None) -> EntryTarget | None:
+    """The grid save's scheme (with its competency), team and expert, ``by``'s role assignments and the
+    expert's SC-8 panel facts for that team — one statement for what took seven (issue 13 §8). None when
+    there is no such scheme. Nothing is kept beyond the request: a withdrawn role or a new conflict counts at
+    once. The team and the expert remember what was read for them, so :func:`enter_mark` /
+    :func:`check_mark` called with them in the same request do not read it again."""
+    from profmaster.accounts.models import User
+    from profmaster.championships.models import Competency
+    from profmaster.registration.models import TeamMember
+
+    sql = _ENTRY_TARGET_SQL.get(connection.vendor)
+    if sql is None:
+        sql = _ENTRY_TARGET_SQL[connection.vendor] = _entry_target_sql()
+    user_id = by.pk if getattr(by, "is_authenticated", False) else None
+    with _hot_cursor() as cursor:
+        cursor.execute(sql, [user_id, str(Role.EXPERT), str(TeamMember.Kind.MENTOR), str(TeamMember.State.ACTIVE),
+                             team_id, str(Application.Status.APPROVED), expert_id, scheme_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    sizes = [len(m._meta.concrete_fields) for m in (MarkingScheme, Competency, Application, User)]
+    parts, start = [], 0
+    for size in sizes:
+        parts.append(row[start:start + size])
+        start += size
+    roles, on_panel, mentor, same_organisation, exclude = row[start:]
+    scheme = _instance(MarkingScheme, parts[0])
+    scheme.competency = _instance(Competency, parts[1])
+    team = _instance(Application, parts[2]) if parts[2][0] is not None else None
+    expert = _instance(User, parts[3]) if parts[3][0] is not None else None
+    if user_id is not None:
+        if isinstance(roles, str | bytes):
+            roles = json.loads(roles)
+        # permissions.assignments() reads these instead of its own query (the user's every assignment)
+        by._profmaster_assignments = [tuple(r) for r in roles or [] if r and r[0] is not None]
+    if team is not None:
+        team._profmaster_scheme_team = scheme.pk
+        if expert is not None:
+            expert._profmaster_refusal_facts = (team.pk, scheme.competency_id, bool(on_panel), bool(mentor),
+                                                bool(same_organisation), exclude)
+    return EntryTarget(scheme, team, expert)
+
+
 def _team(scheme: MarkingScheme, team: Application | int) -> Application:
     if isinstance(team, Application) and getattr(team, "_profmaster_scheme_team", None) == scheme.pk:
         return team  # read by scheme_team() just before, in this request
@@ -524,6 +640,16 @@ class EnteredMark:
     discrepancy: str
 
 
+def _hot_cursor() -> Any:
+    """The cursor of the grid save's plain statements: on PostgreSQL one that prepares each on first use, so its
+    plan is made once per connection (:func:`profmaster.core.postgres.prepared_cursor`); elsewhere Django's."""
+    if connection.vendor == "postgresql":
+        from profmaster.core.postgres import prepared_cursor
+
+        return prepared_cursor(connection)
+    return connection.cursor()
+
+
 def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -540,7 +666,7 @@ def _lock_for_marks(scheme: MarkingScheme) -> tuple[int, int, str, int]:
     sql = (f"SELECT m.id, m.status, m.entry_count, m.head_hash, s.status, s.version "  # noqa: S608
            f"FROM {_table(SchemeMarking)} m INNER JOIN {_table(MarkingScheme)} s ON s.id = m.scheme_id "
            f"WHERE m.scheme_id = %s" + _for_update("m"))
-    with connection.cursor() as cursor:
+    with _hot_cursor() as cursor:
         cursor.execute(sql, [scheme.pk])
         row = cursor.fetchone()
     if row is None:
@@ -597,7 +723,7 @@ def enter_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | 
                + ("NOT NULL" if judgement else "NULL") + _for_update(_table(Mark)))
         params = ([aspect_obj.sub_criterion_id, team_obj.pk] + ([expert.pk] if sheet_expert else []) +
                   [aspect_obj.pk, team_obj.pk, scheme.competency.championship_id, aspect_obj.pk, team_obj.pk])
-        with connection.cursor() as cursor:
+        with _hot_cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         expert_id = expert.pk if expert is not None else None
@@ -623,20 +749,49 @@ def enter_mark(scheme: MarkingScheme, aspect: Aspect | int, team: Application | 
                           new_value=number, reason=reason, by=by, at=now, prev_hash=head)
         entry.hash = ledger.entry_hash(entry.prev_hash, entry_fields(entry))
         at = connection.ops.adapt_datetimefield_value(now)
+        entry_sql = (f"INSERT INTO {_table(MarkEntry)} (scheme_id, seq, kind, aspect_id, team_id, expert_id, "  # noqa: S608
+                     "old_value, new_value, reason, by_id, at, prev_hash, hash) "
+                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+        entry_params = [entry.scheme_id, entry.seq, entry.kind, entry.aspect_id, entry.team_id, entry.expert_id,
+                        entry.old_value, entry.new_value, entry.reason, entry.by_id, at, entry.prev_hash, entry.hash]
+        drop_resolution = resolution is not None or not rows
+        if connection.vendor == "postgresql":
+            # One round trip for the ledger entry, the chain head, the resolution's removal and the mark: the
+            # statements of a data-modifying WITH all run, in one snapshot, under the lock taken above.
+            parts = [f"e AS ({entry_sql})",
+                     f"h AS (UPDATE {_table(SchemeMarking)} SET entry_count = %s, head_hash = %s WHERE id = %s)"]  # noqa: S608
+            params = [*entry_params, entry.seq, entry.hash, marking_pk]
+            if drop_resolution:
+                parts.append(f"d AS (DELETE FROM {_table(SpreadResolution)} WHERE aspect_id = %s AND team_id = %s)")  # noqa: S608
+                params += [aspect_obj.pk, team_obj.pk]
+            if existing is not None:
+                last = f"UPDATE {_table(Mark)} SET value = %s, entered_by_id = %s, entered_at = %s WHERE id = %s"  # noqa: S608
+                params += [number, by.pk, at, existing.pk]
+            else:
+                last = (f"INSERT INTO {_table(Mark)} (scheme_id, aspect_id, team_id, expert_id, value, check_value, "  # noqa: S608
+                        "checked_by_id, entered_by_id, entered_at) VALUES (%s, %s, %s, %s, %s, NULL, NULL, %s, %s) "
+                        "RETURNING id")
+                params += [scheme.pk, aspect_obj.pk, team_obj.pk, expert_id, number, by.pk, at]
+            with _hot_cursor() as cursor:
+                cursor.execute("WITH " + ", ".join(parts) + " " + last, params)
+                new_id = cursor.fetchone()[0] if existing is None else None
+            if existing is None:
+                existing = Mark(id=new_id, scheme=scheme, aspect=aspect_obj, team=team_obj, expert=expert,
+                                value=number, entered_by=by, entered_at=now)
+                existing._state.adding = False
+                existing._state.db = connection.alias
+            else:
+                existing.value, existing.entered_by, existing.entered_at = number, by, now
+            return EnteredMark(existing, _cell_state(scheme, judgement, others + [number], limit, None))
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {_table(MarkEntry)} (scheme_id, seq, kind, aspect_id, team_id, expert_id, "  # noqa: S608
-                "old_value, new_value, reason, by_id, at, prev_hash, hash) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [entry.scheme_id, entry.seq, entry.kind, entry.aspect_id, entry.team_id, entry.expert_id,
-                 entry.old_value, entry.new_value, entry.reason, entry.by_id, at, entry.prev_hash, entry.hash])
+            cursor.execute(entry_sql, entry_params)
             cursor.execute(f"UPDATE {_table(SchemeMarking)} SET entry_count = %s, head_hash = %s "  # noqa: S608
                            "WHERE id = %s", [entry.seq, entry.hash, marking_pk])
             if existing is not None:
                 cursor.execute(f"UPDATE {_table(Mark)} SET value = %s, entered_by_id = %s, entered_at = %s "  # noqa: S608
                                "WHERE id = %s", [number, by.pk, at, existing.pk])
             # A resolution holds for the marks it was made on; the ledger keeps it after this.
-            if resolution is not None or not rows:
+            if drop_resolution:
                 cursor.execute(f"DELETE FROM {_table(SpreadResolution)} WHERE aspect_id = %s AND team_id = %s",  # noqa: S608
                                [aspect_obj.pk, team_obj.pk])
         if existing is None:

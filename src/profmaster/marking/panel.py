@@ -67,6 +67,23 @@ def expert_refusal(expert: Any, team: Application, competency: Any) -> str | Non
     """SC-8 for one mark being saved: why ``expert`` may not mark ``team`` of ``competency`` — not an expert of
     the competency's panel, or :func:`conflict_of` — else None. One query for what takes four apart (the mark
     entry grid's autosave runs it on every judgement mark)."""
+    facts = getattr(expert, "_profmaster_refusal_facts", None)
+    if facts is not None and facts[:2] == (team.pk, competency.pk):  # read by marks.entry_target in this request
+        on_panel, mentor, same_organisation, exclude = facts[2:]
+    else:
+        on_panel, mentor, same_organisation, exclude = _refusal_facts(expert, team, competency)
+    if not on_panel:
+        return _("%(expert)s не входит в жюри компетенции.") % {"expert": expert}
+    if mentor:
+        return _("%(expert)s — наставник этой команды и не оценивает её.") % {"expert": expert}
+    if exclude is None:  # the competency's panel settings are created with their defaults on first use
+        exclude = panel_of(competency).exclude_own_organisation
+    if exclude and same_organisation:
+        return _("%(expert)s — из организации этой команды и не оценивает её.") % {"expert": expert}
+    return None
+
+
+def _refusal_facts(expert: Any, team: Application, competency: Any) -> tuple[bool, bool, bool, bool | None]:
     assignments, members, panels = (RoleAssignment._meta.db_table, TeamMember._meta.db_table, Panel._meta.db_table)
     sql = (f"SELECT EXISTS(SELECT 1 FROM {assignments} WHERE competency_id = %s AND role = %s AND user_id = %s), "  # noqa: S608
            f"EXISTS(SELECT 1 FROM {members} WHERE application_id = %s AND user_id = %s AND kind = %s AND state = %s), "
@@ -77,15 +94,7 @@ def expert_refusal(expert: Any, team: Application, competency: Any) -> str | Non
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         on_panel, mentor, same_organisation, exclude = cursor.fetchone()
-    if not on_panel:
-        return _("%(expert)s не входит в жюри компетенции.") % {"expert": expert}
-    if mentor:
-        return _("%(expert)s — наставник этой команды и не оценивает её.") % {"expert": expert}
-    if exclude is None:  # the competency's panel settings are created with their defaults on first use
-        exclude = panel_of(competency).exclude_own_organisation
-    if exclude and same_organisation:
-        return _("%(expert)s — из организации этой команды и не оценивает её.") % {"expert": expert}
-    return None
+    return bool(on_panel), bool(mentor), bool(same_organisation), exclude
 
 
 def warnings(competency: Any) -> list[str]:

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from profmaster.championships.middleware import no_championship_zone
 from profmaster.championships.models import Championship, Competency
-from profmaster.core.db import retry_on_disconnect
+from profmaster.core.db import retry_instead_of_health_check
 from profmaster.core.errors import DomainError
 from profmaster.core.forms import BootstrapFormMixin
 from profmaster.permissions import has_perm, may_view_team_marks, own_teams_with_locked_marks, require
@@ -292,36 +293,39 @@ def entry(request: HttpRequest, scheme_pk: int, team_pk: int) -> HttpResponse:
     return render(request, "marking/entry.html", _entry_context(request, scheme, team, check))
 
 
-def _user(value: str) -> Any:
-    if not value:
-        return None
-    if not value.isdigit():
-        raise DomainError(_("Неизвестный эксперт."), field="expert")
-    user = get_user_model().objects.filter(pk=int(value)).first()
-    if user is None:
-        raise DomainError(_("Неизвестный эксперт."), field="expert")
-    return user
+def _expert_id(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
-@retry_on_disconnect  # X-5: reads and idempotent writes only, so a dropped connection is retried once
+# X-5: reads and idempotent writes only, so a dropped connection is retried once (and found by the first statement,
+# not by a health check of its own)
+@retry_instead_of_health_check
 @login_required
 @require_POST
+@no_championship_zone  # it stores UTC and shows no time: the zone's query is not needed
 def save(request: HttpRequest, scheme_pk: int, team_pk: int) -> JsonResponse:
     """Autosave of one grid cell: JSON in, JSON out; a refusal is a 4xx with the reason to show.
 
-    The hottest request of a national final: the scheme and the team are read once here and passed down
-    (:func:`marks.scheme_team`), and the discrepancy badge comes from the save's own reads (:func:`marks.enter_mark`).
+    The hottest request of a national final: the scheme (with its competency), the team, the expert, the
+    user's roles and the expert's panel facts are one read (:func:`marks.entry_target`) passed down, and the
+    discrepancy badge comes from the save's own reads (:func:`marks.enter_mark`).
     """
-    scheme = get_object_or_404(MarkingScheme.objects.select_related("competency"), pk=scheme_pk)
+    expert_value = request.POST.get("expert", "")
+    target = marks.entry_target(scheme_pk, team_pk, request.user, _expert_id(expert_value))
+    if target is None:
+        raise Http404
+    scheme = target.scheme
     require(request.user, "marking.enter_marks", scheme)
-    team = marks.scheme_team(scheme, team_pk)
+    team = target.team
     if team is None:
         raise Http404
     aspect = request.POST.get("aspect", "")
     try:
         if not aspect.isdigit():
             raise DomainError(_("Не указан аспект."), field="aspect")
-        expert = _user(request.POST.get("expert", ""))
+        expert = target.expert
+        if expert_value and expert is None:
+            raise DomainError(_("Неизвестный эксперт."), field="expert")
         if request.POST.get("check") == "1":
             mark = marks.check_mark(scheme, int(aspect), team, request.POST.get("value", ""), expert=expert,
                                     by=request.user)
