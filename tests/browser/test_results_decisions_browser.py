@@ -40,6 +40,15 @@ def _as(page, email):
     page.wait_for_url(re.compile(r"/cabinet/$"))
 
 
+def _open_check_form(row):
+    """The item's form: a pre-filled item (DOC-4, §10.4 from the records) shows it open, a blank one behind
+    «Записать»."""
+    form = row.locator("form.quality-form")
+    if not form.is_visible():
+        row.locator("summary").click()
+    expect(form).to_be_visible()
+
+
 def _medal(page, team, medal):
     page.locator("section[id^='undecided-'] tr", has_text=f"(№ {team.pk})").locator("select").select_option(medal)
 
@@ -146,7 +155,7 @@ def test_doc4_quality_control_records_checklist_items(page):
     expect(section.get_by_role("heading", level=2)).to_have_text("Кондитерское дело")
     first = section.locator("tbody tr").first
     expect(first).to_contain_text("Не проверено")
-    first.get_by_text("Записать").click()
+    _open_check_form(first)
     first.locator("select[name=outcome]").select_option(label="Нарушение")
     first.get_by_placeholder("Выявлено").fill("Нет подписи эксперта в ведомости B1")
     first.get_by_placeholder("Доказательства").fill("Документ № 12")
@@ -198,7 +207,7 @@ def test_doc4_directorate_invalidates_results_and_registers_an_unscrupulous_expe
     page.goto(url)
     section = page.locator(f"#quality-{world.competency.pk}")
     row = section.locator("tr", has_text="Нарушение процедуры оценивания")
-    row.get_by_text("Записать").click()
+    _open_check_form(row)
     row.locator("select[name=outcome]").select_option("violation")
     row.get_by_placeholder("Выявлено").fill("Ведомости не подписаны экспертами")
     row.get_by_role("button", name="Сохранить").click()
