@@ -228,3 +228,17 @@ def test_op2_directorate_sets_the_workplace_familiarisation_and_more_than_30_is_
     assert client.post(url, {"workplace_familiarisation_minutes": "45"}).status_code == 400
     assert client.post(url, {"workplace_familiarisation_minutes": "20"}).status_code == 302
     assert domain.settings_of(day.championship).workplace_familiarisation_minutes == 20
+
+
+def test_op3_board_opens_on_the_competencys_competition_day_and_lists_its_days(day, timer):
+    """OP-3 (issue 14 §8): «Доска дня» from the cabinet opens on today only when the competency competes
+    today; otherwise on its next competition day (else its last), and the board links every competition day —
+    no paging day by day from December back to April."""
+    client = client_for(day.chief)
+    response = client.get(reverse("timekeeping:board_today", args=[day.competency.pk]))
+    assert response.status_code == 302 and response["Location"] == board_url(day)
+    assert domain.board_day(day.competency, DAY - dt.timedelta(days=30)) == DAY
+    assert domain.board_day(day.competency, DAY) == DAY
+    assert domain.board_day(day.competency, DAY + dt.timedelta(days=300)) == DAY
+    page = client.get(board_url(day)).content.decode()
+    assert 'id="competition-days"' in page and DAY.strftime("%d.%m.%Y") in page

@@ -113,6 +113,21 @@ def flows_of_day(competency: Competency, day: dt.date) -> QuerySet[ProgrammeSlot
             .order_by("starts_at", "pk"))
 
 
+def competition_days(competency: Competency) -> list[dt.date]:
+    """The local days (championship's zone) on which the competency has flows, in order."""
+    tz = timezones.zone_of(competency.championship)
+    starts = ProgrammeSlot.objects.filter(competency=competency, kind=ProgrammeSlot.Kind.FLOW).values_list(
+        "starts_at", flat=True)
+    return sorted({timezone.localtime(at, tz).date() for at in starts})
+
+
+def board_day(competency: Competency, today: dt.date) -> dt.date:
+    """The day the board opens on: today when the competency competes today, else its next competition day,
+    else its last one (today when the programme has no flows)."""
+    days = competition_days(competency)
+    return next((d for d in days if d >= today), days[-1] if days else today)
+
+
 def teams_of_flow(flow: ProgrammeSlot) -> QuerySet[Application]:
     """The teams of a flow: those the draw of flows (OP-1) put in it; before that draw, every approved team of
     the flow's competency."""

@@ -76,7 +76,8 @@ def _refused(request: HttpRequest, exc: DomainError | ValidationError) -> None:
 def board_today(request: HttpRequest, competency_pk: int) -> HttpResponse:
     competency = _competency(request, competency_pk, "timekeeping.view_board")
     today = timezone.localdate(timezone=timezones.zone_of(competency.championship))
-    return redirect("timekeeping:board", competency_pk=competency.pk, day=today.isoformat())
+    day = domain.board_day(competency, today)
+    return redirect("timekeeping:board", competency_pk=competency.pk, day=day.isoformat())
 
 
 def _board_context(request: HttpRequest, competency: Competency, day: dt.date) -> dict[str, Any]:
@@ -99,6 +100,7 @@ def _board_context(request: HttpRequest, competency: Competency, day: dt.date) -
         "exception_form": ExceptionForm(),
         "photo_form": PhotoForm(teams=domain.Application.objects.filter(competency=competency, status="approved")),
         "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),
+        "competition_days": domain.competition_days(competency),
     }
 
 
