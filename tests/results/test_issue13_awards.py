@@ -199,3 +199,20 @@ def test_doc4_issue13_registered_expert_loses_panel_roles_in_live_championships_
     withdrawals = AuditEntry.objects.filter(action=AuditEntry.Action.DELETE,
                                             reason="Внесён в реестр недобросовестных экспертов: Решение Дирекции № 9")
     assert withdrawals.count() == 3  # the judging duty and the two expert roles
+
+
+def test_aw6_issue13_annulment_by_decision_revokes_the_teams_diplomas(results, directorate_user, mentor):
+    """AW-6 (issue 13 §3b): a team whose points are annulled by a recorded decision (OP-5, intoxication) loses
+    its diplomas at once, with the decision as the reason; the other team's diplomas stand."""
+    a, b = results.team(mentor=mentor), results.team()
+    results.lock(results.final, [(a, "90"), (b, "80")])
+    domain.publish_results(results.championship, by=directorate_user)
+    for spec in diplomas.recipients(results.championship):
+        diplomas.issue(results.championship, spec)
+    assert Diploma.objects.filter(team=a, revoked_at__isnull=True).exists()
+    domain.record_result_decision(a, kind="annulment", points=None, reason="Алкогольное опьянение участника",
+                                  basis="Протокол № 7", by=directorate_user)
+    revoked = Diploma.objects.filter(team=a)
+    assert revoked.exists() and all(d.revoked_at is not None for d in revoked)
+    assert all("Протокол № 7" in d.revoke_reason for d in revoked)
+    assert not Diploma.objects.filter(team=b, revoked_at__isnull=False).exists()

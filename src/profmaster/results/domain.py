@@ -647,6 +647,9 @@ def record_result_decision(team: Application, *, kind: str, points: Decimal | No
                                                  reason=reason, basis=basis, decided_by=by, decided_at=timezone.now())
         record(actor=by, action=AuditEntry.Action.CREATE, instance=decision, after=snapshot(decision), reason=reason,
                championship=locked.competency.championship)
+        if kind == ResultDecision.Kind.ANNULMENT:  # AW-6: a team removed by a decision keeps no diploma
+            why = _("Баллы команды аннулированы: %(basis)s — %(reason)s") % {"basis": basis, "reason": reason}
+            revoke_team_diplomas(locked, reason=why[:REASON_MAX], by=by)
     return decision
 
 
