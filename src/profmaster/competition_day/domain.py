@@ -184,21 +184,22 @@ def current_draw(competency: Competency, kind: str, flow: ProgrammeSlot | None =
             .exclude(state=Draw.State.SUPERSEDED).first())
 
 
-def flow_result(competency: Competency) -> dict[str, str]:
-    """Team id → flow id of the competency's performed flow draw ({} before it)."""
-    found = (Draw.objects.filter(competency=competency, kind=Draw.Kind.FLOWS, state=Draw.State.PERFORMED)
+def drawn_flows(competency_id: int) -> dict[int, int]:
+    """Application id → the flow (ProgrammeSlot id) the competency's current performed draw of flows gave it
+    ({} before the draw): what the venue's check-in and the timers follow once flows are drawn (003 §13.1)."""
+    found = (Draw.objects.filter(competency_id=competency_id, kind=Draw.Kind.FLOWS, state=Draw.State.PERFORMED)
              .values_list("result_text", flat=True).first())
-    return dict(json.loads(found)) if found else {}
+    return {int(team): int(flow) for team, flow in json.loads(found).items()} if found else {}
 
 
 def workplace_inputs(competency: Competency, slot: ProgrammeSlot) -> tuple[algorithm.WorkplaceDrawInputs,
                                                                            dict[str, Any]]:
     if slot.competency_id != competency.pk or slot.kind != ProgrammeSlot.Kind.FLOW:
         raise DomainError(_("Это не поток этой компетенции."), field="flow")
-    flows = flow_result(competency)
+    flows = drawn_flows(competency.pk)
     if not flows:
         raise DomainError(_("Сначала проведите жеребьёвку потоков: рабочие места жеребьюются в каждом потоке."))
-    teams = sorted(team for team, flow in flows.items() if flow == str(slot.pk))
+    teams = sorted(str(team) for team, flow in flows.items() if flow == slot.pk)
     if not teams:
         raise DomainError(_("В потоке «%(flow)s» нет команд по жеребьёвке потоков.") % {"flow": slot.title})
     places = workplaces_at(competency, venue_of(competency, slot))
@@ -650,14 +651,6 @@ def placements(competencies: Iterable[int]) -> dict[int, Placement]:
                 for team, place in assigned.items():
                     out.setdefault(int(team), Placement(int(team))).workplace = place
     return out
-
-
-def drawn_flows(competency_id: int) -> dict[int, int]:
-    """Application id → the flow (ProgrammeSlot id) the competency's current performed draw of flows gave it
-    ({} before the draw): what the venue's check-in and the timers follow once flows are drawn (003 §13.1)."""
-    found = (Draw.objects.filter(competency_id=competency_id, kind=Draw.Kind.FLOWS, state=Draw.State.PERFORMED)
-             .values_list("result_text", flat=True).first())
-    return {int(team): int(flow) for team, flow in json.loads(found).items()} if found else {}
 
 
 def draw_summary(competency: Competency, flow: ProgrammeSlot) -> list[str]:
