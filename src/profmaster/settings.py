@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "profmaster.jobs",
     "profmaster.competition_day",
     "profmaster.timekeeping",
+    "profmaster.disputes",
+    "profmaster.upm",
     "profmaster.api",
     "profmaster.demo",
 ]
