@@ -110,7 +110,11 @@ def test_demo_robotics_can_hold_its_draws():
                for c in championship.competencies.all())
     competency = championship.competencies.get(name="Мобильная робототехника")
     chief = User.objects.get(email="chief.robotics@profmaster.local")
-    draw = domain.perform_draw(domain.prepare_draw(competency, kind="flows", by=chief), by=chief)
+    prepared = domain.prepare_draw(competency, kind="flows", by=chief)
+    mentor = User.objects.get(email=data.ROBOTICS_MENTOR_EMAIL.format(number=1))  # signs in, adds entropy
+    domain.add_contribution(prepared, text="Орёл и решка", user=mentor, by=mentor)
+    draw = domain.perform_draw(prepared, by=chief)
+    assert draw.contributions.get().user == mentor
     result = json.loads(draw.result_text)
     assert len(result) == 6
     shared = sorted(a.pk for a in championship.applications.filter(competency=competency))[:2]

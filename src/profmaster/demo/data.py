@@ -97,6 +97,10 @@ USERS = [
 ]
 
 
+#: The mentors of «Мобильная робототехника»'s six teams (the first leads two of them).
+ROBOTICS_MENTOR_EMAIL = "robotics.mentor{number}@profmaster.local"
+
+
 def credentials() -> list[tuple[str, str, str]]:
     """(e-mail, password, role label) of every demo user, for README and `make run`."""
     rows = []
@@ -105,6 +109,9 @@ def credentials() -> list[tuple[str, str, str]]:
         if user.competency:
             label += f" — {user.competency}"
         rows.append((user.email, DEMO_PASSWORD, label))
+    for number in range(1, 6):
+        rows.append((ROBOTICS_MENTOR_EMAIL.format(number=number), DEMO_PASSWORD,
+                     "Наставник — Мобильная робототехника" + (" (две команды)" if number == 1 else "")))
     return rows
 
 
@@ -266,10 +273,20 @@ def _demo_draw_teams(championship: Championship, competency: Competency, schools
     for index, (school, (last, first)) in enumerate(zip([schools[0], *schools[:5]], pupils, strict=True)):
         team = Application.objects.create(championship=championship, competency=competency, age_category=category,
                                           organisation=school, status=Application.Status.APPROVED, created_by=by)
-        mentor = mentors[max(0, index - 1)]  # the first two teams (one school) share their mentor
+        number = max(0, index - 1) + 1  # the first two teams (one school) share their mentor
+        mentor = mentors[number - 1]
+        email = ROBOTICS_MENTOR_EMAIL.format(number=number)
+        user = User.objects.filter(email=email).first()
+        if user is None:  # OP-1: the mentors present at the draw sign in to add their entropy and sign
+            user = accounts_domain.create_user(email=email, last_name=mentor[0], first_name=mentor[1],
+                                               patronymic=mentor[2], by=by, championship=championship)
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            accounts_domain.assign_role(user=user, role=Role.MENTOR, championship=championship,
+                                        organisation=school, by=by)
         TeamMember.objects.create(application=team, kind=TeamMember.Kind.MENTOR, last_name=mentor[0],
                                   first_name=mentor[1], patronymic=mentor[2], organisation=school,
-                                  email=f"robotics.mentor{max(0, index - 1) + 1}@profmaster.local")
+                                  email=email, user=user)
         TeamMember.objects.create(application=team, kind=TeamMember.Kind.PARTICIPANT, last_name=last, first_name=first,
                                   organisation=school, birth_date=dt.date(2013, 3, 1 + index), grade=3)
 
