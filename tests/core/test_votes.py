@@ -2,6 +2,8 @@
 (more votes wins; the chair's additional vote breaks a tie), as a table."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from profmaster.core.votes import Choice, Outcome, commission_outcome, majority_of, panel_outcome
 
@@ -60,3 +62,33 @@ def test_ap1_more_votes_than_members_is_refused():
         commission_outcome([F] * 6, 5)
     with pytest.raises(ValueError):
         majority_of(0)
+
+
+votes_and_size = st.integers(min_value=1, max_value=15).flatmap(
+    lambda size: st.tuples(st.lists(st.sampled_from(list(Choice)), max_size=size), st.just(size)))
+
+
+@given(votes_and_size)
+def test_ap1_property_a_decision_always_has_a_majority_of_all_experts(case):
+    votes, size = case
+    tally = panel_outcome(votes, size)
+    assert tally.votes_for + tally.votes_against + tally.abstentions + tally.not_voted == size
+    if tally.outcome is Outcome.ADOPTED:
+        assert tally.votes_for * 2 > size
+    elif tally.outcome is Outcome.REJECTED:
+        assert tally.votes_against * 2 > size
+    else:
+        assert tally.votes_for * 2 <= size and tally.votes_against * 2 <= size
+    # both sides can never have a majority at once, and adding a vote "for" never undoes an adoption
+    if tally.outcome is Outcome.ADOPTED and tally.not_voted:
+        assert panel_outcome([*votes, Choice.FOR], size).outcome is Outcome.ADOPTED
+
+
+@given(votes_and_size, st.sampled_from([Choice.FOR, Choice.AGAINST]))
+def test_ap3_property_with_the_chairs_vote_a_hearing_always_decides(case, chair):
+    votes, size = case
+    tally = commission_outcome(votes, size, chair)
+    assert tally.decided
+    assert tally.by_chair is (tally.votes_for == tally.votes_against)
+    if not tally.by_chair:
+        assert (tally.outcome is Outcome.ADOPTED) is (tally.votes_for > tally.votes_against)
