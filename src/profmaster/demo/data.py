@@ -248,6 +248,9 @@ def load_demo() -> Championship:
     _demo_results(championship, competencies["Флористика"], by)
     _demo_venue(championship, competencies["Поварское дело"], schools["Школа № 2097"], by)
     _demo_draw_teams(championship, competencies["Мобильная робототехника"], list(schools.values()), by)
+    from profmaster.appeals import demo as appeals_demo  # AP-3: the appeal commission of five with its chair
+
+    appeals_demo.load(championship, by=by, password=DEMO_PASSWORD)
     return championship
 
 
