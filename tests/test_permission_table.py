@@ -42,7 +42,7 @@ from .factories import (
 )
 
 ROLES = ("platform", "directorate", "chief", "expert", "expert_other", "mentor", "participant", "quality",
-         "venue_admin", "outsider", "nobody")
+         "venue_admin", "appeal", "outsider", "nobody")
 EVERYONE = frozenset(ROLES)
 IN_CHAMPIONSHIP = EVERYONE - {"outsider", "nobody"}
 MANAGERS = frozenset({"platform", "directorate"})
@@ -86,6 +86,7 @@ def world(db) -> World:
     give_role(w.users["participant"], Role.PARTICIPANT, champ)
     give_role(w.users["quality"], Role.QUALITY_CONTROL, champ)
     give_role(w.users["venue_admin"], Role.VENUE_ADMIN, champ)
+    give_role(w.users["appeal"], Role.APPEAL_MEMBER, champ)  # on the approved commission once _appeals(w) runs
     give_role(w.users["outsider"], Role.DIRECTORATE, other)
     stage = StageFactory(championship=champ)
     base_venue = BaseVenueFactory(championship=champ, venue=VenueFactory())
@@ -784,6 +785,98 @@ PAGES.update({
     "timekeeping:settings": Page(MANAGERS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
     "timekeeping:screen": Page(EVERYONE, public=True, kwargs=lambda w: {"token": _tk(w)["token"]}),
     "timekeeping:screen_state": Page(EVERYONE, public=True, kwargs=lambda w: {"token": _tk(w)["token"]}),
+})
+
+# --- Appeals and the appeal commission (AP-2, AP-3) -------------------------------------------------------------
+# The team's mentor files and follows an appeal; the deliberation (case file, evidence, votes) is the commission's
+# members' and the Directorate's; the chair conducts the hearing; the Directorate composes the commission and keeps
+# the register (a Directorate of another championship opens the register and sees only its own rows); the
+# composition is public on «Регламентирующие документы».
+APPEAL_READERS = MANAGERS | {"appeal", "mentor"}
+COMMISSION = MANAGERS | {"appeal"}
+
+
+def _appeals(w: World) -> dict[str, Any]:
+    """An approved commission (the «appeal» user its elected chair, four more of the Directorate's people), an
+    approved team of the mentor, a decided dispute with its appeal under hearing, a second decided dispute not yet
+    appealed, and an incident of the team with a photo."""
+    if "_appeals" not in w.objects:
+        from django.core.files.base import ContentFile
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from profmaster.appeals import domain as appeals
+        from profmaster.disputes.models import Dispute
+        from profmaster.incidents.models import Evidence, Incident
+        from profmaster.registration.models import Application, TeamMember
+
+        champ, users = w.championship, w.users
+        staff = [users["appeal"]]
+        for index in range(4):
+            person = UserFactory(email=f"appeal-staff{index}@example.ru")
+            give_role(person, Role.APPEAL_MEMBER, champ)
+            staff.append(person)
+        for person in staff:
+            appeals.add_member(champ, user=person, by=users["directorate"])
+        appeals.approve_commission(champ, by=users["directorate"],
+                                   now=appeals.approval_deadline(champ) - dt.timedelta(hours=1))
+        appeals.open_election(champ, by=users["directorate"])
+        for voter in staff[:3]:
+            appeals.cast_ballot(champ, candidate=users["appeal"], by=voter)
+        team = Application.objects.create(championship=champ, competency=w.competency, status="approved",
+                                          age_category=w.age_category, organisation=OrganisationFactory(),
+                                          created_by=users["mentor"])
+        TeamMember.objects.create(application=team, kind="mentor", last_name="Наставникова", first_name="Нина",
+                                  email=users["mentor"].email, user=users["mentor"])
+        today = timezone.localdate()
+        disputes = [Dispute.objects.create(
+            championship=champ, competency=w.competency, number=n, raised_by=users["mentor"], team=team,
+            concerns="Команда", question="Оценка занижена", arose_on=today, state="decided", outcome="rejected",
+            decision="Оставить", decided_at=timezone.now()) for n in (1, 2)]
+        appeal = appeals.file_appeal(disputes[0], persons="Наставникова Н.", claim="Оценка занижена",
+                                     scan=SimpleUploadedFile("a.pdf", b"%PDF-1.4 form", "application/pdf"),
+                                     by=users["mentor"])
+        appeals.open_hearing(appeal, by=users["appeal"])
+        incident = Incident.objects.create(championship=champ, competency=w.competency, number=99, kind="other",
+                                           application=team, person_name="Участник", occurred_at=timezone.now(),
+                                           description="Пролит сироп", reported_by=users["chief"])
+        evidence = Evidence(incident=incident, original_name="p.png", content_type="image/png", size=8,
+                            uploaded_by=users["chief"])
+        evidence.file.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+        w.objects["_appeals"] = {"appeal": appeal, "dispute": disputes[1], "evidence": evidence,
+                                 "member": appeal.championship.appeal_commission.members.first()}
+    return w.objects["_appeals"]
+
+
+def appeal_kw(w: World) -> dict[str, Any]:
+    return {"pk": _appeals(w)["appeal"].pk}
+
+
+def appeal_ch(w: World) -> dict[str, Any]:
+    _appeals(w)
+    return {"pk": w.championship.pk}
+
+
+PAGES.update({
+    "appeals:file": Page(frozenset({"mentor"}), kwargs=lambda w: {"dispute_pk": _appeals(w)["dispute"].pk}),
+    "appeals:detail": Page(APPEAL_READERS, kwargs=appeal_kw),
+    "appeals:scan": Page(APPEAL_READERS, kwargs=appeal_kw),
+    "appeals:evidence": Page(COMMISSION, kwargs=lambda w: {"pk": _appeals(w)["appeal"].pk,
+                                                          "evidence_pk": _appeals(w)["evidence"].pk}),
+    "appeals:hearing_open": Page(frozenset({"appeal"}), kwargs=appeal_kw, method="post"),
+    "appeals:note": Page(frozenset({"appeal"}), kwargs=appeal_kw, method="post"),
+    "appeals:vote": Page(frozenset({"appeal"}), kwargs=appeal_kw, method="post"),
+    "appeals:chair_vote": Page(frozenset({"appeal"}), kwargs=appeal_kw, method="post"),
+    "appeals:decide": Page(frozenset({"appeal"}), kwargs=appeal_kw, method="post"),
+    "appeals:workspace": Page(COMMISSION, kwargs=appeal_ch),
+    "appeals:commission": Page(MANAGERS, kwargs=appeal_ch),
+    "appeals:member_remove": Page(MANAGERS, method="post", kwargs=lambda w: {
+        "pk": w.championship.pk, "member_pk": _appeals(w)["member"].pk}),
+    "appeals:approve": Page(MANAGERS, kwargs=appeal_ch, method="post"),
+    "appeals:election_open": Page(COMMISSION, kwargs=appeal_ch, method="post"),
+    "appeals:ballot": Page(frozenset({"appeal"}), kwargs=appeal_ch, method="post"),
+    "appeals:regulations": Page(EVERYONE, public=True, kwargs=appeal_ch),
+    "appeals:register": Page(ANY_DIRECTORATE, query=lambda w: f"?championship={w.championship.pk}&state=appeal_pending"),
+    "appeals:register_xlsx": Page(ANY_DIRECTORATE, query=lambda w: f"?championship={w.championship.pk}"),
 })
 
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.

@@ -464,6 +464,97 @@ def upm_pupils_visible_to(user: Any, festival: Any) -> QuerySet[Any]:
     return User.objects.none()
 
 
+# --- Appeals and the appeal commission (AP-2, AP-3; 003 §8) ---------------------------------------------------
+# The team's mentor files an appeal of a decided dispute and follows it; the commission's deliberation (the case
+# file, the hearing's notes, the votes) is closed to everyone but its members and the Directorate (003 §8.10).
+# Membership is the approved composition itself (``appeals.CommissionMember``), not a role: the roles
+# APPEAL_MEMBER / APPEAL_CHAIR follow the approval and the chair's election. The Directorate composes and
+# approves the commission and keeps the register of all disputes and appeals.
+
+
+@rules.predicate
+def is_commission_member(user: Any, obj: Any = None) -> bool:
+    """A member of the approved appeal commission of the object's championship (read each time: approval and
+    composition change within one request)."""
+    championship_id, _ = scope_of(obj)
+    if championship_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    from profmaster.appeals.models import CommissionMember
+
+    return CommissionMember.objects.filter(user=user, commission__state="approved",
+                                           commission__championship_id=championship_id).exists()
+
+
+@rules.predicate
+def is_commission_chair(user: Any, obj: Any = None) -> bool:
+    championship_id, _ = scope_of(obj)
+    if championship_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    from profmaster.appeals.models import Commission
+
+    return Commission.objects.filter(championship_id=championship_id, state="approved", chair=user).exists()
+
+
+def _active_mentor(user: Any, application_ids: Any) -> bool:
+    from profmaster.registration.models import TeamMember
+
+    return TeamMember.objects.filter(user=user, kind="mentor", state="active",
+                                     application_id__in=application_ids).exists()
+
+
+@rules.predicate
+def is_dispute_mentor(user: Any, dispute: Any = None) -> bool:
+    """The active mentor of the dispute's team (of any approved team of its competency when it names none)."""
+    if dispute is None or not getattr(user, "is_authenticated", False):
+        return False
+    if dispute.team_id is not None:
+        return _active_mentor(user, [dispute.team_id])
+    from profmaster.registration.models import Application
+
+    return _active_mentor(user, Application.objects.filter(competency_id=dispute.competency_id, status="approved")
+                          .values("pk"))
+
+
+@rules.predicate
+def is_appellant_mentor(user: Any, appeal: Any = None) -> bool:
+    """The appealing team's current mentor (a replaced mentor loses the appeal with the team)."""
+    if appeal is None or not getattr(user, "is_authenticated", False) or not hasattr(appeal, "team_id"):
+        return False
+    return _active_mentor(user, [appeal.team_id])
+
+
+@rules.predicate
+def is_appeal_protocol_reader(user: Any, document: Any = None) -> bool:
+    """The appeal commission's final protocol reaches the commission's members and the appellant's mentor."""
+    if getattr(document, "doc_type", None) != "appeal_decision":
+        return False
+    if is_commission_member(user, document):
+        return True
+    from profmaster.appeals.models import Appeal
+
+    appeal = Appeal.objects.filter(protocol_id=document.pk).first()
+    return appeal is not None and is_appellant_mentor(user, appeal)
+
+
+appeal_commission = directorate | is_commission_member
+
+APPEALS_PERMISSIONS: dict[str, Any] = {
+    # the object is the dispute
+    "appeals.file_appeal": is_dispute_mentor,
+    # the object is the appeal: its state and final decision reach the appellant too; the deliberation does not
+    "appeals.view_appeal": appeal_commission | is_appellant_mentor,
+    "appeals.view_scan": appeal_commission | is_appellant_mentor,
+    "appeals.view_case": appeal_commission,
+    "appeals.vote": is_commission_member,
+    "appeals.conduct_hearing": is_commission_chair,
+    # the object is the championship
+    "appeals.view_workspace": appeal_commission,
+    "appeals.manage_commission": directorate,
+    "appeals.open_election": appeal_commission,
+    "appeals.elect_chair": is_commission_member,
+    "appeals.view_register": directorate,
+}
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -486,7 +577,7 @@ PERMISSIONS: dict[str, Any] = {
     "documents.view_register": directorate | quality_control | chief_expert | regional_commission,
     "documents.add_document": directorate | chief_expert,
     "documents.view_document": (directorate | quality_control | chief_expert_of_competency | is_required_signer
-                                | is_commission_addressee),
+                                | is_commission_addressee | is_appeal_protocol_reader),
     "documents.sign_document": is_required_signer,
     # typed-in documents only; a generated one's content is formed again from the records (DOC-2), by the
     # Directorate, the competency's chief expert, or quality control for its own check report (DOC-4)
@@ -550,6 +641,8 @@ PERMISSIONS: dict[str, Any] = {
     **TIMEKEEPING_PERMISSIONS,
     # «Уроки профессионального мастерства» (UPM-1…UPM-5): see the section above
     **UPM_PERMISSIONS,
+    # Appeals and the appeal commission (AP-2, AP-3): see the section above
+    **APPEALS_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():

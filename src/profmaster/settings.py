@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "profmaster.competition_day",
     "profmaster.timekeeping",
     "profmaster.disputes",
+    "profmaster.appeals",
     "profmaster.upm",
     "profmaster.api",
     "profmaster.demo",

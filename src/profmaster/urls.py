@@ -30,6 +30,7 @@ urlpatterns = [
     path("competition-day/", include("profmaster.competition_day.urls")),
     path("timekeeping/", include("profmaster.timekeeping.urls")),
     path("upm/", include("profmaster.upm.urls")),
+    path("appeals/", include("profmaster.appeals.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -606,6 +606,87 @@ CASES += [
      {**{r: 400 for r in ROLES}, "anonymous": 401}),
 ]
 
+def appeal_world(w: Any) -> dict[str, Any]:
+    """AP-2, AP-3: an approved commission of five of the Directorate's people (none of the matrix's roles; its
+    members are tested in tests/appeals/test_appeals_api.py), the mentor's approved team, a decided dispute with its
+    appeal under hearing and a second decided dispute not yet appealed."""
+    if not hasattr(w, "_appeals"):
+        import datetime as dt
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from profmaster.accounts.models import Role
+        from profmaster.appeals import domain as appeals
+        from profmaster.disputes.models import Dispute
+        from profmaster.registration.models import Application, TeamMember
+
+        from ..factories import OrganisationFactory, UserFactory, give_role
+
+        staff = []
+        for index in range(5):
+            person = UserFactory(email=f"appeal-member{index}@example.ru")
+            give_role(person, Role.APPEAL_MEMBER, w.a)
+            appeals.add_member(w.a, user=person, by=w.users["directorate"])
+            staff.append(person)
+        appeals.approve_commission(w.a, by=w.users["directorate"],
+                                   now=appeals.approval_deadline(w.a) - dt.timedelta(hours=1))
+        appeals.open_election(w.a, by=staff[0])
+        for voter in staff[:3]:
+            appeals.cast_ballot(w.a, candidate=staff[0], by=voter)
+        team = Application.objects.create(championship=w.a, competency=w.competency, age_category=w.category,
+                                          organisation=OrganisationFactory(), created_by=w.users["mentor"],
+                                          status="approved")
+        TeamMember.objects.create(application=team, kind="mentor", last_name="Наставникова", first_name="Нина",
+                                  email=w.users["mentor"].email, user=w.users["mentor"])
+        disputes = [Dispute.objects.create(
+            championship=w.a, competency=w.competency, number=n, raised_by=w.users["mentor"], team=team,
+            concerns="Команда", question="Оценка занижена", arose_on=timezone.localdate(), state="decided",
+            outcome="rejected", decision="Оставить", decided_at=timezone.now()) for n in (1, 2)]
+        appeal = appeals.file_appeal(disputes[0], persons="Наставникова Н.", claim="Оценка занижена",
+                                     scan=SimpleUploadedFile("a.pdf", b"%PDF-1.4 form"), by=w.users["mentor"])
+        appeals.open_hearing(appeal, by=staff[0])
+        w._appeals = {"appeal": appeal, "dispute": disputes[1], "staff": staff}
+    return w._appeals
+
+
+# AP-2, AP-3: the appellant's mentor reads their appeal (not the deliberation) and files the next one; the
+# Directorate reads everything, composes the commission, but neither votes nor conducts the hearing (403); the panel
+# does not see appeals at all (404); outside the championship everything is 404.
+_APPEAL_READ = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+                "chief_expert": 404, "expert": 404, "mentor": 200, "no_role": 404}
+_HEARING = {**_APPEAL_READ, "platform_directorate": 403, "directorate": 403, "mentor": 404}
+_COMMISSION = {**write_a(400)}
+CASES += [
+    ("appeals_list", "get", lambda w: (appeal_world(w), f"/championships/{w.a.pk}/appeals")[1], None, READ_A),
+    ("appeals_create", "post", lambda w: f"/disputes/{appeal_world(w)['dispute'].pk}/appeals",
+     lambda w: {"persons": "Наставникова Н.", "claim": "Оценка", "scan_name": "a.pdf", "scan_base64": "!!!"},
+     {**write_a(403), "mentor": 400}),
+    ("appeals_detail", "get", lambda w: f"/appeals/{appeal_world(w)['appeal'].pk}", None, _APPEAL_READ),
+    ("appeals_commission", "get", lambda w: (appeal_world(w), f"/championships/{w.a.pk}/appeal-commission")[1],
+     None, READ_A),
+    ("appeals_commission_add", "post", lambda w: (appeal_world(w), f"/championships/{w.a.pk}/appeal-commission/"
+                                                                    "members")[1],
+     lambda w: {"user_id": 987654}, _COMMISSION),
+    ("appeals_commission_approve", "post",
+     lambda w: (appeal_world(w), f"/championships/{w.a.pk}/appeal-commission/approval")[1], lambda w: {},
+     _COMMISSION),
+    ("appeals_election_open", "post",
+     lambda w: (appeal_world(w), f"/championships/{w.a.pk}/appeal-commission/elections")[1], None, write_a(409)),
+    ("appeals_ballot", "post", lambda w: (appeal_world(w), f"/championships/{w.a.pk}/appeal-commission/ballots")[1],
+     lambda w: {"candidate_id": 987654}, write_a(403)),
+    ("appeals_hearing_open", "post", lambda w: f"/appeals/{appeal_world(w)['appeal'].pk}/hearing", None, _HEARING),
+    ("appeals_hearing_note", "post", lambda w: f"/appeals/{appeal_world(w)['appeal'].pk}/hearing/notes",
+     lambda w: {"kind": "witness", "person": "Орлов С.", "text": "Видел"}, _HEARING),
+    ("appeals_vote", "post", lambda w: f"/appeals/{appeal_world(w)['appeal'].pk}/hearing/votes",
+     lambda w: {"choice": "for"}, _HEARING),
+    ("appeals_chair_vote", "post", lambda w: f"/appeals/{appeal_world(w)['appeal'].pk}/hearing/chair-vote",
+     lambda w: {"choice": "for"}, _HEARING),
+    ("appeals_decide", "post", lambda w: f"/appeals/{appeal_world(w)['appeal'].pk}/decision",
+     lambda w: {"decision": "Отказать", "reasons": "Верно"}, _HEARING),
+]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

@@ -258,6 +258,9 @@ def load_demo() -> Championship:
     from profmaster.upm import demo as upm_demo  # UPM-1…UPM-5: the festival of professions
 
     upm_demo.load(championship, by=by)
+    from profmaster.appeals import demo as appeals_demo  # AP-3: the appeal commission of five with its chair
+
+    appeals_demo.load(championship, by=by, password=DEMO_PASSWORD)
     return championship
 
 

@@ -38,7 +38,7 @@ GENERATORS: dict[str, str] = {
 #: Keys of generated documents whose content is an act recorded once (see the module docstring).
 ONE_OFF = frozenset({"marking.marks_lock", "marking.criteria_unlock", "marking.marks_unlock",
                      "exams.handout_protocol", "demo", "legacy",
-                     "timekeeping.familiarisation_exception"})
+                     "timekeeping.familiarisation_exception", "appeals.decision_protocol"})
 
 Generator = Callable[[Any, Any], tuple[str, dict[str, Any]]]
 

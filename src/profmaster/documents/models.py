@@ -34,6 +34,7 @@ class DocumentType(models.TextChoices):
     REMOTE_RESULTS = "remote_results", _("Протокол результатов дистанционного этапа")
     FINAL_RESULTS = "final_results", _("Протокол результатов финала")
     QUALITY_REPORT = "quality_report", _("Отчёт о проверке качества проведения чемпионата")
+    APPEAL_DECISION = "appeal_decision", _("Итоговый протокол заседания апелляционной комиссии")
     OTHER = "other", _("Другой документ")
 
 
@@ -46,6 +47,8 @@ GENERATED_TYPES = frozenset({
     DocumentType.NON_APPEARANCE, DocumentType.TOOLBOX_CHECK, DocumentType.INCIDENT,
     DocumentType.DRAW,
     DocumentType.TIMEKEEPING, DocumentType.FAMILIARISATION,
+    # the appeal commission's final protocol (AP-3, 003 §8.8): the decision recorded once, never edited
+    DocumentType.APPEAL_DECISION,
 })
 
 

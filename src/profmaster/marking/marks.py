@@ -980,6 +980,12 @@ def lock_problems(scheme: MarkingScheme) -> list[str]:
             problems.append(_("%(team)s, аспект %(code)s: расхождение оценок %(marks)s — переоцените или "
                               "оставьте с основанием.") % {"team": team_label(score.team), "code": code,
                                                            "marks": ", ".join(map(str, marks))})
+    # 003 §8.6: the appeal commission decides before the results are locked
+    from profmaster.appeals.guards import pending_appeal_problem
+
+    pending = pending_appeal_problem(scheme.competency, action=_("заблокировать оценки"))
+    if pending:
+        problems.append(pending)
     return problems
 
 

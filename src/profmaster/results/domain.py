@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profmaster.accounts.models import Role, RoleAssignment
+from profmaster.appeals.guards import pending_appeal_problem
 from profmaster.audit.domain import delete_audited, record, save_audited, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import AgeCategory, Championship, Competency, Stage
@@ -357,6 +358,10 @@ def publish_results(championship: Championship, *, competency: Competency | None
             current = computation.competency_results(comp)
             if not current["groups"] and competency is None:
                 continue  # nothing locked yet in this competency: not part of a whole-championship version
+            # 003 §7.4, §8.6: while an appeal waits for the commission's decision the results are not final
+            appeal = None if current["invalid"] else pending_appeal_problem(comp, action=_("опубликовать итоги"))
+            if appeal:
+                raise TransitionError(appeal)
             if not current["groups"] and not current["invalid"]:
                 raise DomainError(_("По компетенции «%(competency)s» нет заблокированных итогов.")
                                   % {"competency": comp.name})
