@@ -29,6 +29,7 @@ urlpatterns = [
     path("jobs/", include("profmaster.jobs.urls")),
     path("competition-day/", include("profmaster.competition_day.urls")),
     path("timekeeping/", include("profmaster.timekeeping.urls")),
+    path("video/", include("profmaster.video.urls")),
     path("admin/", admin.site.urls),
 ]
 

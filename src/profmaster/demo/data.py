@@ -248,6 +248,9 @@ def load_demo() -> Championship:
     _demo_results(championship, competencies["Флористика"], by)
     _demo_venue(championship, competencies["Поварское дело"], schools["Школа № 2097"], by)
     _demo_draw_teams(championship, competencies["Мобильная робототехника"], list(schools.values()), by)
+    from profmaster.video import demo as video_demo  # RM-3: an instruction by plain link and a consultation
+
+    video_demo.load(championship, competency=konditer, by=by)
     return championship
 
 
