@@ -12,6 +12,7 @@ from .models import Recording, RecordingView, VideoProvider, VideoSession
 
 
 class VideoProviderForm(forms.ModelForm):
+    server_url = forms.URLField(label="Адрес сервера", max_length=500, assume_scheme="https")
     secret = forms.CharField(label="Общий секрет", required=False, widget=forms.PasswordInput(render_value=False),
                              help_text="Не показывается; оставьте пустым, чтобы сохранить прежний.")
 
