@@ -605,8 +605,8 @@ def recording_ready(session: VideoSession, signed_parameters: str) -> Recording:
         raise AccessDenied(_("Уведомление относится к другой видеовстрече."))
     info = providers.RecordingInfo(record_id=claims["record_id"], started_at=None, ended_at=None, published=True,
                                    playback_url="", download_url="", size=0)
-    row, _created = _upsert_recording(session, info)
-    if row.state == Recording.State.LISTED:
+    row, created = _upsert_recording(session, info)
+    if created:
         start_job(fetch_recordings, kind="video.fetch_recordings", title=_("Записи видеосессии «%(t)s»")
                   % {"t": session.title}, by=None, championship=session.championship, competency=session.competency,
                   view_permission="video.manage_session", payload={"session": session.pk},
