@@ -343,3 +343,13 @@ def test_rm3_invite_page_form_invites_and_mails(vw):
     assert response.status_code == 302
     assert session.invitations.filter(user=vw.commission, role=Invitation.Role.PARTICIPANT).exists()
     assert OutboundEmail.objects.filter(to="rkk@example.ru", template="video_invitation").exists()
+
+
+def test_x1_a_viewing_is_logged_once_however_often_the_player_asks(vw, bbb, django_capture_on_commit_callbacks):
+    _session, recording = _stored_recording(vw, bbb, django_capture_on_commit_callbacks)
+    t0 = timezone.now()
+    first = domain.log_view(recording, vw.expert, now=t0)
+    assert domain.log_view(recording, vw.expert, now=t0 + dt.timedelta(minutes=4)) == first
+    RecordingView.objects.filter(pk=first.pk).update(viewed_at=t0 - dt.timedelta(minutes=6))
+    domain.log_view(recording, vw.expert, now=t0)
+    assert RecordingView.objects.filter(recording=recording, user=vw.expert).count() == 2

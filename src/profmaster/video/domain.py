@@ -736,11 +736,19 @@ def set_retention(recording: Recording, *, until: dt.date, reason: str, by: Any)
     return row
 
 
-def log_view(recording: Recording, user: Any) -> RecordingView:
-    """X-1: each viewing of a recording is logged (who, when)."""
+#: The browser's player asks for a video several times (the page, then byte ranges): requests of one person
+#: within this time are one viewing.
+VIEW_WINDOW = dt.timedelta(minutes=5)
+
+
+def log_view(recording: Recording, user: Any, *, now: dt.datetime | None = None) -> RecordingView:
+    """X-1: each viewing of a recording is logged (who, when); the player's repeated requests within
+    :data:`VIEW_WINDOW` belong to the same viewing."""
     if recording.state != Recording.State.STORED:
         raise TransitionError(_("Запись не хранится на платформе."))
-    return RecordingView.objects.create(recording=recording, user=user)
+    now = now or timezone.now()
+    recent = RecordingView.objects.filter(recording=recording, user=user, viewed_at__gte=now - VIEW_WINDOW).first()
+    return recent or RecordingView.objects.create(recording=recording, user=user)
 
 
 def erase_expired_recordings(*, today: dt.date | None = None) -> list[Recording]:

@@ -372,9 +372,7 @@ def recording(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    range_header = request.headers.get("Range", "")
-    if not range_header or range_header.startswith("bytes=0-"):
-        domain.log_view(item, request.user)
+    domain.log_view(item, request.user)
     response = FileResponse(handle, content_type=item.content_type or "video/mp4",
                             filename=item.file.name.rsplit("/", 1)[-1])
     response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline")
