@@ -252,7 +252,7 @@ def test_rm3_oversized_recording_refused_with_the_reason_recorded(vw, bbb, djang
                                                "сохранено")
     job = Job.objects.get(kind="video.copy_recording")
     assert job.status == "failed" and job.message == recording.refusal_reason
-    assert AuditEntry.objects.filter(action="video.recording_refused", object_id=str(recording.pk)).exists()
+    assert AuditEntry.objects.filter(action="video.refused", object_id=str(recording.pk)).exists()
 
 
 def test_rm3_oversized_undeclared_download_stops_and_keeps_nothing(vw, bbb, django_capture_on_commit_callbacks,
@@ -312,7 +312,7 @@ def test_rm7_recordings_past_retention_are_erased_and_the_erasure_recorded(vw, b
     recording.refresh_from_db()
     assert (recording.state, recording.file.name, recording.erased_at is not None) == ("erased", "", True)
     assert not storage.exists(name) and erased.pk == recording.pk
-    entry = AuditEntry.objects.get(action="video.recording_erased")
+    entry = AuditEntry.objects.get(action="video.erased")
     assert entry.before["file"] == name and "Истёк срок хранения" in entry.reason
     assert client_of(vw.expert).get(f"/video/recordings/{recording.pk}/").status_code == 404
 

@@ -664,7 +664,7 @@ def start_copy(recording: Recording, *, by: Any) -> Job:
 def _refuse(recording: Recording, reason: str) -> None:
     with transaction.atomic():
         Recording.objects.filter(pk=recording.pk).update(state=Recording.State.REFUSED, refusal_reason=reason[:4000])
-        record(actor=None, action="video.recording_refused", instance=recording, reason=reason,
+        record(actor=None, action="video.refused", instance=recording, reason=reason,
                championship=recording.session.championship, after={"state": Recording.State.REFUSED})
 
 
@@ -707,7 +707,7 @@ def copy_recording(job: Job, progress: Progress) -> dict[str, Any]:
             except Exception:
                 row.file.delete(save=False)
                 raise
-            record(actor=None, action="video.recording_stored", instance=row, championship=row.session.championship,
+            record(actor=None, action="video.stored", instance=row, championship=row.session.championship,
                    after={"size": size, "file": row.file.name})
     finally:
         buffer.close()
@@ -771,7 +771,7 @@ def erase_expired_recordings(*, today: dt.date | None = None) -> list[Recording]
             row.file = ""
             row.state, row.erased_at = Recording.State.ERASED, timezone.now()
             row.save(update_fields=["file", "state", "erased_at"])
-            record(actor=None, action="video.recording_erased", instance=row, championship=row.session.championship,
+            record(actor=None, action="video.erased", instance=row, championship=row.session.championship,
                    before=before, after={"state": row.state, "erased_at": row.erased_at.isoformat()},
                    reason=_("Истёк срок хранения (%(date)s).") % {"date": f"{row.retention_until:%d.%m.%Y}"})
             if name:
