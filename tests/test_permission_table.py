@@ -879,6 +879,80 @@ PAGES.update({
     "appeals:register_xlsx": Page(ANY_DIRECTORATE, query=lambda w: f"?championship={w.championship.pk}"),
 })
 
+# --- Video sessions (RM-3): the Directorate and the competency's chief expert plan and invite; only the invited
+# join (the Directorate too is refused unless invited); the host (here the chief) runs the session; recordings are
+# the competency's panel's and the Directorate's only — not the contestant's, not another competency's expert's.
+# BBB's recording-ready callback needs no login: its JWT signed with the shared secret is the authorisation.
+VIDEO_MANAGERS = MANAGERS | {"chief"}
+VIDEO_INVITED = frozenset({"chief", "expert", "participant"})
+
+
+def _video(w: World) -> dict[str, Any]:
+    if "_video" not in w.objects:
+        import jwt
+        from django.core.files.base import ContentFile
+
+        from profmaster.video import domain as video
+        from profmaster.video.models import Recording, VideoProvider
+
+        now = timezone.now()
+        session = video.schedule_session(
+            w.championship, kind="contestant_expert", competency=w.competency, title="Видеосвязь с экспертами",
+            starts_at=now + dt.timedelta(minutes=5), ends_at=now + dt.timedelta(minutes=35), provider_kind="link",
+            link_url="https://meet.example.ru/room", hosts=[w.users["chief"]], by=w.users["directorate"])
+        video.invite(session, [w.users["expert"], w.users["participant"]], by=w.users["chief"])
+        recording = Recording(session=session, provider_record_id="rec-1", state="stored", size=8,
+                              content_type="video/mp4", retention_until=dt.date(2030, 1, 1))
+        recording.file.save("rec.mp4", ContentFile(b"\x00\x00\x00\x18ftyp"), save=False)
+        recording.save()
+        provider = VideoProvider.objects.create(championship=w.championship, kind="bbb", name="BBB",
+                                                server_url="http://127.0.0.1:9/bigbluebutton/",
+                                                secret="the-regions-shared-secret-0123456789")
+        bbb = video.schedule_session(
+            w.championship, kind="expert_group", competency=w.competency, title="Заседание экспертной группы",
+            starts_at=now + dt.timedelta(days=1), ends_at=now + dt.timedelta(days=1, hours=1), provider_kind="bbb",
+            provider=provider, by=w.users["directorate"])
+        token = jwt.encode({"meeting_id": bbb.room, "record_id": "rec-2"}, provider.secret, algorithm="HS256")
+        w.objects["_video"] = {"session": session, "recording": recording, "bbb": bbb, "token": token}
+    return w.objects["_video"]
+
+
+def video_kw(w: World) -> dict[str, Any]:
+    return {"pk": _video(w)["session"].pk}
+
+
+def _video_invitation(w: World) -> dict[str, Any]:
+    """A fresh invitation for every try, so one role's removal does not hide the next one's."""
+    from profmaster.video import domain as video
+
+    session = _video(w)["session"]
+    guest = UserFactory()
+    give_role(guest, Role.MENTOR, w.championship)
+    [invitation] = video.invite(session, [guest], by=w.users["directorate"])
+    return {"pk": session.pk, "invitation_pk": invitation.pk}
+
+
+PAGES.update({
+    "video:my": Page(EVERYONE),
+    "video:schedule": Page(VIDEO_MANAGERS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
+    "video:create": Page(VIDEO_MANAGERS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
+    "video:detail": Page(VIDEO_MANAGERS | VIDEO_INVITED, kwargs=video_kw),
+    "video:edit": Page(VIDEO_MANAGERS, kwargs=video_kw),
+    "video:cancel": Page(VIDEO_MANAGERS, kwargs=video_kw, method="post", data=lambda w: {"reason": ""}),
+    "video:invite": Page(VIDEO_MANAGERS, kwargs=video_kw, method="post"),
+    "video:uninvite": Page(VIDEO_MANAGERS, kwargs=_video_invitation, method="post"),
+    "video:join": Page(VIDEO_INVITED, kwargs=video_kw),
+    "video:attendance": Page(VIDEO_MANAGERS, kwargs=video_kw, method="post"),
+    "video:sync": Page(VIDEO_MANAGERS, kwargs=video_kw, method="post"),
+    "video:end": Page(VIDEO_MANAGERS, kwargs=video_kw, method="post"),
+    "video:recording_add": Page(VIDEO_MANAGERS, kwargs=video_kw, method="post", data=lambda w: {"url": ""}),
+    "video:recording": Page(MANAGERS | {"chief", "expert"}, kwargs=lambda w: {"pk": _video(w)["recording"].pk}),
+    "video:retention": Page(VIDEO_MANAGERS, kwargs=lambda w: {"pk": _video(w)["recording"].pk}, method="post"),
+    "video:bbb_recording_ready": Page(EVERYONE, public=True, method="post",
+                                      kwargs=lambda w: {"pk": _video(w)["bbb"].pk},
+                                      data=lambda w: {"signed_parameters": _video(w)["token"]}),
+})
+
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.
 EXCLUDED_NAMESPACES = {"admin", "api", "upm"}  # upm: tests/upm/test_upm_pages.py holds its table
 

@@ -555,6 +555,51 @@ APPEALS_PERMISSIONS: dict[str, Any] = {
     "appeals.view_register": directorate,
 }
 
+
+# --- Video sessions (RM-3, RM-6 consultations, 000 §5, §6, §10, §12, §13) --------------------------------------
+# The Directorate and the competency's chief expert keep the schedule and invite; nobody joins a session they are
+# not invited to (the join link checks the invitation, not the role); the session's hosts mark attendance and add
+# recordings. Recordings are every expert's of the competency's panel and the Directorate's, nobody else's
+# (000 §10): not the contestant, not another competency's expert, not the session's other invitees.
+
+
+def _video_session_of(obj: Any) -> Any:
+    meta = getattr(obj, "_meta", None)
+    if meta is not None and meta.label == "video.VideoSession":
+        return obj
+    return getattr(obj, "session", None)
+
+
+@rules.predicate
+def is_video_invitee(user: Any, obj: Any = None) -> bool:
+    session = _video_session_of(obj)
+    if session is None or session.pk is None or not getattr(user, "is_authenticated", False):
+        return False
+    return session.invitations.filter(user=user).exists()
+
+
+@rules.predicate
+def is_video_host(user: Any, obj: Any = None) -> bool:
+    session = _video_session_of(obj)
+    if session is None or session.pk is None or not getattr(user, "is_authenticated", False):
+        return False
+    return session.invitations.filter(user=user, role="host").exists()
+
+
+video_managers = directorate | chief_expert_of_competency
+
+VIDEO_PERMISSIONS: dict[str, Any] = {
+    # the championship's schedule page: the Directorate and chief experts (each sees and plans their competency's)
+    "video.view_schedule": directorate | chief_expert,
+    "video.manage_session": video_managers,
+    "video.view_session": video_managers | is_video_invitee | competency_panel,
+    "video.join_session": is_video_invitee,
+    "video.run_session": video_managers | is_video_host,
+    "video.view_attendance": video_managers | is_video_host | competency_panel,
+    "video.view_recordings": directorate | competency_panel,
+    "video.manage_providers": directorate,
+}
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -643,6 +688,8 @@ PERMISSIONS: dict[str, Any] = {
     **UPM_PERMISSIONS,
     # Appeals and the appeal commission (AP-2, AP-3): see the section above
     **APPEALS_PERMISSIONS,
+    # Video sessions (RM-3): see the section above
+    **VIDEO_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "profmaster.disputes",
     "profmaster.appeals",
     "profmaster.upm",
+    "profmaster.video",
     "profmaster.api",
     "profmaster.demo",
 ]
@@ -266,4 +267,16 @@ PROFMASTER = {
     "INCIDENT_EVIDENCE_MAX_BYTES": int(os.environ.get("INCIDENT_EVIDENCE_MAX_MB", "100")) * 1024 * 1024,
     # a running background job whose worker wrote no progress for this long is failed (reap_stale_jobs).
     "JOB_STALE_AFTER_MINUTES": int(os.environ.get("JOB_STALE_AFTER_MINUTES", "30")),
+    # RM-3: the platform's video services (a championship may configure its own server instead). Secrets come
+    # from the environment only and are never shown on a page.
+    "VIDEO_BBB_URL": os.environ.get("VIDEO_BBB_URL", ""),
+    "VIDEO_BBB_SECRET": os.environ.get("VIDEO_BBB_SECRET", ""),
+    "VIDEO_BBB_CHECKSUM": os.environ.get("VIDEO_BBB_CHECKSUM", "sha256"),
+    "VIDEO_JITSI_URL": os.environ.get("VIDEO_JITSI_URL", ""),
+    "VIDEO_JITSI_APP_ID": os.environ.get("VIDEO_JITSI_APP_ID", ""),
+    "VIDEO_JITSI_SECRET": os.environ.get("VIDEO_JITSI_SECRET", ""),
+    "VIDEO_JITSI_AUDIENCE": os.environ.get("VIDEO_JITSI_AUDIENCE", "jitsi"),
+    # RM-3/RM-7: the largest recording copied into the platform's storage, and how long recordings are kept.
+    "VIDEO_RECORDING_MAX_BYTES": int(os.environ.get("VIDEO_RECORDING_MAX_MB", "4096")) * 1024 * 1024,
+    "VIDEO_RECORDING_RETENTION_DAYS": int(os.environ.get("VIDEO_RECORDING_RETENTION_DAYS", "365")),
 }

@@ -31,6 +31,7 @@ urlpatterns = [
     path("timekeeping/", include("profmaster.timekeeping.urls")),
     path("upm/", include("profmaster.upm.urls")),
     path("appeals/", include("profmaster.appeals.urls")),
+    path("video/", include("profmaster.video.urls")),
     path("admin/", admin.site.urls),
 ]
 

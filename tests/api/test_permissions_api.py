@@ -687,6 +687,65 @@ CASES += [
 ]
 
 
+def video(w: Any) -> Any:
+    """A contestant–expert session of the competency by plain link, opening now: the chief expert hosts, the
+    expert and the mentor are invited (RM-3)."""
+    if not hasattr(w, "_video"):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from profmaster.video import domain as video_domain
+
+        now = timezone.now()
+        w._video = video_domain.schedule_session(
+            w.a, kind="contestant_expert", competency=w.competency, title="Видеосвязь с экспертами",
+            starts_at=now + dt.timedelta(minutes=5), ends_at=now + dt.timedelta(minutes=35), provider_kind="link",
+            link_url="https://meet.example.ru/room", hosts=[w.users["chief_expert"]], by=w.users["directorate"])
+        video_domain.invite(w._video, [w.users["expert"], w.users["mentor"]], by=w.users["chief_expert"])
+    return w._video
+
+
+def video_body(w: Any) -> dict[str, Any]:
+    return {"kind": "instruction", "competency_id": w.competency.pk, "title": "Инструктаж",
+            "starts_at": "2023-04-03T10:00", "ends_at": "2023-04-03T10:45", "provider_kind": "link",
+            "link_url": "https://meet.example.ru/instr"}
+
+
+# Video sessions (RM-3): the schedule is the Directorate's and the chief expert's; a session is seen by its planners,
+# its invited and the competency's panel; only the invited get a join link (the Directorate too is refused unless
+# invited); the host runs attendance; recordings are the panel's and the Directorate's only.
+_VIDEO_SEE = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+              "chief_expert": 200, "expert": 200, "mentor": 200, "no_role": 404}
+_VIDEO_MANAGE = {**_VIDEO_SEE, "expert": 403, "mentor": 403}
+_VIDEO_PANEL = {**_VIDEO_SEE, "mentor": 403}
+CASES += [
+    ("video_sessions_list", "get", lambda w: f"/championships/{w.a.pk}/video-sessions", None, _VIDEO_MANAGE),
+    ("video_sessions_create", "post", lambda w: f"/championships/{w.a.pk}/video-sessions", video_body,
+     {**_VIDEO_MANAGE, "platform_directorate": 201, "directorate": 201, "chief_expert": 201}),
+    ("video_sessions_mine", "get", lambda w: "/my/video-sessions", None, signed_in(200)),
+    ("video_session_detail", "get", lambda w: f"/video-sessions/{video(w).pk}", None, _VIDEO_SEE),
+    ("video_session_update", "put", lambda w: f"/video-sessions/{video(w).pk}", video_body, _VIDEO_MANAGE),
+    ("video_session_cancel", "post", lambda w: f"/video-sessions/{video(w).pk}/cancel",
+     lambda w: {"reason": "Перенос"}, _VIDEO_MANAGE),
+    ("video_invitations_list", "get", lambda w: f"/video-sessions/{video(w).pk}/invitations", None, _VIDEO_PANEL),
+    ("video_invitations_create", "post", lambda w: f"/video-sessions/{video(w).pk}/invitations",
+     lambda w: {"group": "panel"}, {**_VIDEO_MANAGE, "platform_directorate": 201, "directorate": 201,
+                                    "chief_expert": 201}),
+    ("video_invitations_delete", "delete", lambda w: f"/video-sessions/{video(w).pk}/invitations/{w.users['mentor'].pk}",
+     None, {**_VIDEO_MANAGE, "platform_directorate": 204, "directorate": 204, "chief_expert": 204}),
+    ("video_attendance_list", "get", lambda w: f"/video-sessions/{video(w).pk}/attendance", None, _VIDEO_PANEL),
+    ("video_attendance_mark", "post", lambda w: f"/video-sessions/{video(w).pk}/attendance",
+     lambda w: {"user_id": w.users["mentor"].pk, "present": True}, _VIDEO_MANAGE),
+    ("video_recordings_list", "get", lambda w: f"/video-sessions/{video(w).pk}/recordings", None, _VIDEO_PANEL),
+    ("video_recordings_create", "post", lambda w: f"/video-sessions/{video(w).pk}/recordings",
+     lambda w: {"url": "https://files.example.ru/rec.mp4"},
+     {**_VIDEO_MANAGE, "platform_directorate": 201, "directorate": 201, "chief_expert": 201}),
+    ("video_join", "get", lambda w: f"/video-sessions/{video(w).pk}/join", None,
+     {**_VIDEO_SEE, "platform_directorate": 403, "directorate": 403}),
+]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

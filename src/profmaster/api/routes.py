@@ -21,6 +21,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.results.api import router as results_router
     from profmaster.timekeeping.api import router as timekeeping_router
     from profmaster.upm.api import router as upm_router
+    from profmaster.video.api import router as video_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", championships_router)
@@ -37,3 +38,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", timekeeping_router)
     api.add_router("/", upm_router)
     api.add_router("/", appeals_router)
+    api.add_router("/", video_router)

@@ -261,6 +261,9 @@ def load_demo() -> Championship:
     from profmaster.appeals import demo as appeals_demo  # AP-3: the appeal commission of five with its chair
 
     appeals_demo.load(championship, by=by, password=DEMO_PASSWORD)
+    from profmaster.video import demo as video_demo  # RM-3: an instruction by plain link and a consultation
+
+    video_demo.load(championship, competency=konditer, by=by)
     return championship
 
 
