@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "profmaster.timekeeping",
     "profmaster.disputes",
     "profmaster.upm",
+    "profmaster.best_in_profession",
     "profmaster.api",
     "profmaster.demo",
 ]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("jobs/", include("profmaster.jobs.urls")),
     path("competition-day/", include("profmaster.competition_day.urls")),
     path("timekeeping/", include("profmaster.timekeeping.urls")),
+    path("best-in-profession/", include("profmaster.best_in_profession.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 def register(api: NinjaAPI) -> None:
     from profmaster.accounts.api import router as accounts_router
+    from profmaster.best_in_profession.api import router as best_in_profession_router
     from profmaster.championships.api import router as championships_router
     from profmaster.checkin.api import router as checkin_router
     from profmaster.competition_day.api import router as competition_day_router
@@ -33,3 +34,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", incidents_router)
     api.add_router("/", competition_day_router)
     api.add_router("/", timekeeping_router)
+    api.add_router("/", best_in_profession_router)

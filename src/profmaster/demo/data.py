@@ -105,7 +105,9 @@ def credentials() -> list[tuple[str, str, str]]:
         if user.competency:
             label += f" — {user.competency}"
         rows.append((user.email, DEMO_PASSWORD, label))
-    return rows
+    from profmaster.best_in_profession import demo as contest_demo
+
+    return rows + contest_demo.credentials()
 
 
 def demo_exists() -> bool:
@@ -248,6 +250,9 @@ def load_demo() -> Championship:
     _demo_results(championship, competencies["Флористика"], by)
     _demo_venue(championship, competencies["Поварское дело"], schools["Школа № 2097"], by)
     _demo_draw_teams(championship, competencies["Мобильная робототехника"], list(schools.values()), by)
+    from profmaster.best_in_profession import demo as contest_demo  # issue 16: the «Лучший по профессии» stage
+
+    contest_demo.load(by=by)
     return championship
 
 
