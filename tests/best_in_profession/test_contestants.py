@@ -20,7 +20,7 @@ from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.registration import domain as registration
 from profmaster.registration.models import Application, TeamMember
 
-from ..factories import PASSWORD, UserFactory, give_role
+from ..factories import UserFactory, give_role
 from .conftest import data, enter
 
 pytestmark = pytest.mark.django_db
@@ -348,5 +348,3 @@ def test_rm7_scan_is_streamed_to_the_scope_and_the_access_logged(contest, client
     assert PersonalDataAccess.objects.get().channel == "file"
 
 
-def test_password_fixture_is_usable():
-    assert PASSWORD
