@@ -348,3 +348,17 @@ def test_rm7_scan_is_streamed_to_the_scope_and_the_access_logged(contest, client
     assert PersonalDataAccess.objects.get().channel == "file"
 
 
+
+
+def test_reg1_championship_page_shows_nominations_instead_of_age_categories_and_links_the_contest(contest, client):
+    client.force_login(contest.directorate)
+    page = client.get(reverse("championships:detail", args=[contest.championship.pk])).content.decode()
+    assert 'id="contest-link"' in page and 'id="nominations"' in page and 'id="age-categories"' not in page
+    overview = client.get(reverse("best_in_profession:overview", args=[contest.championship.pk])).content.decode()
+    assert "Лучший сварщик" in overview and "Екатеринбург, UTC+5" in overview
+
+
+def test_reg1_employers_representative_finds_the_entry_in_the_cabinet(contest, client):
+    client.force_login(contest.rep)
+    page = client.get(reverse("cabinet")).content.decode()
+    assert reverse("best_in_profession:contestant_create", args=[contest.championship.pk]) in page
