@@ -953,6 +953,79 @@ PAGES.update({
                                       data=lambda w: {"signed_parameters": _video(w)["token"]}),
 })
 
+def _lpp(w: World) -> dict[str, Any]:
+    """Championship A by the «Лучший по профессии» rules (set directly: the world's application exists), its
+    nomination, the base venue's checklist (its administrator: venue_admin) with a group, and a scan of the
+    world application's participant (REG-1, RM-4, RM-7)."""
+    if "lpp" not in w.objects:
+        from django.core.files.base import ContentFile
+
+        from profmaster.best_in_profession import domain as contest
+        from profmaster.best_in_profession.models import ContestantDocument, ContestantProfile, ProfessionNomination
+        from profmaster.championships.models import Championship
+
+        Championship.objects.filter(pk=w.championship.pk).update(rules_profile="best_in_profession")
+        w.championship.refresh_from_db()
+        by = w.users["directorate"]
+        nomination = contest.save_nomination(ProfessionNomination(
+            championship=w.championship, competency=w.competency, name="Лучший кондитер"), by=by)
+        w.base_venue.technical_administrator = w.users["venue_admin"]
+        w.base_venue.save()
+        w.base_venue.competencies.add(w.competency)
+        [checklist] = contest.open_checklists(w.stage, by=by)
+        line = checklist.items.get()
+        line.photo.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+        start = timezone.now()
+        group = checklist.groups.create(name="Группа 1", starts_at=start, ends_at=start + dt.timedelta(hours=1))
+        member = w.application.members.get()
+        profile = ContestantProfile.objects.create(member=member, years_of_service=Decimal(1), education="higher")
+        scan = ContestantDocument(profile=profile, kind="education", content_type="application/pdf",
+                                  retain_until=dt.date(2030, 1, 1), uploaded_by=by)
+        scan.file.save("s.pdf", ContentFile(b"%PDF-1.4"), save=True)
+        w.objects["lpp"] = {"nomination": nomination, "checklist": checklist, "line": line, "group": group,
+                            "scan": scan}
+    return w.objects["lpp"]
+
+
+def lpp_ch(w: World) -> dict[str, Any]:
+    _lpp(w)
+    return {"championship_pk": w.championship.pk}
+
+
+def lpp_app(w: World) -> dict[str, Any]:
+    _lpp(w)
+    return {"application_id": w.application.pk}
+
+
+CONTESTANT_READERS = MANAGERS | {"quality", "chief", "mentor"}  # the mentor filed the world's application
+CHECKLIST_READERS = MANAGERS | {"quality", "chief", "expert", "venue_admin"}
+PAGES.update({
+    "best_in_profession:overview": Page(IN_CHAMPIONSHIP, kwargs=lpp_ch),
+    "best_in_profession:nomination_create": Page(MANAGERS, kwargs=lpp_ch),
+    "best_in_profession:nomination_edit": Page(MANAGERS, kwargs=lambda w: {"nomination_id": _lpp(w)["nomination"].pk}),
+    "best_in_profession:contestants": Page(MANAGERS | {"quality", "chief"}, kwargs=lpp_ch),
+    "best_in_profession:contestant_create": Page(MANAGERS, kwargs=lpp_ch),
+    "best_in_profession:contestant": Page(CONTESTANT_READERS, kwargs=lpp_app),
+    "best_in_profession:contestant_edit": Page(MANAGERS | {"mentor"}, kwargs=lpp_app),
+    "best_in_profession:document_upload": Page(MANAGERS | {"mentor"}, kwargs=lpp_app, method="post"),
+    "best_in_profession:document": Page(MANAGERS | {"mentor", "chief"}, kwargs=lambda w: {"scan_pk": _lpp(w)["scan"].pk}),
+    "best_in_profession:access_log": Page(MANAGERS, kwargs=lpp_ch),
+    "best_in_profession:readiness": Page(MANAGERS | {"quality", "chief"},
+                                         kwargs=lambda w: {"stage_pk": w.stage.pk}),
+    "best_in_profession:checklists_open": Page(MANAGERS, method="post", kwargs=lambda w: {"stage_pk": w.stage.pk}),
+    "best_in_profession:checklist": Page(CHECKLIST_READERS,
+                                         kwargs=lambda w: {"checklist_pk": _lpp(w)["checklist"].pk}),
+    "best_in_profession:checklist_confirm": Page(frozenset({"venue_admin"}), method="post",
+                                                 kwargs=lambda w: {"checklist_pk": _lpp(w)["checklist"].pk}),
+    "best_in_profession:group_create": Page(MANAGERS | {"chief"}, method="post",
+                                            kwargs=lambda w: {"checklist_pk": _lpp(w)["checklist"].pk}),
+    "best_in_profession:checklist_item": Page(frozenset({"venue_admin"}), method="post",
+                                              kwargs=lambda w: {"line_pk": _lpp(w)["line"].pk}),
+    "best_in_profession:checklist_photo": Page(CHECKLIST_READERS, kwargs=lambda w: {"line_pk": _lpp(w)["line"].pk}),
+    "best_in_profession:group_assign": Page(MANAGERS | {"chief"}, method="post",
+                                            kwargs=lambda w: {"group_pk": _lpp(w)["group"].pk}),
+})
+
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.
 EXCLUDED_NAMESPACES = {"admin", "api", "upm"}  # upm: tests/upm/test_upm_pages.py holds its table
 

@@ -600,6 +600,62 @@ VIDEO_PERMISSIONS: dict[str, Any] = {
     "video.manage_providers": directorate,
 }
 
+
+# --- «Лучший по профессии»: nominations, contestants, venues' equipment, personal data (REG-1, RM-4, RM-7) ------
+# An adult contestant is entered by their employer's representative; their personal data is read by the Directorate,
+# quality control, the employer's side (``is_applicant``), the nomination's chief expert and the contestant
+# themself — never by the other experts or the regional commission — and every reading is logged (RM-7). Each
+# venue's technical administrator fills and confirms their own venue's equipment checklist; the Directorate opens
+# the checklists, sees which venues are ready and forms the small groups with the chief expert.
+
+
+def _checklist_of(obj: Any) -> Any:
+    label = getattr(getattr(obj, "_meta", None), "label", "")
+    if label == "best_in_profession.VenueChecklist":
+        return obj
+    if label in ("best_in_profession.VenueChecklistItem", "best_in_profession.VenueGroup"):
+        return obj.checklist
+    return None
+
+
+@rules.predicate
+def is_checklist_venue_admin(user: Any, obj: Any = None) -> bool:
+    """The technical administrator of the checklist's venue, holding that role in its championship."""
+    checklist = _checklist_of(obj)
+    if checklist is None or not getattr(user, "is_authenticated", False):
+        return False
+    if checklist.base_venue.technical_administrator_id != user.pk:
+        return False
+    return holds(user, {Role.VENUE_ADMIN}, scope_of(checklist)[0])
+
+
+@rules.predicate
+def is_contestant_self(user: Any, obj: Any = None) -> bool:
+    application = _application_of(obj)
+    if application is None or not getattr(user, "is_authenticated", False):
+        return False
+    return application.members.filter(user=user, kind="participant", state="active").exists()
+
+
+employer_representative = role_in(Role.ORG_REPRESENTATIVE)
+
+CONTEST_PERMISSIONS: dict[str, Any] = {
+    "best_in_profession.view_nominations": has_any_role_in_championship,
+    "best_in_profession.manage_nominations": directorate,
+    "best_in_profession.enter_contestant": directorate | employer_representative,
+    "best_in_profession.list_contestants": directorate | quality_control | employer_representative | chief_expert,
+    "best_in_profession.view_contestant": (directorate | quality_control | is_applicant | chief_expert_of_competency
+                                           | is_contestant_self),
+    "best_in_profession.change_contestant": directorate | is_applicant,
+    "best_in_profession.view_scan": directorate | is_applicant | chief_expert_of_competency,
+    "best_in_profession.view_access_log": directorate,
+    "best_in_profession.view_readiness": directorate | quality_control | chief_expert,
+    "best_in_profession.manage_checklists": directorate,
+    "best_in_profession.view_checklist": directorate | quality_control | competency_panel | is_checklist_venue_admin,
+    "best_in_profession.fill_checklist": is_checklist_venue_admin,
+    "best_in_profession.manage_groups": directorate | chief_expert_of_competency,
+}
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -690,6 +746,8 @@ PERMISSIONS: dict[str, Any] = {
     **APPEALS_PERMISSIONS,
     # Video sessions (RM-3): see the section above
     **VIDEO_PERMISSIONS,
+    # «Лучший по профессии» (REG-1, RM-4, RM-7): see the section above
+    **CONTEST_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():

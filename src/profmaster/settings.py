@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "profmaster.appeals",
     "profmaster.upm",
     "profmaster.video",
+    "profmaster.best_in_profession",
     "profmaster.api",
     "profmaster.demo",
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("upm/", include("profmaster.upm.urls")),
     path("appeals/", include("profmaster.appeals.urls")),
     path("video/", include("profmaster.video.urls")),
+    path("best-in-profession/", include("profmaster.best_in_profession.urls")),
     path("admin/", admin.site.urls),
 ]
 

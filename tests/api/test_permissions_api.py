@@ -746,6 +746,67 @@ CASES += [
 ]
 
 
+# «Лучший по профессии» (REG-1, RM-4, RM-7): nominations are read by anyone of the championship and kept by its
+# Directorate; contestants' personal data reach the Directorate, the employer's side and the nomination's chief
+# expert (the mentor filed the world's application: the applicant side); a venue's equipment checklist is read by
+# the Directorate, quality control and the competency's panel and filled only by the venue's own administrator.
+def lpp(w: Any) -> Any:
+    """Championship A run by the contest's rules (set directly: the world's application already exists)."""
+    from profmaster.championships.models import Championship
+
+    if w.a.rules_profile != "best_in_profession":
+        Championship.objects.filter(pk=w.a.pk).update(rules_profile="best_in_profession")
+        w.a.refresh_from_db()
+    return w.a
+
+
+def lpp_nomination(w: Any) -> Any:
+    if not hasattr(w, "_lpp_nomination"):
+        from profmaster.best_in_profession import domain as contest
+        from profmaster.best_in_profession.models import ProfessionNomination
+
+        w._lpp_nomination = contest.save_nomination(ProfessionNomination(
+            championship=lpp(w), competency=w.competency, name="Лучший кондитер"), by=w.users["directorate"])
+    return w._lpp_nomination
+
+
+def lpp_checklist(w: Any) -> Any:
+    if not hasattr(w, "_lpp_checklist"):
+        from profmaster.best_in_profession import domain as contest
+
+        w._lpp_checklist = contest.open_checklists(w.stage, by=w.users["directorate"])[0]
+    return w._lpp_checklist
+
+
+def lpp_contestant(w: Any) -> dict[str, Any]:
+    return {"nomination_id": lpp_nomination(w).pk, "organisation_id": w.organisation.pk, "last_name": "Орёл",
+            "first_name": "Семён", "birth_date": "1990-01-01", "position": "Кондитер", "years_of_service": "5",
+            "education": "higher", "email": "orel@example.ru"}
+
+
+_CONTESTANTS = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+                "chief_expert": 200, "expert": 403, "mentor": 403, "no_role": 404}
+_CHECKLIST_FILL = {**write_a(403), "platform_directorate": 403, "directorate": 403}
+CASES += [
+    ("contest_nominations", "get", lambda w: f"/championships/{lpp(w).pk}/nominations", None, READ_A),
+    ("contest_nomination_create", "post", lambda w: f"/championships/{lpp(w).pk}/nominations",
+     lambda w: {"name": "Лучший повар", "competency_id": w.competency.pk}, write_a(201)),
+    ("contest_contestants", "get", lambda w: f"/championships/{lpp(w).pk}/contestants", None, _CONTESTANTS),
+    # the Directorate may enter, but the world's organisation is a school, not an employer: a clear 400
+    ("contest_contestant_create", "post", lambda w: f"/championships/{lpp(w).pk}/contestants", lpp_contestant,
+     write_a(400)),
+    ("contest_contestant", "get", lambda w: f"/contestants/{lpp(w) and w.application.pk}", None,
+     {**_CONTESTANTS, "chief_expert": 403, "mentor": 200}),
+    ("contest_checklists", "get", lambda w: f"/stages/{w.stage.pk}/checklists", None, _CONTESTANTS),
+    ("contest_checklists_open", "post", lambda w: f"/stages/{w.stage.pk}/checklists", None, write_a(201)),
+    ("contest_checklist", "get", lambda w: f"/checklists/{lpp_checklist(w).pk}", None,
+     {**READ_A, "mentor": 403}),
+    ("contest_checklist_item", "put", lambda w: f"/checklist-items/{lpp_checklist(w).items.get().pk}",
+     lambda w: {"available_quantity": "1"}, _CHECKLIST_FILL),
+    ("contest_checklist_confirm", "post", lambda w: f"/checklists/{lpp_checklist(w).pk}/confirm", None,
+     _CHECKLIST_FILL),
+]
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

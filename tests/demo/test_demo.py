@@ -18,7 +18,8 @@ def test_demo_loads_once_with_every_role_and_real_structure(capsys):
     out = capsys.readouterr().out
     assert "Демо уже загружено" in out and "directorate@profmaster.local" in out
     championship = Championship.objects.get(slug=data.DEMO_SLUG)
-    assert Championship.objects.count() == 1
+    # «Мастерята» and the regional stage of «Лучший по профессии» (issue 16, best_in_profession/demo.py)
+    assert set(Championship.objects.values_list("slug", flat=True)) == {data.DEMO_SLUG, "lpp-demo"}
     assert {s.kind for s in championship.stages.all()} == {"remote", "final"}
     experts = dict(championship.competencies.values_list("name", "expert_count"))
     assert len(experts) >= 6

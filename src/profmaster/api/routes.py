@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 def register(api: NinjaAPI) -> None:
     from profmaster.accounts.api import router as accounts_router
     from profmaster.appeals.api import router as appeals_router
+    from profmaster.best_in_profession.api import router as best_in_profession_router
     from profmaster.championships.api import router as championships_router
     from profmaster.checkin.api import router as checkin_router
     from profmaster.competition_day.api import router as competition_day_router
@@ -39,3 +40,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", upm_router)
     api.add_router("/", appeals_router)
     api.add_router("/", video_router)
+    api.add_router("/", best_in_profession_router)

@@ -18,9 +18,41 @@ from .models import AgeCategory, Championship, Competency, Stage
 def save_championship(championship: Championship, *, by: Any, reason: str = "") -> Championship:
     creating = championship._state.adding
     with transaction.atomic():
+        if not creating:
+            stored = Championship.objects.select_for_update().filter(pk=championship.pk).values_list(
+                "rules_profile", flat=True).first()
+            if stored is not None and stored != championship.rules_profile:
+                check_rules_profile_change(championship, to=championship.rules_profile)
         save_audited(championship, by=by, reason=reason)
         if creating and championship.rules_profile == Championship.RulesProfile.MASTERYATA:
             create_default_age_categories(championship, by=by)
+    return championship
+
+
+def check_rules_profile_change(championship: Championship, *, to: str) -> None:
+    """REG-1, CH-1: the rules profile decides which registration rules the applications went through (003's
+    teams or «Лучший по профессии»'s individual contestants), so it is fixed once the first application exists."""
+    if to not in Championship.RulesProfile.values:
+        raise DomainError(_("Неизвестный профиль правил."), field="rules_profile")
+    count = championship.applications.count() if championship.pk else 0
+    if count:
+        stored = Championship.objects.get(pk=championship.pk)
+        raise TransitionError(
+            _("Правила чемпионата нельзя сменить с «%(old)s» на «%(new)s»: уже подано заявок — %(count)s, и они "
+              "приняты по прежним правилам. Сменить правила можно только до первой заявки.")
+            % {"old": stored.get_rules_profile_display(), "new": Championship.RulesProfile(to).label, "count": count},
+            field="rules_profile")
+
+
+def change_rules_profile(championship: Championship, *, to: str, by: Any, reason: str = "") -> Championship:
+    """Switch the championship's rules profile; refused once applications exist (see above)."""
+    with transaction.atomic():
+        locked = Championship.objects.select_for_update().get(pk=championship.pk)
+        if locked.rules_profile == to:
+            return championship
+        check_rules_profile_change(locked, to=to)
+        championship.rules_profile = to
+        save_audited(championship, by=by, reason=reason)
     return championship
 
 

@@ -132,7 +132,7 @@ class SkillSectionForm(ScopedForm):
 class InfrastructureItemForm(ScopedForm):
     class Meta:
         model = InfrastructureItem
-        fields = ["competency", "name", "specification", "quantity", "unit", "per", "is_consumable"]
+        fields = ["competency", "name", "specification", "quantity", "unit", "per", "is_consumable", "photo_required"]
         widgets = {"specification": forms.Textarea(attrs={"rows": 2})}
 
 

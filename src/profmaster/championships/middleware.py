@@ -48,6 +48,11 @@ for _names, _model, _lookup in [
     (("diploma_pk",), "results.Diploma", "championship__time_zone"),
     (("nomination_pk",), "results.Nomination", "competency__championship__time_zone"),
     (("incident_id",), "incidents.Incident", "championship__time_zone"),
+    (("checklist_pk", "checklist_id"), "best_in_profession.VenueChecklist", "stage__championship__time_zone"),
+    (("line_pk", "line_id"), "best_in_profession.VenueChecklistItem", "checklist__stage__championship__time_zone"),
+    (("group_pk", "group_id"), "best_in_profession.VenueGroup", "checklist__stage__championship__time_zone"),
+    (("scan_pk", "scan_id"), "best_in_profession.ContestantDocument",
+     "profile__member__application__championship__time_zone"),
 ]:
     for _name in _names:
         _BY_KWARG[_name] = (_model, _lookup)

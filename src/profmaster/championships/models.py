@@ -277,6 +277,8 @@ class InfrastructureItem(models.Model):
     unit = models.CharField(_("единица"), max_length=20, default="шт.")
     per = models.CharField(_("расчёт"), max_length=16, choices=Per.choices, default=Per.WORKPLACE)
     is_consumable = models.BooleanField(_("расходный материал"), default=False)
+    #: RM-4: a venue confirming its equipment checklist attaches a photo of this item.
+    photo_required = models.BooleanField(_("нужна фотография на площадке"), default=False)
 
     class Meta:
         verbose_name = _("позиция инфраструктурного листа")

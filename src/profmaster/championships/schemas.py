@@ -222,6 +222,7 @@ class InfrastructureItemIn(Schema):
     unit: Text(20, min_length=1) = "шт."
     per: Choice(InfrastructureItem.Per) = InfrastructureItem.Per.WORKPLACE.value
     is_consumable: bool = False
+    photo_required: bool = False
 
 
 class InfrastructureItemOut(Schema):
@@ -234,6 +235,7 @@ class InfrastructureItemOut(Schema):
     per: Choice(InfrastructureItem.Per)
     per_label: str
     is_consumable: bool
+    photo_required: bool
 
     @staticmethod
     def resolve_per_label(obj: InfrastructureItem) -> str:

@@ -112,7 +112,9 @@ def credentials() -> list[tuple[str, str, str]]:
     for number in range(1, 6):
         rows.append((ROBOTICS_MENTOR_EMAIL.format(number=number), DEMO_PASSWORD,
                      "Наставник — Мобильная робототехника" + (" (две команды)" if number == 1 else "")))
-    return rows
+    from profmaster.best_in_profession import demo as contest_demo
+
+    return rows + contest_demo.credentials()
 
 
 def demo_exists() -> bool:
@@ -264,6 +266,9 @@ def load_demo() -> Championship:
     from profmaster.video import demo as video_demo  # RM-3: an instruction by plain link and a consultation
 
     video_demo.load(championship, competency=konditer, by=by)
+    from profmaster.best_in_profession import demo as contest_demo  # issue 16: the «Лучший по профессии» stage
+
+    contest_demo.load(by=by)
     return championship
 
 

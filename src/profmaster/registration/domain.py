@@ -31,7 +31,7 @@ from profmaster.notifications.domain import queue_email, usable_addresses
 from profmaster.organisations.models import Organisation
 from profmaster.permissions import holds
 
-from . import team_rules, workflow
+from . import profiles, team_rules, workflow
 from .models import (
     Application,
     Consent,
@@ -128,8 +128,13 @@ def _person(member: TeamMember) -> team_rules.Person:
 
 
 def check_application(application: Application, members: Iterable[TeamMember] | None = None) -> list[team_rules.Violation]:
-    """Every rule the team breaks now, against the championship's other live applications."""
+    """Every rule the team breaks now, against the championship's other live applications.
+
+    A championship whose rules profile has rules of its own (:mod:`.profiles`) is checked by those instead."""
     members = active_members(application) if members is None else list(members)
+    contest = profiles.rules_of(application.championship)
+    if contest is not None:
+        return contest.check_application(application, members)
     team = team_rules.Team(
         organisation_id=application.organisation_id, competency_id=application.competency_id,
         age_category_id=application.age_category_id, members=[_person(m) for m in members],
@@ -347,6 +352,10 @@ def _check_member_kind(member: TeamMember) -> None:
 
 
 def _check_member_data(member: TeamMember) -> None:
+    contest = profiles.rules_of(member.application.championship)
+    if contest is not None:
+        contest.check_member(member)
+        return
     if member.kind == TeamMember.Kind.PARTICIPANT:
         if member.grade is None:
             raise DomainError(_("Укажите класс обучения участника (от 1 до 11)."), field="grade")
@@ -451,6 +460,9 @@ def approve_application(application: Application, *, by: Any) -> Application:
                                   % {"state": application.get_status_display()})
         _enforce_rules(application)
         _move(application, workflow.APPROVED, by=by, decided_at=timezone.now(), decided_by=by, decision_reason="")
+        contest = profiles.rules_of(application.championship)
+        if contest is not None:
+            contest.approved(application, by=by)
         _notify(application, "application_approved")
     return application
 
@@ -467,7 +479,11 @@ def reject_application(application: Application, *, by: Any, reason: str) -> App
 def withdraw_application(application: Application, *, by: Any, reason: str = "") -> Application:
     reason = _text(reason, field="reason", required=False)
     with transaction.atomic():
+        was_approved = Application.objects.filter(pk=application.pk, status=workflow.APPROVED).exists()
         _move(application, workflow.WITHDRAWN, by=by, reason=reason)
+        contest = profiles.rules_of(application.championship)
+        if contest is not None:
+            contest.withdrawn(application, by=by, was_approved=was_approved)
     return application
 
 
@@ -643,7 +659,9 @@ def record_consent(member: TeamMember, *, version: ConsentVersion, given_by: str
         raise DomainError(_("Форма согласия относится к другому чемпионату."), field="version")
     if given_by not in Consent.GivenBy.values:
         raise DomainError(_("Укажите, кем дано согласие."), field="given_by")
-    if member.kind == TeamMember.Kind.PARTICIPANT and given_by == Consent.GivenBy.SELF:
+    contest = profiles.rules_of(member.application.championship)
+    adult = contest is not None and contest.adult_participants
+    if member.kind == TeamMember.Kind.PARTICIPANT and given_by == Consent.GivenBy.SELF and not adult:
         raise DomainError(_("За несовершеннолетнего участника согласие даёт родитель (законный представитель), "
                             "наставник или ответственное лицо организации."), field="given_by")
     given_by_name = _text(given_by_name, field="given_by_name", required=True, max_length=300,
@@ -867,7 +885,12 @@ def log_scan_access(user: Any, check: DocumentCheck) -> None:
 
 def log_personal_data_access(user: Any, members: Iterable[TeamMember], *, what: str) -> int:
     """Record who viewed which minor's personal record, when and through what (readable by the Directorate
-    in the audit log). Returns the number of records logged."""
+    in the audit log). Returns the number of records logged. A contest with rules of its own (adult
+    contestants, :mod:`.profiles`) logs every access to its people's data its own way."""
+    members = list(members)
+    contest = profiles.rules_of(members[0].application.championship) if members else None
+    if contest is not None:
+        return contest.record_access(user, members, what=what)
     count = 0
     for member in members:
         if not member.is_minor_record:
