@@ -34,6 +34,10 @@ class DocumentType(models.TextChoices):
     REMOTE_RESULTS = "remote_results", _("Протокол результатов дистанционного этапа")
     FINAL_RESULTS = "final_results", _("Протокол результатов финала")
     QUALITY_REPORT = "quality_report", _("Отчёт о проверке качества проведения чемпионата")
+    # RM-5 (000 §11–12): the expert working group's protocol of a stage, passed to the regional contest
+    # commission, and the commission's own protocol
+    EXPERT_GROUP_PROTOCOL = "expert_group_protocol", _("Протокол экспертной рабочей группы")
+    COMMISSION_PROTOCOL = "commission_protocol", _("Протокол региональной конкурсной комиссии")
     OTHER = "other", _("Другой документ")
 
 
@@ -46,6 +50,8 @@ GENERATED_TYPES = frozenset({
     DocumentType.NON_APPEARANCE, DocumentType.TOOLBOX_CHECK, DocumentType.INCIDENT,
     DocumentType.DRAW,
     DocumentType.TIMEKEEPING, DocumentType.FAMILIARISATION,
+    # the remote stage's expert group and regional commission (RM-5): regional_commission
+    DocumentType.EXPERT_GROUP_PROTOCOL, DocumentType.COMMISSION_PROTOCOL,
 })
 
 
