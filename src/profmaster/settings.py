@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "profmaster.timekeeping",
     "profmaster.disputes",
     "profmaster.upm",
+    "profmaster.support",
+    "profmaster.regional_commission",
     "profmaster.api",
     "profmaster.demo",
 ]

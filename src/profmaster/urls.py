@@ -29,6 +29,8 @@ urlpatterns = [
     path("jobs/", include("profmaster.jobs.urls")),
     path("competition-day/", include("profmaster.competition_day.urls")),
     path("timekeeping/", include("profmaster.timekeeping.urls")),
+    path("support/", include("profmaster.support.urls")),
+    path("regional-commission/", include("profmaster.regional_commission.urls")),
     path("admin/", admin.site.urls),
 ]
 
