@@ -248,6 +248,11 @@ def load_demo() -> Championship:
     _demo_results(championship, competencies["Флористика"], by)
     _demo_venue(championship, competencies["Поварское дело"], schools["Школа № 2097"], by)
     _demo_draw_teams(championship, competencies["Мобильная робототехника"], list(schools.values()), by)
+    from profmaster.regional_commission import demo as commission_demo  # RM-5: a protocol passed to the commission
+    from profmaster.support import demo as support_demo  # RM-6: duty roster, FAQ, an answered request
+
+    commission_demo.load(championship, password=DEMO_PASSWORD)
+    support_demo.load(championship)
     return championship
 
 
