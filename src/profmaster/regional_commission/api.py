@@ -26,29 +26,29 @@ from .models import CommissionProtocol, ExpertGroupProtocol
 router = Router(tags=["Экспертная группа и региональная комиссия"])
 
 
-class TransferIn(Schema):
+class CommissionTransferIn(Schema):
     model_config = ConfigDict(extra="forbid")
     note: str = Field("", max_length=domain.NOTE_MAX)
 
 
-class SummaryRowOut(Schema):
+class CommissionSummaryRowOut(Schema):
     place: int
     team: str
     criteria: list[str]
     total: str
 
 
-class SummaryOut(Schema):
+class CommissionSummaryOut(Schema):
     scheme: str
     competency: str
     stage: str
     criteria: list[dict[str, str]]
-    rows: list[SummaryRowOut]
+    rows: list[CommissionSummaryRowOut]
     locked_at: str
     zone: str
 
 
-class ProtocolOut(Schema):
+class CommissionProtocolOut(Schema):
     document_id: int
     title: str
     content_hash: str
@@ -59,7 +59,7 @@ class ProtocolOut(Schema):
     transferred_by: str | None = None
 
 
-class TransferOut(Schema):
+class CommissionTransferOut(Schema):
     document_id: int
     title: str
     competency: str
@@ -93,13 +93,13 @@ def _championship(request: HttpRequest, championship_id: int) -> Championship:
     return championship
 
 
-@router.get("/schemes/{scheme_id}/summary-sheet", response={200: SummaryOut, **READ_ERRORS, 400: ErrorOut},
+@router.get("/schemes/{scheme_id}/summary-sheet", response={200: CommissionSummaryOut, **READ_ERRORS, 400: ErrorOut},
             url_name="commission_summary_sheet", summary="Сводная оценочная ведомость этапа")
 def summary_sheet(request: HttpRequest, scheme_id: Id) -> Any:
     return domain.summary_sheet(_scheme(request, scheme_id))
 
 
-@router.post("/schemes/{scheme_id}/expert-group-protocol", response={201: ProtocolOut, **WRITE_ERRORS},
+@router.post("/schemes/{scheme_id}/expert-group-protocol", response={201: CommissionProtocolOut, **WRITE_ERRORS},
              url_name="commission_group_protocol_create", summary="Сформировать протокол экспертной рабочей группы")
 def group_protocol_create(request: HttpRequest, scheme_id: Id) -> Any:
     scheme = _scheme(request, scheme_id)
@@ -109,10 +109,10 @@ def group_protocol_create(request: HttpRequest, scheme_id: Id) -> Any:
     return Status(201, _protocol(protocol.document))
 
 
-@router.post("/schemes/{scheme_id}/expert-group-protocol/transfer", response={201: ProtocolOut, **WRITE_ERRORS},
+@router.post("/schemes/{scheme_id}/expert-group-protocol/transfer", response={201: CommissionProtocolOut, **WRITE_ERRORS},
              url_name="commission_group_protocol_transfer",
              summary="Передать подписанный протокол в региональную конкурсную комиссию")
-def group_protocol_transfer(request: HttpRequest, scheme_id: Id, payload: TransferIn) -> Any:
+def group_protocol_transfer(request: HttpRequest, scheme_id: Id, payload: CommissionTransferIn) -> Any:
     scheme = _scheme(request, scheme_id)
     user = current_user(request)
     require(user, "regional_commission.transfer_protocol", scheme)
@@ -123,7 +123,7 @@ def group_protocol_transfer(request: HttpRequest, scheme_id: Id, payload: Transf
     return Status(201, _protocol(protocol.document, transfer))
 
 
-@router.get("/championships/{championship_id}/commission/received", response={200: list[TransferOut], **READ_ERRORS},
+@router.get("/championships/{championship_id}/commission/received", response={200: list[CommissionTransferOut], **READ_ERRORS},
             url_name="commission_received", summary="Что получила региональная комиссия и когда")
 def commission_received(request: HttpRequest, championship_id: Id) -> Any:
     championship = _championship(request, championship_id)
@@ -132,7 +132,7 @@ def commission_received(request: HttpRequest, championship_id: Id) -> Any:
              "content_hash": t.content_hash} for t in domain.received(championship)]
 
 
-@router.post("/championships/{championship_id}/commission/protocol", response={201: ProtocolOut, **WRITE_ERRORS},
+@router.post("/championships/{championship_id}/commission/protocol", response={201: CommissionProtocolOut, **WRITE_ERRORS},
              url_name="commission_protocol_create", summary="Сформировать протокол региональной комиссии")
 def commission_protocol_create(request: HttpRequest, championship_id: Id) -> Any:
     championship = _championship(request, championship_id)

@@ -32,27 +32,27 @@ class _In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class RequestIn(_In):
+class SupportRequestIn(_In):
     text: str = Field(max_length=domain.TEXT_MAX)
     subject: str = Field("", max_length=domain.SUBJECT_MAX)
     page_url: str = Field("", max_length=domain.PAGE_MAX, description="Путь страницы сайта, с которой обращение")
 
 
-class ReplyIn(_In):
+class SupportReplyIn(_In):
     text: str = Field(max_length=domain.TEXT_MAX)
 
 
-class AssignIn(_In):
+class SupportAssignIn(_In):
     assignee_id: int
 
 
-class FaqIn(_In):
+class SupportFaqIn(_In):
     question: str = Field(max_length=300)
     answer: str = Field(max_length=domain.TEXT_MAX)
     order: int = Field(0, ge=0, le=32767)
 
 
-class ReplyOut(Schema):
+class SupportReplyOut(Schema):
     id: int
     author_name: str
     from_staff: bool
@@ -60,7 +60,7 @@ class ReplyOut(Schema):
     created_at: dt.datetime
 
 
-class RequestOut(Schema):
+class SupportRequestOut(Schema):
     id: int
     championship_id: int
     number: int
@@ -73,10 +73,10 @@ class RequestOut(Schema):
     created_at: dt.datetime
     first_answer_at: dt.datetime | None
     first_answer_seconds: int | None = Field(None, description="Только для Дирекции")
-    replies: list[ReplyOut]
+    replies: list[SupportReplyOut]
 
 
-class FaqOut(Schema):
+class SupportFaqOut(Schema):
     id: int
     question: str
     answer: str
@@ -110,7 +110,7 @@ def _request(request: HttpRequest, request_id: int) -> SupportRequest:
     return item
 
 
-@router.get("/championships/{championship_id}/support/requests", response={200: list[RequestOut], **READ_ERRORS},
+@router.get("/championships/{championship_id}/support/requests", response={200: list[SupportRequestOut], **READ_ERRORS},
             url_name="support_requests_list", summary="Обращения мероприятия (дежурным и Дирекции)")
 def requests_list(request: HttpRequest, championship_id: Id) -> Any:
     championship = _championship(championship_id)
@@ -124,9 +124,9 @@ def requests_list(request: HttpRequest, championship_id: Id) -> Any:
     return [_out(i, user) for i in items]
 
 
-@router.post("/championships/{championship_id}/support/requests", response={201: RequestOut, **OPEN_ERRORS},
+@router.post("/championships/{championship_id}/support/requests", response={201: SupportRequestOut, **OPEN_ERRORS},
              url_name="support_requests_open", summary="Открыть обращение в поддержку")
-def requests_open(request: HttpRequest, championship_id: Id, payload: RequestIn) -> Any:
+def requests_open(request: HttpRequest, championship_id: Id, payload: SupportRequestIn) -> Any:
     championship = _championship(championship_id)
     user = current_user(request)
     require(user, "support.open_request", championship)
@@ -136,23 +136,23 @@ def requests_open(request: HttpRequest, championship_id: Id, payload: RequestIn)
     return Status(201, _out(item, user))
 
 
-@router.get("/me/support/requests", response={200: list[RequestOut], **READ_ERRORS},
+@router.get("/me/support/requests", response={200: list[SupportRequestOut], **READ_ERRORS},
             url_name="support_my_requests", summary="Мои обращения")
 def my_requests(request: HttpRequest) -> Any:
     user = current_user(request)
     return [_out(i, user) for i in SupportRequest.objects.filter(author=user).order_by("-created_at", "-pk")[:200]]
 
 
-@router.get("/support/requests/{request_id}", response={200: RequestOut, **READ_ERRORS},
+@router.get("/support/requests/{request_id}", response={200: SupportRequestOut, **READ_ERRORS},
             url_name="support_request_detail", summary="Обращение с перепиской")
 def request_detail(request: HttpRequest, request_id: Id) -> Any:
     return _out(_request(request, request_id), current_user(request))
 
 
-@router.post("/support/requests/{request_id}/replies", response={201: ReplyOut, **WRITE_ERRORS},
+@router.post("/support/requests/{request_id}/replies", response={201: SupportReplyOut, **WRITE_ERRORS},
              url_name="support_request_reply",
              summary="Ответить (дежурный поддержки) или дополнить (автор)")
-def request_reply(request: HttpRequest, request_id: Id, payload: ReplyIn) -> Any:
+def request_reply(request: HttpRequest, request_id: Id, payload: SupportReplyIn) -> Any:
     item = _request(request, request_id)
     user = current_user(request)
     if has_perm(user, "support.follow_up_request", item):
@@ -161,9 +161,9 @@ def request_reply(request: HttpRequest, request_id: Id, payload: ReplyIn) -> Any
     return Status(201, _reply(domain.answer_request(item, text=payload.text, by=user)))
 
 
-@router.post("/support/requests/{request_id}/assign", response={200: RequestOut, **WRITE_ERRORS},
+@router.post("/support/requests/{request_id}/assign", response={200: SupportRequestOut, **WRITE_ERRORS},
              url_name="support_request_assign", summary="Назначить ответственного из дежурных")
-def request_assign(request: HttpRequest, request_id: Id, payload: AssignIn) -> Any:
+def request_assign(request: HttpRequest, request_id: Id, payload: SupportAssignIn) -> Any:
     item = _request(request, request_id)
     user = current_user(request)
     require(user, "support.assign_request", item)
@@ -171,7 +171,7 @@ def request_assign(request: HttpRequest, request_id: Id, payload: AssignIn) -> A
     return _out(domain.assign_request(item, assignee, by=user), user)
 
 
-@router.post("/support/requests/{request_id}/close", response={200: RequestOut, **WRITE_ERRORS},
+@router.post("/support/requests/{request_id}/close", response={200: SupportRequestOut, **WRITE_ERRORS},
              url_name="support_request_close", summary="Закрыть обращение")
 def request_close(request: HttpRequest, request_id: Id) -> Any:
     item = _request(request, request_id)
@@ -180,7 +180,7 @@ def request_close(request: HttpRequest, request_id: Id) -> Any:
     return _out(domain.close_request(item, by=user), user)
 
 
-@router.get("/championships/{championship_id}/support/faq", response={200: list[FaqOut], **READ_ERRORS},
+@router.get("/championships/{championship_id}/support/faq", response={200: list[SupportFaqOut], **READ_ERRORS},
             url_name="support_faq_list", summary="Частые вопросы мероприятия")
 def faq_list(request: HttpRequest, championship_id: Id) -> Any:
     championship = _championship(championship_id)
@@ -191,9 +191,9 @@ def faq_list(request: HttpRequest, championship_id: Id) -> Any:
             for e in FaqEntry.objects.filter(championship=championship)]
 
 
-@router.post("/championships/{championship_id}/support/faq", response={201: FaqOut, **WRITE_ERRORS},
+@router.post("/championships/{championship_id}/support/faq", response={201: SupportFaqOut, **WRITE_ERRORS},
              url_name="support_faq_create", summary="Добавить вопрос в FAQ (Дирекция)")
-def faq_create(request: HttpRequest, championship_id: Id, payload: FaqIn) -> Any:
+def faq_create(request: HttpRequest, championship_id: Id, payload: SupportFaqIn) -> Any:
     championship = _championship(championship_id)
     user = current_user(request)
     if not has_perm(user, "championships.view_championship", championship):
