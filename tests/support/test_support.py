@@ -151,8 +151,13 @@ def test_rm6_public_request_signed_link_and_forged_links(championship, duty):
     assert reverse("support:public_detail", args=[token]) in mail.body_text
     other = domain.open_request(championship, text="Другое", name="Шевчук Юрий", email="shevchuk@example.ru",
                                 client_ip="203.0.113.6")
+    from django.core import signing
+
     forged = [token[:-1] + ("A" if token[-1] != "A" else "B"), "abc", "",
-              token.replace(str(request.pk), str(other.pk), 1), domain.request_link_token(other)[:10] + token[10:]]
+              # a validly signed link of the other request bound to this author's e-mail, a foreign salt
+              signing.dumps({"r": other.pk, "e": "orel@example.ru"}, salt=domain.LINK_SALT),
+              signing.dumps({"r": request.pk, "e": "orel@example.ru"}, salt="profmaster.other"),
+              domain.request_link_token(other)[:10] + token[10:]]
     assert [domain.request_from_token(f) for f in forged] == [None] * len(forged)
     page = Client().get(reverse("support:public_detail", args=[forged[0]]))
     assert page.status_code == 404 and "Ссылка на обращение неверна или изменена" in page.content.decode()
