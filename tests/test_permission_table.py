@@ -42,7 +42,7 @@ from .factories import (
 )
 
 ROLES = ("platform", "directorate", "chief", "expert", "expert_other", "mentor", "participant", "quality",
-         "venue_admin", "appeal", "outsider", "nobody")
+         "venue_admin", "appeal", "commission", "outsider", "nobody")
 EVERYONE = frozenset(ROLES)
 IN_CHAMPIONSHIP = EVERYONE - {"outsider", "nobody"}
 MANAGERS = frozenset({"platform", "directorate"})
@@ -87,6 +87,7 @@ def world(db) -> World:
     give_role(w.users["quality"], Role.QUALITY_CONTROL, champ)
     give_role(w.users["venue_admin"], Role.VENUE_ADMIN, champ)
     give_role(w.users["appeal"], Role.APPEAL_MEMBER, champ)  # on the approved commission once _appeals(w) runs
+    give_role(w.users["commission"], Role.REGIONAL_COMMISSION, champ)
     give_role(w.users["outsider"], Role.DIRECTORATE, other)
     stage = StageFactory(championship=champ)
     base_venue = BaseVenueFactory(championship=champ, venue=VenueFactory())
@@ -290,7 +291,8 @@ PAGES: dict[str, Page] = {
     "notifications:resend_failed": Page(MANAGERS, kwargs=ch, method="post"),
     "notifications:resend": Page(MANAGERS, method="post", kwargs=lambda w: {"pk": w.championship.pk,
                                                                           "email_pk": _failed_email(w).pk}),
-    "documents:register": Page(REGISTER, kwargs=lambda w: {"championship_pk": w.championship.pk}),
+    # the regional commission's register lists only what is addressed to it (RM-5, DOC-2)
+    "documents:register": Page(REGISTER | {"commission"}, kwargs=lambda w: {"championship_pk": w.championship.pk}),
     "documents:create": Page(DOC_EDITORS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
     "documents:detail": Page(DOC_READERS, kwargs=lambda w: {"pk": w.document.pk}),
     "documents:sign": Page(DOC_SIGNERS, method="post", kwargs=lambda w: {"pk": w.document.pk},
@@ -1025,6 +1027,77 @@ PAGES.update({
     "best_in_profession:group_assign": Page(MANAGERS | {"chief"}, method="post",
                                             kwargs=lambda w: {"group_pk": _lpp(w)["group"].pk}),
 })
+# --- Technical support (RM-6): anyone signed in opens a request (the public form and the FAQ are open to all);
+# its author (here the participant) follows it; the event's on-duty staff (here the venue's administrator) answer;
+# the Directorate assigns, keeps the roster and the FAQ and reads the times.
+SUPPORT_STAFF = MANAGERS | {"venue_admin"}
+
+
+def _support(w: World) -> dict[str, Any]:
+    if "_support" not in w.objects:
+        from profmaster.support import domain as support
+
+        support.set_duty(w.championship, w.users["venue_admin"], by=w.users["directorate"])
+        item = support.open_request(w.championship, text="Не открывается экзамен", by=w.users["participant"])
+        public = support.open_request(w.championship, text="Не могу войти", name="Орёл Пётр",
+                                      email="orel@example.ru", client_ip="203.0.113.1")
+        from profmaster.support.models import FaqEntry
+
+        faq = support.save_faq(FaqEntry(championship=w.championship), question="Как войти?", answer="Так.",
+                               by=w.users["directorate"])
+        w.objects["_support"] = {"request": item, "token": support.request_link_token(public), "faq": faq}
+    return w.objects["_support"]
+
+
+def support_kw(w: World) -> dict[str, Any]:
+    return {"pk": _support(w)["request"].pk}
+
+
+def _fresh_duty(w: World) -> Any:
+    from profmaster.support.models import DutyAssignment
+
+    _support(w)
+    person = UserFactory()
+    give_role(person, Role.VENUE_ADMIN, w.championship)
+    return DutyAssignment.objects.create(championship=w.championship, user=person, added_by=w.users["directorate"])
+
+
+PAGES.update({
+    "support:new": Page(EVERYONE),
+    "support:public": Page(EVERYONE, public=True),
+    "support:mine": Page(EVERYONE),
+    "support:detail": Page(SUPPORT_STAFF | {"participant"}, kwargs=support_kw),
+    "support:answer": Page(frozenset({"venue_admin"}), method="post", kwargs=support_kw,
+                           data=lambda w: {"text": "Обновите страницу"}),
+    "support:follow_up": Page(frozenset({"participant"}), method="post", kwargs=support_kw,
+                              data=lambda w: {"text": "Не помогло"}),
+    "support:assign": Page(SUPPORT_STAFF, method="post", kwargs=support_kw,
+                           data=lambda w: {"assignee": w.users["venue_admin"].pk}),
+    "support:close": Page(SUPPORT_STAFF | {"participant"}, method="post", kwargs=support_kw),
+    "support:public_detail": Page(EVERYONE, public=True, kwargs=lambda w: {"token": _support(w)["token"]}),
+    "support:desk": Page(SUPPORT_STAFF, kwargs=lambda w: {"championship_pk": _support(w)["request"].championship_id}),
+    "support:roster": Page(MANAGERS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
+    "support:roster_remove": Page(MANAGERS, method="post", kwargs=lambda w: {"pk": _fresh_duty(w).pk}),
+    "support:faq": Page(EVERYONE, public=True, kwargs=lambda w: {"championship_pk": w.championship.pk}),
+    "support:faq_create": Page(MANAGERS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
+    "support:faq_edit": Page(MANAGERS, kwargs=lambda w: {"championship_pk": w.championship.pk,
+                                                         "pk": _support(w)["faq"].pk}),
+})
+
+# --- The expert group's protocol and the regional commission (RM-5): the panel reads the stage's summary sheet
+# (here the marks are not locked: the page says why); the chief expert and the Directorate form and pass the
+# protocol (refused here, redirected with the reason); the commission's workspace is its own, the Directorate's and
+# quality control's; the commission or the Directorate forms its protocol.
+PAGES.update({
+    "regional_commission:summary": Page(AUDITORS | {"chief", "expert"}, kwargs=scheme_kw),
+    "regional_commission:create_group_protocol": Page(DOC_EDITORS, method="post", kwargs=scheme_kw),
+    "regional_commission:transfer": Page(DOC_EDITORS, method="post", kwargs=scheme_kw),
+    "regional_commission:workspace": Page(AUDITORS | {"commission"},
+                                          kwargs=lambda w: {"championship_pk": w.championship.pk}),
+    "regional_commission:create_commission_protocol": Page(MANAGERS | {"commission"}, method="post",
+                                                           kwargs=lambda w: {"championship_pk": w.championship.pk}),
+})
+
 
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.
 EXCLUDED_NAMESPACES = {"admin", "api", "upm"}  # upm: tests/upm/test_upm_pages.py holds its table

@@ -139,12 +139,29 @@ COMMISSION_DOCUMENT_TYPES = frozenset({"remote_results", "final_results"})
 regional_commission = role_in(Role.REGIONAL_COMMISSION)
 
 
+#: RM-5: the expert working group's protocol reaches the commission once it is passed to it; the commission's
+#: own protocol is the commission's.
+EXPERT_GROUP_PROTOCOL = "expert_group_protocol"
+COMMISSION_PROTOCOL = "commission_protocol"
+
+
+def commission_documents() -> Q:
+    """The documents of a championship its regional commission reads (register, pages, PDFs, API)."""
+    return (Q(doc_type__in=COMMISSION_DOCUMENT_TYPES) | Q(doc_type=COMMISSION_PROTOCOL)
+            | Q(doc_type=EXPERT_GROUP_PROTOCOL, expert_group_protocol__transfer__isnull=False))
+
+
 @rules.predicate
 def is_commission_addressee(user: Any, document: Any = None) -> bool:
     """The document is addressed to the regional commission and the user sits on it in that championship."""
-    if document is None or getattr(document, "doc_type", None) not in COMMISSION_DOCUMENT_TYPES:
+    doc_type = getattr(document, "doc_type", None)
+    if document is None or doc_type not in {*COMMISSION_DOCUMENT_TYPES, COMMISSION_PROTOCOL, EXPERT_GROUP_PROTOCOL}:
         return False
-    return holds(user, {Role.REGIONAL_COMMISSION}, scope_of(document)[0])
+    if not holds(user, {Role.REGIONAL_COMMISSION}, scope_of(document)[0]):
+        return False
+    if doc_type == EXPERT_GROUP_PROTOCOL:
+        return type(document)._default_manager.filter(pk=document.pk).filter(commission_documents()).exists()
+    return True
 
 
 @rules.predicate
@@ -656,6 +673,62 @@ CONTEST_PERMISSIONS: dict[str, Any] = {
     "best_in_profession.manage_groups": directorate | chief_expert_of_competency,
 }
 
+
+# --- Technical support (RM-6, 000 §13) -------------------------------------------------------------------------
+# Anyone signed in opens a request of any event (a contestant who cannot sign in uses the public form, which
+# needs no permission); its author reads and follows it up; the event's on-duty staff (the duty roster the
+# Directorate keeps) answer; the Directorate assigns, reads every request and the time to the first answer.
+# The FAQ is public to read; the Directorate writes it.
+
+
+@rules.predicate
+def signed_in(user: Any, obj: Any = None) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+@rules.predicate
+def is_on_duty(user: Any, obj: Any = None) -> bool:
+    """On the support duty roster of the object's championship."""
+    championship_id = scope_of(obj)[0]
+    if championship_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    from profmaster.support.models import DutyAssignment
+
+    return DutyAssignment.objects.filter(championship_id=championship_id, user_id=user.pk).exists()
+
+
+@rules.predicate
+def is_request_author(user: Any, request: Any = None) -> bool:
+    return request is not None and request.author_id is not None and request.author_id == getattr(user, "pk", None)
+
+
+SUPPORT_PERMISSIONS: dict[str, Any] = {
+    "support.open_request": signed_in,
+    "support.view_desk": directorate | is_on_duty,
+    "support.view_request": is_request_author | directorate | is_on_duty,
+    "support.answer_request": is_on_duty,
+    "support.assign_request": directorate | is_on_duty,
+    "support.follow_up_request": is_request_author,
+    "support.close_request": is_request_author | directorate | is_on_duty,
+    "support.view_response_times": directorate,
+    "support.manage_roster": directorate,
+    "support.manage_faq": directorate,
+}
+
+# --- The expert group's protocol and the regional commission (RM-5, DOC-2, 000 §11–12) ------------------------
+# The competency's panel (and the Directorate, quality control) read the stage's summary sheet; the chief expert
+# (or the Directorate) forms the expert working group's protocol from it, which the chief expert and experts sign,
+# and passes it, signed, to the regional contest commission. The commission's members read what they received and
+# form and sign their own protocol; nothing else of the championship opens to them.
+
+COMMISSION_PERMISSIONS: dict[str, Any] = {
+    "regional_commission.view_summary": directorate | quality_control | competency_panel,
+    "regional_commission.create_group_protocol": directorate | chief_expert_of_competency,
+    "regional_commission.transfer_protocol": directorate | chief_expert_of_competency,
+    "regional_commission.view_workspace": directorate | quality_control | regional_commission,
+    "regional_commission.create_commission_protocol": directorate | regional_commission,
+}
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -748,6 +821,10 @@ PERMISSIONS: dict[str, Any] = {
     **VIDEO_PERMISSIONS,
     # «Лучший по профессии» (REG-1, RM-4, RM-7): see the section above
     **CONTEST_PERMISSIONS,
+    # Technical support (RM-6): see the section above
+    **SUPPORT_PERMISSIONS,
+    # The expert group's protocol and the regional commission (RM-5): see the section above
+    **COMMISSION_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "profmaster.upm",
     "profmaster.video",
     "profmaster.best_in_profession",
+    "profmaster.support",
+    "profmaster.regional_commission",
     "profmaster.api",
     "profmaster.demo",
 ]

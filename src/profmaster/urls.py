@@ -33,6 +33,8 @@ urlpatterns = [
     path("appeals/", include("profmaster.appeals.urls")),
     path("video/", include("profmaster.video.urls")),
     path("best-in-profession/", include("profmaster.best_in_profession.urls")),
+    path("support/", include("profmaster.support.urls")),
+    path("regional-commission/", include("profmaster.regional_commission.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -807,6 +807,63 @@ CASES += [
      _CHECKLIST_FILL),
 ]
 
+def support(w: Any) -> Any:
+    """RM-6: the expert is on championship A's support duty; the mentor opened a request."""
+    if not hasattr(w, "_support"):
+        from profmaster.support import domain as support_domain
+
+        support_domain.set_duty(w.a, w.users["expert"], by=w.users["directorate"])
+        w._support = support_domain.open_request(w.a, text="Не открывается экзамен", by=w.users["mentor"])
+    return w._support
+
+
+# Technical support (RM-6): anyone signed in opens a request of a running event; its author (the mentor) and the
+# on-duty staff (the expert) and the Directorate read it; only the on-duty staff answer — the Directorate, not on
+# duty, is refused 403 —, the author follows up; the Directorate or the on-duty staff assign; the FAQ is read by
+# anyone signed in and written by the Directorate.
+_SUPPORT_READ = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+                 "chief_expert": 404, "expert": 200, "mentor": 200, "no_role": 404}
+CASES += [
+    ("support_requests_list", "get", lambda w: f"/championships/{support(w).championship_id}/support/requests", None,
+     {**_SUPPORT_READ, "chief_expert": 403, "mentor": 403}),
+    ("support_requests_open", "post", lambda w: f"/championships/{w.a.pk}/support/requests",
+     lambda w: {"text": "Не приходит письмо", "page_url": "/cabinet/"}, signed_in(201)),
+    ("support_my_requests", "get", lambda w: "/me/support/requests", None, signed_in(200)),
+    ("support_request_detail", "get", lambda w: f"/support/requests/{support(w).pk}", None, _SUPPORT_READ),
+    ("support_request_reply", "post", lambda w: f"/support/requests/{support(w).pk}/replies",
+     lambda w: {"text": "Обновите страницу"},
+     {**_SUPPORT_READ, "platform_directorate": 403, "directorate": 403, "expert": 201, "mentor": 201}),
+    ("support_request_assign", "post", lambda w: f"/support/requests/{support(w).pk}/assign",
+     lambda w: {"assignee_id": w.users["expert"].pk}, {**_SUPPORT_READ, "mentor": 403}),
+    ("support_request_close", "post", lambda w: f"/support/requests/{support(w).pk}/close", None, _SUPPORT_READ),
+    ("support_faq_list", "get", lambda w: f"/championships/{w.a.pk}/support/faq", None, signed_in(200)),
+    ("support_faq_create", "post", lambda w: f"/championships/{w.a.pk}/support/faq",
+     lambda w: {"question": "Как войти?", "answer": "Через личный кабинет."}, write_a(201)),
+]
+
+# The expert group's protocol and the regional commission (RM-5): the panel, the Directorate (and quality control)
+# read the summary sheet — 400 here: the marks are not locked; the chief expert and the Directorate form and pass the
+# protocol (400: not locked; 404: no protocol to pass yet); the commission's workspace (what it received) is the
+# Directorate's here (the commission's own rows are in tests/regional_commission); forming its protocol without
+# commission members is a 400.
+_SUMMARY = {"anonymous": 401, "platform_directorate": 400, "directorate": 400, "other_directorate": 404,
+            "chief_expert": 400, "expert": 400, "mentor": 404, "no_role": 404}
+CASES += [
+    ("commission_summary_sheet", "get", lambda w: f"/schemes/{scheme(w).pk}/summary-sheet", None, _SUMMARY),
+    ("commission_group_protocol_create", "post", lambda w: f"/schemes/{scheme(w).pk}/expert-group-protocol", None,
+     {**_SUMMARY, "expert": 403}),
+    ("commission_group_protocol_transfer", "post",
+     lambda w: f"/schemes/{scheme(w).pk}/expert-group-protocol/transfer", lambda w: {"note": ""},
+     {**_SUMMARY, "platform_directorate": 404, "directorate": 404, "chief_expert": 404, "expert": 403}),
+    ("commission_received", "get", lambda w: f"/championships/{w.a.pk}/commission/received", None,
+     {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+      "chief_expert": 403, "expert": 403, "mentor": 403, "no_role": 404}),
+    ("commission_protocol_create", "post", lambda w: f"/championships/{w.a.pk}/commission/protocol", None,
+     {"anonymous": 401, "platform_directorate": 400, "directorate": 400, "other_directorate": 404,
+      "chief_expert": 403, "expert": 403, "mentor": 403, "no_role": 404}),
+]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

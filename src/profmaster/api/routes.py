@@ -18,8 +18,10 @@ def register(api: NinjaAPI) -> None:
     from profmaster.jobs.api import router as jobs_router
     from profmaster.marking.api import router as marking_router
     from profmaster.organisations.api import router as organisations_router
+    from profmaster.regional_commission.api import router as commission_router
     from profmaster.registration.api import router as registration_router
     from profmaster.results.api import router as results_router
+    from profmaster.support.api import router as support_router
     from profmaster.timekeeping.api import router as timekeeping_router
     from profmaster.upm.api import router as upm_router
     from profmaster.video.api import router as video_router
@@ -41,3 +43,5 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", appeals_router)
     api.add_router("/", video_router)
     api.add_router("/", best_in_profession_router)
+    api.add_router("/", support_router)
+    api.add_router("/", commission_router)

@@ -87,6 +87,8 @@ def championship_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_view_emails": has_perm(request.user, "notifications.view_emails", championship),
         "can_view_documents": has_perm(request.user, "documents.view_register", championship),
         "can_view_packages": has_perm(request.user, "marking.view_packages", championship),
+        "can_view_commission": has_perm(request.user, "regional_commission.view_workspace", championship),
+        "can_view_support": has_perm(request.user, "support.view_desk", championship),
         "stages": stages,
         "phase_moves": {s.pk: [(to, dict(Stage.Phase.choices)[to], needs) for to, needs in
                                defaults.allowed_phase_moves(s.phase).items()] for s in stages},

@@ -268,7 +268,16 @@ def load_demo() -> Championship:
     video_demo.load(championship, competency=konditer, by=by)
     from profmaster.best_in_profession import demo as contest_demo  # issue 16: the «Лучший по профессии» stage
 
-    contest_demo.load(by=by)
+    lpp = contest_demo.load(by=by)
+    from profmaster.regional_commission import demo as commission_demo  # RM-5: a protocol passed to the commission
+    from profmaster.support import demo as support_demo  # RM-6: duty roster, FAQ, an answered request
+
+    commission_demo.load(championship, password=DEMO_PASSWORD)
+    support_demo.load(championship)
+    # the «Лучший по профессии» stage gets its own video sessions (RM-3) and support desk (RM-6)
+    video_demo.load(lpp, competency=lpp.competencies.order_by("pk").first(), by=by)
+    support_demo.load(lpp, duty=("lpp.directorate@profmaster.local", "lpp.venue1@profmaster.local"),
+                      author="lpp.welder1@profmaster.local")
     return championship
 
 

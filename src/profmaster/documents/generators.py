@@ -34,6 +34,8 @@ GENERATORS: dict[str, str] = {
     "competition_day.draw_protocol": "profmaster.competition_day.domain.draw_protocol_content",
     "timekeeping.timekeeping": "profmaster.timekeeping.domain.timekeeping_content",
     "timekeeping.familiarisation": "profmaster.timekeeping.domain.familiarisation_content",
+    "regional_commission.expert_group_protocol": "profmaster.regional_commission.domain.expert_group_protocol_content",
+    "regional_commission.commission_protocol": "profmaster.regional_commission.domain.commission_protocol_content",
 }
 #: Keys of generated documents whose content is an act recorded once (see the module docstring).
 ONE_OFF = frozenset({"marking.marks_lock", "marking.criteria_unlock", "marking.marks_unlock",

@@ -35,6 +35,10 @@ class DocumentType(models.TextChoices):
     FINAL_RESULTS = "final_results", _("Протокол результатов финала")
     QUALITY_REPORT = "quality_report", _("Отчёт о проверке качества проведения чемпионата")
     APPEAL_DECISION = "appeal_decision", _("Итоговый протокол заседания апелляционной комиссии")
+    # RM-5 (000 §11–12): the expert working group's protocol of a stage, passed to the regional contest
+    # commission, and the commission's own protocol
+    EXPERT_GROUP_PROTOCOL = "expert_group_protocol", _("Протокол экспертной рабочей группы")
+    COMMISSION_PROTOCOL = "commission_protocol", _("Протокол региональной конкурсной комиссии")
     OTHER = "other", _("Другой документ")
 
 
@@ -49,6 +53,8 @@ GENERATED_TYPES = frozenset({
     DocumentType.TIMEKEEPING, DocumentType.FAMILIARISATION,
     # the appeal commission's final protocol (AP-3, 003 §8.8): the decision recorded once, never edited
     DocumentType.APPEAL_DECISION,
+    # the remote stage's expert group and regional commission (RM-5): regional_commission
+    DocumentType.EXPERT_GROUP_PROTOCOL, DocumentType.COMMISSION_PROTOCOL,
 })
 
 

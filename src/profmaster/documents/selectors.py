@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from profmaster.accounts.models import Role, RoleAssignment
-from profmaster.permissions import COMMISSION_DOCUMENT_TYPES, competency_filter, holds
+from profmaster.permissions import commission_documents, competency_filter, holds
 
 from .models import Document, RequiredSigner, Signature
 
@@ -109,7 +109,7 @@ def visible_documents(user: Any, championship: Any) -> QuerySet[Document]:
     """
     scope = competency_filter(user, championship, *REGISTER_ROLES)
     if scope and holds(user, {Role.REGIONAL_COMMISSION}, championship.pk):
-        scope |= Q(doc_type__in=COMMISSION_DOCUMENT_TYPES)  # the protocols passed to the regional commission
+        scope |= commission_documents()  # the protocols passed to the regional commission and its own (RM-5)
     return Document.objects.filter(championship=championship).filter(scope)
 
 
