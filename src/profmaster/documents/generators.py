@@ -34,6 +34,7 @@ GENERATORS: dict[str, str] = {
     "competition_day.draw_protocol": "profmaster.competition_day.domain.draw_protocol_content",
     "timekeeping.timekeeping": "profmaster.timekeeping.domain.timekeeping_content",
     "timekeeping.familiarisation": "profmaster.timekeeping.domain.familiarisation_content",
+    "disputes.dispute_protocol": "profmaster.disputes.domain.dispute_protocol_content",
 }
 #: Keys of generated documents whose content is an act recorded once (see the module docstring).
 ONE_OFF = frozenset({"marking.marks_lock", "marking.criteria_unlock", "marking.marks_unlock",

@@ -34,6 +34,7 @@ class DocumentType(models.TextChoices):
     REMOTE_RESULTS = "remote_results", _("Протокол результатов дистанционного этапа")
     FINAL_RESULTS = "final_results", _("Протокол результатов финала")
     QUALITY_REPORT = "quality_report", _("Отчёт о проверке качества проведения чемпионата")
+    DISPUTE = "dispute", _("Протокол рассмотрения спорного вопроса")
     OTHER = "other", _("Другой документ")
 
 
@@ -46,6 +47,8 @@ GENERATED_TYPES = frozenset({
     DocumentType.NON_APPEARANCE, DocumentType.TOOLBOX_CHECK, DocumentType.INCIDENT,
     DocumentType.DRAW,
     DocumentType.TIMEKEEPING, DocumentType.FAMILIARISATION,
+    # AP-1: the panel's decision on a disputed question (003 §7.1–7.3)
+    DocumentType.DISPUTE,
 })
 
 
