@@ -10,6 +10,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.championships.api import router as championships_router
     from profmaster.checkin.api import router as checkin_router
     from profmaster.competition_day.api import router as competition_day_router
+    from profmaster.disputes.api import router as disputes_router
     from profmaster.documents.api import router as documents_router
     from profmaster.exams.api import router as exams_router
     from profmaster.incidents.api import router as incidents_router
@@ -33,3 +34,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", incidents_router)
     api.add_router("/", competition_day_router)
     api.add_router("/", timekeeping_router)
+    api.add_router("/", disputes_router)
