@@ -31,8 +31,8 @@ class World:
 def make_world() -> World:
     venue = make_venue()
     experts = [venue.expert]
-    for last, first in (("Шевчук", "Юрий"), ("Ёжикова", "Марина")):
-        user = UserFactory(last_name=last, first_name=first, email=f"{last.lower()}@example.ru")
+    for last, first, email in (("Шевчук", "Юрий", "shevchuk"), ("Ёжикова", "Марина", "yozhikova")):
+        user = UserFactory(last_name=last, first_name=first, email=f"{email}@example.ru")
         give_role(user, Role.EXPERT, venue.championship, venue.competency)
         experts.append(user)
     other_mentor = UserFactory(last_name="Чужая", first_name="Вера", email="other.mentor@example.ru")

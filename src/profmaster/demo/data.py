@@ -248,6 +248,8 @@ def load_demo() -> Championship:
     _demo_results(championship, competencies["Флористика"], by)
     _demo_venue(championship, competencies["Поварское дело"], schools["Школа № 2097"], by)
     _demo_draw_teams(championship, competencies["Мобильная робототехника"], list(schools.values()), by)
+    from profmaster.disputes import demo as disputes_demo  # AP-1: an open vote of the Кондитерское дело panel
+    disputes_demo.load(championship)
     return championship
 
 
