@@ -698,6 +698,51 @@ PAGES.update({
 })
 
 
+# --- Disputes and sanctions (AP-1, AP-4) ---------------------------------------------------------------------
+# A question raised by the venue's administrator about competency 1, decided by its one expert's vote, with an
+# investigation asking the expert to explain; the removed expert's marks flagged for the chief expert's review.
+DISPUTE_READERS = AUDITORS | {"chief", "expert", "venue_admin"}
+
+
+def _dispute(w: World) -> dict[str, Any]:
+    if "_dispute" not in w.objects:
+        from profmaster.disputes import domain as disputes
+        from profmaster.marking.models import MarksReview
+
+        dispute = disputes.raise_dispute(w.competency, question="Погасло освещение на 15 минут",
+                                         concerns="Команды потока 1", by=w.users["venue_admin"])
+        disputes.put_to_vote(dispute, proposal="Добавить 15 минут", by=w.users["chief"])
+        disputes.cast_vote(dispute, choice="for", by=w.users["expert"])
+        disputes.open_investigation(dispute, reason="Причина отключения", by=w.users["directorate"])
+        explanation = disputes.request_explanation(dispute, person=w.users["expert"], question="Когда погасло?",
+                                                   by=w.users["directorate"])
+        review = MarksReview.objects.create(competency=w.competency, expert=w.users["expert_other"],
+                                            reason="Удалён с площадки", marks_count=1)
+        w.objects["_dispute"] = {"dispute": dispute, "explanation": explanation, "review": review}
+    return w.objects["_dispute"]
+
+
+def dispute_kw(w: World) -> dict[str, Any]:
+    return {"pk": _dispute(w)["dispute"].pk}
+
+
+PAGES.update({
+    "disputes:list": Page(DISPUTE_READERS, kwargs=lambda w: {"competency_pk": w.competency.pk}),
+    "disputes:register": Page(AUDITORS, kwargs=lambda w: {"championship_pk": w.championship.pk}),
+    "disputes:detail": Page(DISPUTE_READERS, kwargs=dispute_kw),
+    "disputes:vote": Page(DISPUTE_READERS, kwargs=dispute_kw),
+    "disputes:put_to_vote": Page(frozenset({"chief"}), kwargs=dispute_kw, method="post"),
+    "disputes:close_round": Page(frozenset({"chief"}), kwargs=dispute_kw, method="post"),
+    "disputes:sanction": Page(frozenset({"chief"}), kwargs=dispute_kw, method="post"),
+    "disputes:investigation": Page(MANAGERS, kwargs=dispute_kw, method="post"),
+    "disputes:request_explanation": Page(MANAGERS, kwargs=dispute_kw, method="post"),
+    "disputes:answer": Page(frozenset({"expert"}), kwargs=lambda w: {"pk": _dispute(w)["explanation"].pk},
+                            method="post"),
+    "disputes:marks_review": Page(frozenset({"chief"}), kwargs=lambda w: {"pk": _dispute(w)["review"].pk},
+                                  method="post"),
+})
+
+
 def _draw(w: World) -> Any:
     """A prepared draw of competency 1's flows (OP-1), recorded directly: the pages only read or refuse it."""
     from profmaster.competition_day import draw as algorithm

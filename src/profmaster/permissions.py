@@ -729,6 +729,59 @@ COMMISSION_PERMISSIONS: dict[str, Any] = {
     "regional_commission.create_commission_protocol": directorate | regional_commission,
 }
 
+
+# --- Disputes inside a competency and sanctions (AP-1, AP-4; 003 §7, §8.11–8.13, §22.8) --------------------
+# A mentor (about their own team — the domain checks which) or the venue's technical administrator raises a
+# question; the competency's chief expert puts it to the vote and takes the sanctions; each expert of the round
+# votes (the domain checks the round's panel); the Directorate investigates and asks for written explanations,
+# which the person asked answers. A dispute is read by its competency's panel, the Directorate, quality control,
+# the venue's administrator, whoever raised it, the mentors of its team and the people asked to explain.
+
+
+def _dispute_of(obj: Any) -> Any:
+    meta = getattr(obj, "_meta", None)
+    if meta is not None and meta.label == "disputes.Dispute":
+        return obj
+    return getattr(obj, "dispute", None)
+
+
+@rules.predicate
+def is_dispute_party(user: Any, obj: Any = None) -> bool:
+    """Raised the dispute, or is an active mentor of the team it is about."""
+    dispute = _dispute_of(obj)
+    if dispute is None or not getattr(user, "is_authenticated", False):
+        return False
+    if dispute.raised_by_id == user.pk:
+        return True
+    return dispute.team_id is not None and dispute.team.members.filter(
+        user=user, kind="mentor", state="active").exists()
+
+
+@rules.predicate
+def is_explainer(user: Any, obj: Any = None) -> bool:
+    """Was asked for a written explanation on this dispute (003 §7.3)."""
+    dispute = _dispute_of(obj)
+    if dispute is None or not getattr(user, "is_authenticated", False):
+        return False
+    return dispute.explanations.filter(person=user).exists()
+
+
+DISPUTES_PERMISSIONS: dict[str, Any] = {
+    # the object is the competency
+    "disputes.view_disputes": directorate | quality_control | competency_panel | venue_admin,
+    "disputes.raise_dispute": venue_admin | role_in(Role.MENTOR),
+    # the object is the dispute
+    "disputes.view_dispute": (directorate | quality_control | competency_panel | venue_admin | is_dispute_party
+                              | is_explainer),
+    "disputes.manage_dispute": chief_expert_of_competency,
+    "disputes.vote": role_in(Role.EXPERT, exact=True),
+    "disputes.apply_sanction": chief_expert_of_competency,
+    "disputes.investigate": directorate,
+    "disputes.answer_explanation": is_explainer,
+    # the object is the championship: the Directorate's register of the championship's disputes
+    "disputes.view_register": directorate | quality_control,
+}
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -825,6 +878,8 @@ PERMISSIONS: dict[str, Any] = {
     **SUPPORT_PERMISSIONS,
     # The expert group's protocol and the regional commission (RM-5): see the section above
     **COMMISSION_PERMISSIONS,
+    # Disputes and sanctions (AP-1, AP-4): see the section above
+    **DISPUTES_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():

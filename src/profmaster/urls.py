@@ -26,6 +26,7 @@ urlpatterns = [
     path("results/", include("profmaster.results.urls")),
     path("checkin/", include("profmaster.checkin.urls")),
     path("incidents/", include("profmaster.incidents.urls")),
+    path("disputes/", include("profmaster.disputes.urls")),
     path("jobs/", include("profmaster.jobs.urls")),
     path("competition-day/", include("profmaster.competition_day.urls")),
     path("timekeeping/", include("profmaster.timekeeping.urls")),

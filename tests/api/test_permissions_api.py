@@ -864,6 +864,56 @@ CASES += [
 ]
 
 
+def dispute(w: Any, *, voting: bool = False) -> Any:
+    """A question about the world's competency (AP-1); with ``voting``, another one put to its expert's vote."""
+    key = "_voting" if voting else "_dispute"
+    if not hasattr(w, key):
+        from django.utils import timezone
+
+        from profmaster.disputes import domain as disputes
+        from profmaster.disputes.models import Dispute
+
+        found = Dispute.objects.create(championship=w.a, competency=w.competency, number=2 if voting else 1,
+                                       raised_by=w.users["directorate"], raised_as="venue_admin",
+                                       concerns="Команды потока 1", question="Погасло освещение",
+                                       arose_on=timezone.localdate())
+        if voting:
+            disputes.put_to_vote(found, proposal="Добавить 15 минут", by=w.users["chief_expert"])
+        setattr(w, key, found)
+    return getattr(w, key)
+
+
+# Disputes (AP-1, AP-4): the competency's panel and the Directorate read them (a mentor without a team there does
+# not see the competency's questions: 404); the chief expert puts to the vote and takes sanctions; the experts
+# vote; the Directorate investigates. Refusals of the rules are 400/409.
+_DISPUTE_READ = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+                 "chief_expert": 200, "expert": 200, "mentor": 404, "no_role": 404}
+_DISPUTE_CHIEF = {**_DISPUTE_READ, "platform_directorate": 403, "directorate": 403, "expert": 403}
+_DISPUTE_DIRECTORATE = {**_DISPUTE_READ, "chief_expert": 403, "expert": 403}
+CASES += [
+    ("disputes_list", "get", lambda w: f"/competencies/{w.competency.pk}/disputes", None, _DISPUTE_READ),
+    ("disputes_create", "post", lambda w: f"/competencies/{w.competency.pk}/disputes",
+     lambda w: {"question": "Вопрос", "concerns": "Все"}, {**_DISPUTE_CHIEF, "chief_expert": 403}),
+    ("disputes_detail", "get", lambda w: f"/disputes/{dispute(w).pk}", None, _DISPUTE_READ),
+    ("disputes_put_to_vote", "post", lambda w: f"/disputes/{dispute(w).pk}/rounds",
+     lambda w: {"proposal": "Добавить 15 минут"}, {**_DISPUTE_CHIEF, "chief_expert": 201}),
+    ("disputes_close_round", "post", lambda w: f"/disputes/{dispute(w).pk}/rounds/close", None,
+     {**_DISPUTE_CHIEF, "chief_expert": 409}),
+    ("disputes_vote", "post", lambda w: f"/disputes/{dispute(w, voting=True).pk}/votes", lambda w: {"choice": "for"},
+     {**_DISPUTE_CHIEF, "expert": 201, "chief_expert": 403}),
+    ("disputes_sanction", "post", lambda w: f"/disputes/{dispute(w).pk}/sanctions",
+     lambda w: {"kind": "bogus", "reason": "Нарушение"}, {**_DISPUTE_CHIEF, "chief_expert": 400}),
+    ("disputes_investigation", "post", lambda w: f"/disputes/{dispute(w).pk}/investigation",
+     lambda w: {"reason": "Причина"}, {**_DISPUTE_DIRECTORATE, "platform_directorate": 409, "directorate": 409}),
+    ("disputes_explanations", "get", lambda w: f"/disputes/{dispute(w).pk}/explanations", None, _DISPUTE_READ),
+    ("disputes_request_explanation", "post", lambda w: f"/disputes/{dispute(w).pk}/explanations",
+     lambda w: {"person_id": w.users["expert"].pk, "question": "Когда погасло?"},
+     {**_DISPUTE_DIRECTORATE, "platform_directorate": 409, "directorate": 409}),
+    ("disputes_answer", "post", lambda w: "/disputes/explanations/987654/answer", lambda w: {"answer": "Ответ"},
+     signed_in(404)),
+]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

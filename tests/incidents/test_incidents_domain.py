@@ -123,8 +123,8 @@ def test_op5_point_loss_is_its_own_line_in_results_and_protocol_marks_untouched(
                          reason="Пункт 5.2 технического описания", by=venue.chief)
     row = computation.competency_results(venue.competency)["groups"][0]["rows"][0]
     assert row["total"] == "38.00" and row["marks_total"] == "40.50"
-    assert row["decisions"] == [{"kind": "point_loss", "label": "Потеря баллов", "points": "2.50",
-                                 "reason": "Пункт 5.2 технического описания", "basis": "Внештатная ситуация № 1"}]
+    assert row["decisions"] == [{"number": 1, "kind": "point_loss", "label": "Потеря баллов", "points": "2.50",
+                                 "scope": "", "reason": "Пункт 5.2 технического описания", "basis": "Внештатная ситуация № 1"}]
     result.refresh_from_db()
     assert result.total == Decimal("40.50")  # never by editing marks
     _title, data = _results_protocol_content(venue.competency, "final")

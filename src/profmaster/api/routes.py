@@ -12,6 +12,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.championships.api import router as championships_router
     from profmaster.checkin.api import router as checkin_router
     from profmaster.competition_day.api import router as competition_day_router
+    from profmaster.disputes.api import router as disputes_router
     from profmaster.documents.api import router as documents_router
     from profmaster.exams.api import router as exams_router
     from profmaster.incidents.api import router as incidents_router
@@ -45,3 +46,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", best_in_profession_router)
     api.add_router("/", support_router)
     api.add_router("/", commission_router)
+    api.add_router("/", disputes_router)

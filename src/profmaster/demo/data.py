@@ -278,6 +278,8 @@ def load_demo() -> Championship:
     video_demo.load(lpp, competency=lpp.competencies.order_by("pk").first(), by=by)
     support_demo.load(lpp, duty=("lpp.directorate@profmaster.local", "lpp.venue1@profmaster.local"),
                       author="lpp.welder1@profmaster.local")
+    from profmaster.disputes import demo as disputes_demo  # AP-1: an open vote of the Кондитерское дело panel
+    disputes_demo.load(championship)
     return championship
 
 

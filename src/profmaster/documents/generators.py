@@ -36,6 +36,7 @@ GENERATORS: dict[str, str] = {
     "timekeeping.familiarisation": "profmaster.timekeeping.domain.familiarisation_content",
     "regional_commission.expert_group_protocol": "profmaster.regional_commission.domain.expert_group_protocol_content",
     "regional_commission.commission_protocol": "profmaster.regional_commission.domain.commission_protocol_content",
+    "disputes.dispute_protocol": "profmaster.disputes.domain.dispute_protocol_content",
 }
 #: Keys of generated documents whose content is an act recorded once (see the module docstring).
 ONE_OFF = frozenset({"marking.marks_lock", "marking.criteria_unlock", "marking.marks_unlock",

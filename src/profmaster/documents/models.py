@@ -39,6 +39,7 @@ class DocumentType(models.TextChoices):
     # commission, and the commission's own protocol
     EXPERT_GROUP_PROTOCOL = "expert_group_protocol", _("Протокол экспертной рабочей группы")
     COMMISSION_PROTOCOL = "commission_protocol", _("Протокол региональной конкурсной комиссии")
+    DISPUTE = "dispute", _("Протокол рассмотрения спорного вопроса")
     OTHER = "other", _("Другой документ")
 
 
@@ -55,6 +56,8 @@ GENERATED_TYPES = frozenset({
     DocumentType.APPEAL_DECISION,
     # the remote stage's expert group and regional commission (RM-5): regional_commission
     DocumentType.EXPERT_GROUP_PROTOCOL, DocumentType.COMMISSION_PROTOCOL,
+    # AP-1: the panel's decision on a disputed question (003 §7.1–7.3)
+    DocumentType.DISPUTE,
 })
 
 

@@ -48,6 +48,8 @@ TEXT_MAX = 4000
 MB = 1024 * 1024
 #: What evidence may be: photos and videos (003 §11.2).
 EVIDENCE_TYPES = ("image/", "video/")
+#: The decisions on points an incident leads to (OP-5); deductions and zeroing are sanctions (AP-4).
+INCIDENT_DECISION_KINDS = (ResultDecision.Kind.POINT_LOSS, ResultDecision.Kind.ANNULMENT)
 
 
 def evidence_limit() -> int:
@@ -230,6 +232,8 @@ def decide_points(incident: Incident, *, kind: str, reason: str, points: Decimal
     after intoxication the annulment of the points (003 §24.5). It reaches the results as its own line."""
     if incident.application is None:
         raise DomainError(_("Решение о баллах принимают о команде: укажите в записи участника команды."))
+    if kind not in INCIDENT_DECISION_KINDS:
+        raise DomainError(_("По внештатной ситуации решают о потере или аннулировании баллов."), field="kind")
     if kind == ResultDecision.Kind.ANNULMENT and incident.kind != Incident.Kind.INTOXICATION:
         raise DomainError(_("Баллы аннулируются только при опьянении или отказе от освидетельствования "
                             "(п. 24.5 методики)."), field="kind")

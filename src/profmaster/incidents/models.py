@@ -121,14 +121,19 @@ class Evidence(models.Model):
 
 
 class Removal(models.Model):
-    """A temporary or final removal from the championship (003 §11.2); a final one revokes venue access."""
+    """A temporary or final removal from the championship (003 §11.2); a final one revokes venue access.
+
+    Decided on an incident (OP-5), or as a sanction (AP-4, 003 §8.11) of a decided dispute or an appeal: then
+    ``incident`` is empty and ``basis`` names the decision («Спорный вопрос № 2»)."""
 
     class Kind(models.TextChoices):
         TEMPORARY = "temporary", _("Временное отстранение")
         FINAL = "final", _("Окончательное отстранение")
 
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="removals",
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="removals", null=True, blank=True,
                                  verbose_name=_("внештатная ситуация"))
+    basis = models.CharField(_("основание (решение)"), max_length=300, blank=True,
+                             help_text=_("Решение по спорному вопросу или апелляции, если отстранение — санкция."))
     accreditation = models.ForeignKey("checkin.Accreditation", on_delete=models.PROTECT, related_name="removals",
                                       verbose_name=_("кто отстранён"))
     kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices)
@@ -141,7 +146,7 @@ class Removal(models.Model):
     class Meta:
         verbose_name = _("отстранение")
         verbose_name_plural = _("отстранения")
-        ordering = ["incident", "decided_at"]
+        ordering = ["decided_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["accreditation"], condition=Q(kind="final"),
                                     name="removal_one_final_per_person",
@@ -153,6 +158,9 @@ class Removal(models.Model):
                                    name="removal_final_never_ends"),
             models.CheckConstraint(condition=~Q(reason=""), name="removal_has_reason",
                                    violation_error_message=_("Укажите основание отстранения.")),
+            models.CheckConstraint(condition=Q(incident__isnull=False) | ~Q(basis=""), name="removal_has_basis",
+                                   violation_error_message=_("Отстранение решается по внештатной ситуации или "
+                                                             "решением по спорному вопросу (апелляции).")),
         ]
 
     def __str__(self) -> str:

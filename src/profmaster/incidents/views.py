@@ -19,7 +19,6 @@ from profmaster.championships.models import Competency
 from profmaster.checkin.models import Accreditation
 from profmaster.core.errors import DomainError
 from profmaster.permissions import has_perm, require
-from profmaster.results.models import ResultDecision
 
 from . import domain
 from .models import Evidence, Incident, Removal
@@ -133,7 +132,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_view_evidence": has_perm(request.user, "incidents.view_evidence", competency),
         "can_add_evidence": has_perm(request.user, "incidents.add_evidence", competency),
         "can_decide": has_perm(request.user, "incidents.decide", competency),
-        "removal_kinds": Removal.Kind.choices, "decision_kinds": ResultDecision.Kind.choices,
+        "removal_kinds": Removal.Kind.choices, "decision_kinds": [(k.value, k.label) for k in domain.INCIDENT_DECISION_KINDS],
         "limit": domain._size_label(domain.evidence_limit()),
         "breadcrumbs": [*_crumbs(competency), (_("№ %(n)s") % {"n": incident.number}, None)],
     })

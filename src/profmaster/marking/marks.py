@@ -50,7 +50,7 @@ from .models import (
     SubCriterion,
     TeamResult,
 )
-from .panel import conflict_of, expert_refusal, experts_of, panel_of, panel_signers
+from .panel import conflict_of, expert_refusal, experts_of, panel_of, panel_signers, removed_from_venue, removed_sql
 
 IN_PERSON = "in_person"
 REMOTE = "remote"
@@ -407,6 +407,12 @@ def _may_enter(scheme: MarkingScheme, by: Any, expert: Any, mode: str) -> None:
     from profmaster.permissions import holds
 
     championship_id = scheme.competency.championship_id
+    cached = getattr(by, "_profmaster_removed_from", None)  # read by entry_target in this request
+    removed = cached[1] if cached is not None and cached[0] == scheme.competency_id else None
+    if removed is None:
+        removed = removed_from_venue(by, scheme.competency)
+    if removed:
+        raise AccessDenied(_("Вы отстранены от работы на площадке и не вводите оценки (п. 8.11 методики)."))
     if holds(by, {Role.CHIEF_EXPERT}, championship_id, scheme.competency_id, exact=True):
         return
     if mode == REMOTE and holds(by, {Role.EXPERT}, championship_id, scheme.competency_id, exact=True):
@@ -501,7 +507,9 @@ def _entry_target_sql() -> str:
         f"AND state = %s), "
         f"EXISTS(SELECT 1 FROM {_table(RoleAssignment)} WHERE user_id = u.id AND championship_id = c.championship_id "
         f"AND organisation_id = t.organisation_id), "
-        f"(SELECT exclude_own_organisation FROM {_table(Panel)} WHERE competency_id = s.competency_id) "
+        f"(SELECT exclude_own_organisation FROM {_table(Panel)} WHERE competency_id = s.competency_id), "
+        # AP-4: the expert and the person entering, removed from the venue
+        f"{removed_sql('u.id', 's.competency_id')}, {removed_sql('%s', 's.competency_id')} "
         f"FROM {_table(MarkingScheme)} s INNER JOIN {_table(Competency)} c ON c.id = s.competency_id "
         f"LEFT JOIN {_table(Application)} t ON t.id = %s AND t.competency_id = s.competency_id AND t.status = %s "
         f"AND (s.age_category_id IS NULL OR t.age_category_id = s.age_category_id) "
@@ -528,7 +536,7 @@ def entry_target(scheme_id: int, team_id: int, by: Any, expert_id: int | None) -
     user_id = by.pk if getattr(by, "is_authenticated", False) else None
     with _hot_cursor() as cursor:
         cursor.execute(sql, [user_id, str(Role.EXPERT), str(TeamMember.Kind.MENTOR), str(TeamMember.State.ACTIVE),
-                             team_id, str(Application.Status.APPROVED), expert_id, scheme_id])
+                             user_id, team_id, str(Application.Status.APPROVED), expert_id, scheme_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -537,7 +545,7 @@ def entry_target(scheme_id: int, team_id: int, by: Any, expert_id: int | None) -
     for size in sizes:
         parts.append(row[start:start + size])
         start += size
-    roles, on_panel, mentor, same_organisation, exclude = row[start:]
+    roles, on_panel, mentor, same_organisation, exclude, expert_removed, by_removed = row[start:]
     scheme = _instance(MarkingScheme, parts[0])
     scheme.competency = _instance(Competency, parts[1])
     team = _instance(Application, parts[2]) if parts[2][0] is not None else None
@@ -547,11 +555,12 @@ def entry_target(scheme_id: int, team_id: int, by: Any, expert_id: int | None) -
             roles = json.loads(roles)
         # permissions.assignments() reads these instead of its own query (the user's every assignment)
         by._profmaster_assignments = [tuple(r) for r in roles or [] if r and r[0] is not None]
+        by._profmaster_removed_from = (scheme.competency_id, bool(by_removed))
     if team is not None:
         team._profmaster_scheme_team = scheme.pk
         if expert is not None:
             expert._profmaster_refusal_facts = (team.pk, scheme.competency_id, bool(on_panel), bool(mentor),
-                                                bool(same_organisation), exclude)
+                                                bool(same_organisation), exclude, bool(expert_removed))
     return EntryTarget(scheme, team, expert)
 
 

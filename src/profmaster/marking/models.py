@@ -493,3 +493,35 @@ class SheetReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sub_criterion} — {self.team}"
+
+
+class MarksReview(models.Model):
+    """The marks of an expert removed from the venue (AP-4, 003 §8.11): kept as they are (the ledger is never
+    edited) and flagged for the chief expert's review, who records that they were checked."""
+
+    competency = models.ForeignKey("championships.Competency", on_delete=models.CASCADE, related_name="marks_reviews",
+                                   verbose_name=_("компетенция"))
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("эксперт"))
+    reason = models.TextField(_("почему на проверку"))
+    marks_count = models.PositiveIntegerField(_("оценок эксперта"))
+    flagged_at = models.DateTimeField(_("отмечено"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("проверено"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("проверил"))
+    note = models.TextField(_("итог проверки"), blank=True)
+
+    class Meta:
+        verbose_name = _("проверка оценок отстранённого эксперта")
+        verbose_name_plural = _("проверки оценок отстранённых экспертов")
+        ordering = ["reviewed_at", "-flagged_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["competency", "expert"], condition=Q(reviewed_at__isnull=True),
+                                    name="marks_review_one_open_per_expert",
+                                    violation_error_message=_("Оценки этого эксперта уже отмечены на проверку.")),
+            models.CheckConstraint(condition=Q(reviewed_at__isnull=True) | ~Q(note=""), name="marks_review_has_note",
+                                   violation_error_message=_("Запишите итог проверки оценок.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert}: {self.marks_count}"

@@ -69,11 +69,14 @@ def expert_refusal(expert: Any, team: Application, competency: Any) -> str | Non
     entry grid's autosave runs it on every judgement mark)."""
     facts = getattr(expert, "_profmaster_refusal_facts", None)
     if facts is not None and facts[:2] == (team.pk, competency.pk):  # read by marks.entry_target in this request
-        on_panel, mentor, same_organisation, exclude = facts[2:]
+        on_panel, mentor, same_organisation, exclude, removed = facts[2:]
     else:
-        on_panel, mentor, same_organisation, exclude = _refusal_facts(expert, team, competency)
+        on_panel, mentor, same_organisation, exclude, removed = _refusal_facts(expert, team, competency)
     if not on_panel:
         return _("%(expert)s не входит в жюри компетенции.") % {"expert": expert}
+    if removed:  # AP-4: removed from the venue, the expert's marks stop (those entered stay, flagged for review)
+        return _("%(expert)s отстранён(а) от работы на площадке: его (её) оценки больше не вводятся.") % {
+            "expert": expert}
     if mentor:
         return _("%(expert)s — наставник этой команды и не оценивает её.") % {"expert": expert}
     if exclude is None:  # the competency's panel settings are created with their defaults on first use
@@ -83,18 +86,39 @@ def expert_refusal(expert: Any, team: Application, competency: Any) -> str | Non
     return None
 
 
-def _refusal_facts(expert: Any, team: Application, competency: Any) -> tuple[bool, bool, bool, bool | None]:
+def _refusal_facts(expert: Any, team: Application, competency: Any) -> tuple[bool, bool, bool, bool | None, bool]:
     assignments, members, panels = (RoleAssignment._meta.db_table, TeamMember._meta.db_table, Panel._meta.db_table)
     sql = (f"SELECT EXISTS(SELECT 1 FROM {assignments} WHERE competency_id = %s AND role = %s AND user_id = %s), "  # noqa: S608
            f"EXISTS(SELECT 1 FROM {members} WHERE application_id = %s AND user_id = %s AND kind = %s AND state = %s), "
            f"EXISTS(SELECT 1 FROM {assignments} WHERE user_id = %s AND championship_id = %s AND organisation_id = %s), "
-           f"(SELECT exclude_own_organisation FROM {panels} WHERE competency_id = %s)")
+           f"(SELECT exclude_own_organisation FROM {panels} WHERE competency_id = %s), "
+           f"{removed_sql('%s', '%s')}")
     params = [competency.pk, Role.EXPERT, expert.pk, team.pk, expert.pk, TeamMember.Kind.MENTOR,
-              TeamMember.State.ACTIVE, expert.pk, competency.championship_id, team.organisation_id, competency.pk]
+              TeamMember.State.ACTIVE, expert.pk, competency.championship_id, team.organisation_id, competency.pk,
+              expert.pk, competency.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        on_panel, mentor, same_organisation, exclude = cursor.fetchone()
-    return bool(on_panel), bool(mentor), bool(same_organisation), exclude
+        on_panel, mentor, same_organisation, exclude, removed = cursor.fetchone()
+    return bool(on_panel), bool(mentor), bool(same_organisation), exclude, bool(removed)
+
+
+def removed_sql(user: str, competency: str) -> str:
+    """SQL of «this panel member's venue access for the competency was revoked» (AP-4: removed from the venue,
+    by a sanction or a final removal after an incident): an EXISTS on the user and competency expressions."""
+    from profmaster.checkin.models import Accreditation
+
+    return (f"EXISTS(SELECT 1 FROM {connection.ops.quote_name(Accreditation._meta.db_table)} "  # noqa: S608
+            f"WHERE user_id = {user} AND competency_id = {competency} AND kind IN ('expert', 'chief_expert') "
+            f"AND revoked_at IS NOT NULL)")
+
+
+def removed_from_venue(user: Any, competency: Any) -> bool:
+    """AP-4: whether the panel member was removed from the competency's venue (their accreditation revoked)."""
+    from profmaster.checkin.models import Accreditation
+
+    return Accreditation.objects.filter(user=user, competency_id=competency.pk,
+                                        kind__in=[Accreditation.Kind.EXPERT, Accreditation.Kind.CHIEF_EXPERT],
+                                        revoked_at__isnull=False).exists()
 
 
 def warnings(competency: Any) -> list[str]:

@@ -42,14 +42,16 @@ def adjusted_total(total: Decimal, decisions: list[ResultDecision]) -> Decimal:
     total less every point loss (never below zero); an annulment makes it zero. Marks are never edited."""
     if any(d.kind == ResultDecision.Kind.ANNULMENT for d in decisions):
         return Decimal("0.00")
-    lost = sum((d.points or Decimal("0") for d in decisions if d.kind == ResultDecision.Kind.POINT_LOSS),
+    # AP-4: a deduction and a part zeroing (the points the zeroed criteria/aspects gave) subtract like a loss
+    lost = sum((d.points or Decimal("0") for d in decisions if d.kind in ResultDecision.SUBTRACTING),
                Decimal("0"))
     return max(Decimal("0"), Decimal(total) - lost)
 
 
-def decision_lines(decisions: list[ResultDecision]) -> list[dict[str, str]]:
+def decision_lines(decisions: list[ResultDecision]) -> list[dict[str, Any]]:
     """The decisions as lines of a team's result breakdown (plain data for pages, API and protocols)."""
-    return [{"kind": d.kind, "label": str(d.get_kind_display()), "points": str(d.points) if d.points else "",
+    return [{"number": d.number, "kind": d.kind, "label": str(d.get_kind_display()),
+             "points": str(d.points) if d.points else "", "scope": d.scope_label,
              "reason": d.reason, "basis": d.basis} for d in decisions]
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -624,32 +625,42 @@ def lift_unscrupulous_expert(entry: UnscrupulousExpert, *, decision: str, by: An
 POINTS_MAX = Decimal("1000")
 
 
-def record_result_decision(team: Application, *, kind: str, points: Decimal | None, reason: str, basis: str,
-                           by: Any) -> ResultDecision:
-    """Record a reasoned decision on a team's points (OP-5, 003 §11.3, §24.5): a point loss per the technical
-    description, or the annulment of its points. The marks stay as they are; the results show the decision as
-    its own line (:func:`computation.adjusted_total`)."""
+def record_result_decision(team: Application, *, kind: str, points: Decimal | str | None, reason: str, basis: str,
+                           by: Any, scope: dict[str, list[str]] | None = None) -> ResultDecision:
+    """Record a reasoned decision on a team's points (OP-5, 003 §11.3, §24.5; AP-4, 003 §8.11): a point loss per
+    the technical description, a deduction proportional to the advantage gained, the zeroing of chosen
+    criteria/aspects (``points``: what they gave, ``scope``: their codes), or the annulment of all its points.
+    The decision gets the next number of the competency. The marks stay as they are; the results show the
+    decision as its own line with that number (:func:`computation.adjusted_total`)."""
     if kind not in ResultDecision.Kind.values:
         raise DomainError(_("Неизвестный вид решения о баллах."), field="kind")
     reason = _text(reason, field="reason", what=_("обоснование решения"))
     basis = _text(basis, field="basis", what=_("основание решения"), max_length=300)
-    if kind == ResultDecision.Kind.POINT_LOSS:
+    if kind in ResultDecision.SUBTRACTING:
         try:
             points = Decimal(str(points)).quantize(Decimal("0.01"))
         except (InvalidOperation, ValueError, TypeError) as exc:
             raise DomainError(_("Укажите число снимаемых баллов."), field="points") from exc
-        if not points.is_finite() or points <= 0 or points > POINTS_MAX:
+        zero_allowed = kind == ResultDecision.Kind.PART_ZEROING
+        if not points.is_finite() or points < 0 or (points == 0 and not zero_allowed) or points > POINTS_MAX:
             raise DomainError(_("Снимаемые баллы — больше нуля и не больше %(max)s.") % {"max": POINTS_MAX},
                               field="points")
     else:
         points = None
+    scope = scope or {}
+    if kind == ResultDecision.Kind.PART_ZEROING and not (scope.get("criteria") or scope.get("aspects")):
+        raise DomainError(_("Выберите критерии или аспекты, которые обнуляются."), field="criteria")
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("competency__championship").get(pk=team.pk)
+        Competency.objects.select_for_update().only("pk").get(pk=locked.competency_id)  # serialises the numbers
         if kind == ResultDecision.Kind.ANNULMENT and ResultDecision.objects.filter(
                 team=locked, kind=ResultDecision.Kind.ANNULMENT).exists():
             raise TransitionError(_("Баллы этой команды уже аннулированы."))
+        number = (ResultDecision.objects.filter(competency_id=locked.competency_id)
+                  .aggregate(m=Max("number"))["m"] or 0) + 1
         decision = ResultDecision.objects.create(competency=locked.competency, team=locked, kind=kind, points=points,
-                                                 reason=reason, basis=basis, decided_by=by, decided_at=timezone.now())
+                                                 reason=reason, basis=basis, decided_by=by, decided_at=timezone.now(),
+                                                 number=number, scope=scope)
         record(actor=by, action=AuditEntry.Action.CREATE, instance=decision, after=snapshot(decision), reason=reason,
                championship=locked.competency.championship)
         if kind == ResultDecision.Kind.ANNULMENT:  # AW-6: a team removed by a decision keeps no diploma
@@ -683,7 +694,9 @@ def _results_protocol_content(competency: Competency, stage_kind: str) -> tuple[
                 # OP-5: a decision on points is its own line of the protocol, beside the marks' total
                 item["Баллы по оценкам"] = format_number(row["marks_total"], 2, language="ru")
                 item["Решения о баллах"] = "; ".join(
-                    f"{d['label']}{' ' + format_number(d['points'], 2, language='ru') if d['points'] else ''}"
+                    f"{'№ ' + str(d['number']) + '. ' if d.get('number') else ''}{d['label']}"
+                    f"{' (' + d['scope'] + ')' if d.get('scope') else ''}"
+                    f"{' ' + format_number(d['points'], 2, language='ru') if d['points'] else ''}"
                     f" — {d['basis']}: {d['reason']}" for d in row["decisions"])
             if final:
                 item["Медаль"] = MEDAL_LABELS.get(row["medal"], "")

@@ -229,9 +229,18 @@ class ResultDecision(models.Model):
     class Kind(models.TextChoices):
         POINT_LOSS = "point_loss", _("Потеря баллов")
         ANNULMENT = "annulment", _("Аннулирование баллов")
+        #: AP-4 (003 §8.11): a deduction proportional to the advantage gained, by a dispute's or an appeal's decision
+        DEDUCTION = "deduction", _("Вычет баллов")
+        #: AP-4: the points of chosen criteria/aspects zeroed; ``points`` holds what they gave at the decision
+        PART_ZEROING = "part_zeroing", _("Обнуление части результата")
+
+    #: Kinds that take a number of points off the marks' total (:func:`results.computation.adjusted_total`).
+    SUBTRACTING = frozenset({Kind.POINT_LOSS, Kind.DEDUCTION, Kind.PART_ZEROING})
 
     competency = models.ForeignKey("championships.Competency", on_delete=models.PROTECT,
                                    related_name="result_decisions", verbose_name=_("компетенция"))
+    #: The decision's number within the competency: the results breakdown and protocol cite it.
+    number = models.PositiveIntegerField(_("номер решения"))
     team = models.ForeignKey("registration.Application", on_delete=models.PROTECT, related_name="result_decisions",
                              verbose_name=_("команда"))
     kind = models.CharField(_("решение"), max_length=16, choices=Kind.choices)
@@ -239,6 +248,8 @@ class ResultDecision(models.Model):
     reason = models.TextField(_("обоснование"))
     basis = models.CharField(_("основание (запись)"), max_length=300,
                              help_text=_("Например, «Внештатная ситуация № 3»."))
+    #: PART_ZEROING: what was zeroed — {"criteria": [codes], "aspects": [codes]}.
+    scope = models.JSONField(_("что обнулено"), default=dict, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("решение принял"))
     decided_at = models.DateTimeField(_("решение принято"))
@@ -251,20 +262,33 @@ class ResultDecision(models.Model):
             models.CheckConstraint(condition=~Q(reason=""), name="result_decision_has_reason",
                                    violation_error_message=_("Решение требует обоснования.")),
             models.CheckConstraint(
-                condition=(Q(kind="point_loss", points__gt=0) | Q(kind="annulment", points__isnull=True)),
+                condition=(Q(kind__in=["point_loss", "deduction"], points__gt=0)
+                           | Q(kind="part_zeroing", points__gte=0) | Q(kind="annulment", points__isnull=True)),
                 name="result_decision_points_match_kind",
-                violation_error_message=_("Потеря баллов — больше нуля; аннулирование — без числа баллов.")),
+                violation_error_message=_("Потеря и вычет баллов — больше нуля; аннулирование — без числа баллов.")),
+            models.UniqueConstraint(fields=["competency", "number"], name="result_decision_number_unique",
+                                    violation_error_message=_("Решение с этим номером уже есть.")),
             models.UniqueConstraint(fields=["team"], condition=Q(kind="annulment"),
                                     name="result_decision_one_annulment",
                                     violation_error_message=_("Баллы этой команды уже аннулированы.")),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.team_id}"
+        return f"№ {self.number}. {self.get_kind_display()}: {self.team_id}"
 
     @property
     def championship(self) -> Any:
         return self.competency.championship
+
+    @property
+    def scope_label(self) -> str:
+        """«критерии A, B; аспекты B1.2» of a part zeroing, else ""."""
+        parts = []
+        if self.scope.get("criteria"):
+            parts.append(f"{_('критерии')} {', '.join(self.scope['criteria'])}")
+        if self.scope.get("aspects"):
+            parts.append(f"{_('аспекты')} {', '.join(self.scope['aspects'])}")
+        return "; ".join(str(p) for p in parts)
 
 
 VIOLATIONS: list[tuple[str, Any]] = [

@@ -15,9 +15,11 @@ class _In(Schema):
 
 
 class DecisionLineOut(Schema):
-    kind: str = Field(description="point_loss или annulment")
+    number: int | None = Field(None, description="Номер решения о баллах в компетенции")
+    kind: str = Field(description="point_loss, annulment, deduction или part_zeroing")
     label: str
     points: str
+    scope: str = Field("", description="Что обнулено (критерии, аспекты) — для part_zeroing")
     reason: str
     basis: str
 
@@ -36,7 +38,8 @@ class ResultRowOut(Schema):
     tied_on_cut: bool = False
     marks_total: str = Field("", description="Сумма баллов по оценкам, до решений о баллах")
     decisions: list[DecisionLineOut] = Field(default_factory=list,
-                                             description="Решения о баллах (потеря, аннулирование), OP-5")
+                                             description="Решения о баллах (потеря, аннулирование, вычет, "
+                                                         "обнуление части), OP-5, AP-4")
 
 
 class ResultGroupOut(Schema):

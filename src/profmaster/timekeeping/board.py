@@ -28,6 +28,7 @@ from .selectors import flow_state, screen_token
 PANEL_PROVIDERS: list[str] = [
     "profmaster.checkin.board.checkin_panel",
     "profmaster.incidents.board.incidents_panel",
+    "profmaster.disputes.board.disputes_panel",
 ]
 
 

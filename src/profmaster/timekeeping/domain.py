@@ -33,6 +33,7 @@ from .models import (
     DayEvidence,
     ExtraTime,
     FamiliarisationConfirmation,
+    Suspension,
     TimekeepingSettings,
     Timer,
     TimerEvent,
@@ -305,6 +306,76 @@ def grant_extra_time(team: Application, minutes: int, reason: str, by: Any, *, t
                                          document=document, decided_by=by)
         _append(locked, clock.EXTRA, by=by, reason=reason, extra_time=grant, now=now)
     return grant
+
+
+# --- Suspension during an appeal (AP-4, 003 §8.13) ---------------------------------------------------------
+
+
+def suspend_member(member: TeamMember, *, basis: str, reason: str, by: Any,
+                   now: dt.datetime | None = None) -> Suspension:
+    """Keep a participant from the competition task while the appeal is heard (003 §8.13). ``basis`` names the
+    decision («Апелляция № 2»). Refused for a mentor, a participant of a team not admitted, or one already
+    suspended."""
+    basis = (basis or "").replace("\x00", "").strip()[:300]
+    reason = (reason or "").replace("\x00", "").strip()[:2000]
+    if not basis:
+        raise DomainError(_("Укажите решение, по которому участник отстраняется."), field="basis")
+    if not reason:
+        raise DomainError(_("Укажите обоснование отстранения."), field="reason")
+    if member.kind != TeamMember.Kind.PARTICIPANT or member.state != TeamMember.State.ACTIVE:
+        raise DomainError(_("На время апелляции отстраняется участник команды."), field="member")
+    team = member.application
+    if team.status != Application.Status.APPROVED:
+        raise DomainError(_("Команда не допущена к соревнованиям."), field="member")
+    with transaction.atomic():
+        TeamMember.objects.select_for_update().only("pk").get(pk=member.pk)
+        if Suspension.objects.filter(member=member, ended_at__isnull=True).exists():
+            raise TransitionError(_("%(name)s уже отстранён(а) на время апелляции.") % {"name": member.full_name})
+        suspension = Suspension.objects.create(competency_id=team.competency_id, team=team, member=member,
+                                               basis=basis, reason=reason, started_at=now or timezone.now(),
+                                               started_by=by)
+        record(actor=by, action=AuditEntry.Action.CREATE, instance=suspension, after=snapshot(suspension),
+               reason=reason, championship=team.competency.championship)
+    return suspension
+
+
+def end_suspension(suspension: Suspension, *, appeal_upheld: bool, by: Any, timer: Timer | None = None,
+                   now: dt.datetime | None = None) -> Suspension:
+    """End a suspension when the appeal is decided. Appeal failed: the time away is not compensated (003 §8.13).
+    Appeal upheld: the minutes away (at least 1, at most 240) come back as extra time on the team's running
+    module — ``timer``, or its one running/paused module timer; without one, the minutes are recorded for the
+    chief expert to grant."""
+    if not isinstance(appeal_upheld, bool):
+        raise DomainError(_("Укажите, удовлетворена ли апелляция."), field="appeal_upheld")
+    with transaction.atomic():
+        locked = Suspension.objects.select_for_update().select_related("team", "member").get(pk=suspension.pk)
+        if locked.ended_at is not None:
+            raise TransitionError(_("Это отстранение уже окончено."))
+        before = snapshot(locked)
+        ended = now or timezone.now()
+        minutes = 0
+        if appeal_upheld:
+            minutes = max(1, min(240, -(-int((ended - locked.started_at).total_seconds()) // 60)))
+            if timer is None:
+                found = list(Timer.objects.filter(competency_id=locked.competency_id, kind=Timer.Kind.MODULE,
+                                                  state__in=[clock.RUNNING, clock.PAUSED]).order_by("pk")[:2])
+                timer = found[0] if len(found) == 1 else None
+            if timer is not None and timer.competency_id == locked.competency_id:
+                timer_locked = Timer.objects.select_for_update(of=("self",)).select_related("flow").get(pk=timer.pk)
+                if timer_locked.state != clock.STOPPED:
+                    why = _("Компенсация времени отстранения: %(basis)s") % {"basis": locked.basis}
+                    grant = ExtraTime.objects.create(timer=timer_locked, team=locked.team, minutes=minutes,
+                                                     reason=why, decided_by=by)
+                    _append(timer_locked, clock.EXTRA, by=by, reason=why, extra_time=grant, now=ended)
+                    locked.extra_time = grant
+        locked.ended_at, locked.ended_by = ended, by
+        locked.appeal_upheld, locked.compensated_minutes = appeal_upheld, minutes
+        locked.save(update_fields=["ended_at", "ended_by", "appeal_upheld", "compensated_minutes", "extra_time"])
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=locked, before=before, after=snapshot(locked),
+               reason=(_("Апелляция удовлетворена: компенсировано минут — %(n)s") % {"n": minutes}) if appeal_upheld
+               else _("Апелляция отклонена: время отстранения не компенсируется (п. 8.13 методики)"),
+               championship=locked.team.competency.championship)
+    return locked
 
 
 # --- Familiarisation (OP-2) ------------------------------------------------------------------------------

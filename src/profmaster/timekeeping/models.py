@@ -279,3 +279,58 @@ class WorkPhoto(models.Model):
     @property
     def championship(self) -> Any:
         return self.competency.championship
+
+
+class Suspension(models.Model):
+    """A participant kept from the competition task while an appeal is heard (AP-4, 003 §8.13).
+
+    Started and ended by a recorded decision (``basis``: «Апелляция № 2», «Спорный вопрос № 3»). When the appeal
+    fails, the time away is not compensated (``compensated_minutes`` = 0); when it succeeds, the team gets the
+    minutes back as extra time on its running module (``extra_time``)."""
+
+    competency = models.ForeignKey("championships.Competency", on_delete=models.PROTECT, related_name="suspensions",
+                                   verbose_name=_("компетенция"))
+    team = models.ForeignKey("registration.Application", on_delete=models.PROTECT, related_name="suspensions",
+                             verbose_name=_("команда"))
+    member = models.ForeignKey("registration.TeamMember", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("участник"))
+    basis = models.CharField(_("основание (решение)"), max_length=300)
+    reason = models.TextField(_("обоснование"))
+    started_at = models.DateTimeField(_("отстранён с"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("решение принял"))
+    ended_at = models.DateTimeField(_("отстранение окончено"), null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("окончание записал"))
+    appeal_upheld = models.BooleanField(_("апелляция удовлетворена"), null=True, blank=True)
+    compensated_minutes = models.PositiveSmallIntegerField(_("компенсировано минут"), null=True, blank=True)
+    extra_time = models.OneToOneField(ExtraTime, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                      verbose_name=_("дополнительное время"))
+
+    class Meta:
+        verbose_name = _("отстранение на время апелляции")
+        verbose_name_plural = _("отстранения на время апелляции")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(ended_at__isnull=True),
+                                    name="tk_suspension_one_open_per_member",
+                                    violation_error_message=_("Этот участник уже отстранён на время апелляции.")),
+            models.CheckConstraint(condition=~Q(reason="") & ~Q(basis=""), name="tk_suspension_has_reason",
+                                   violation_error_message=_("Укажите основание и обоснование отстранения.")),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, appeal_upheld__isnull=True, compensated_minutes__isnull=True)
+                | Q(ended_at__isnull=False, appeal_upheld__isnull=False, compensated_minutes__isnull=False),
+                name="tk_suspension_end_recorded"),
+            # 003 §8.13: a failed appeal gives no time back
+            models.CheckConstraint(condition=~Q(appeal_upheld=False) | Q(compensated_minutes=0),
+                                   name="tk_suspension_no_compensation_on_failure",
+                                   violation_error_message=_("При отказе в апелляции время отстранения не "
+                                                             "компенсируется.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.basis}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None

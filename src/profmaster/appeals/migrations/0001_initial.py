@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('championships', '0002_championship_time_zone'),
         ('disputes', '0001_initial'),
-        ('documents', '0005_remote_stage_and_appeal_types'),
+        ('documents', '0005_remote_stage_dispute_and_appeal_types'),
         ('registration', '0005_deadline_reminder'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

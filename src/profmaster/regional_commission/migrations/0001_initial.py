@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('championships', '0002_championship_time_zone'),
-        ('documents', '0005_remote_stage_and_appeal_types'),
+        ('documents', '0005_remote_stage_dispute_and_appeal_types'),
         ('marking', '0006_ledger_no_truncate_trigger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
