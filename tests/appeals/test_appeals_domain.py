@@ -329,3 +329,86 @@ def test_ap3_deliberation_is_visible_only_to_members_and_the_directorate(world):
                                ("role_only", outsider))}
     assert seen == {"mentor": (True, False), "other_mentor": (False, False), "chief": (False, False),
                     "member": (True, True), "directorate": (True, True), "role_only": (False, False)}
+
+
+def _decided_hearing(world, votes=("for", "for", "for", "against", "against")):
+    world.approve()
+    appeal = world.file()
+    domain.open_hearing(appeal, by=world.chair)
+    for member, choice in zip(world.members, votes, strict=True):
+        domain.cast_vote(appeal, choice=choice, by=member)
+    return appeal
+
+
+def test_ap4_commission_sanction_is_its_own_numbered_decision_in_results_and_protocol(world):
+    """AP-4 (003 §8.11): the commission's deduction reaches the team's result only as a recorded decision with
+    the appeal as its basis, decided with the appeal in one transaction and stated in the final protocol."""
+    from decimal import Decimal
+
+    from profmaster.results.computation import adjusted_total
+    from profmaster.results.models import ResultDecision
+
+    appeal = _decided_hearing(world)
+    decided = domain.decide_appeal(appeal, decision="Вычесть баллы", reasons="Преимущество от подсказки наставника",
+                                   sanction=domain.sanction_from("deduction", "2,5"), by=world.chair)
+    decision = ResultDecision.objects.get(team=world.team)
+    assert (decision.kind, decision.points, decision.basis) == (
+        "deduction", Decimal("2.50"), f"Апелляция № {decided.number}, решение комиссии")
+    assert decision.reason == "Преимущество от подсказки наставника"
+    assert adjusted_total(Decimal("40"), [decision]) == Decimal("37.50")
+    assert decided.protocol.data["Санкции"] == (
+        f"Решение о баллах № {decision.number}: Вычет баллов 2,50 (основание: Апелляция № {decided.number}, "
+        "решение комиссии)")
+
+
+@pytest.mark.parametrize(("kind", "points", "criteria", "message"), [
+    ("fine", None, (), "Неизвестная санкция"),
+    ("deduction", "ноль", (), "Укажите число"),
+    ("deduction", "-1", (), "Укажите число"),
+    ("deduction", "NaN", (), "Укажите число"),
+    ("part_zeroing", None, (), "Выберите критерии"),
+    ("part_zeroing", None, ("x",), "Выберите критерии"),
+])
+def test_ap4_bad_sanction_is_refused_before_anything_changes(world, kind, points, criteria, message):
+    appeal = _decided_hearing(world)
+    with pytest.raises(DomainError, match=message):
+        domain.decide_appeal(appeal, decision="Вычесть", reasons="Так",
+                             sanction=domain.sanction_from(kind, points, criteria), by=world.chair)
+    appeal.refresh_from_db()
+    assert appeal.state == "hearing" and appeal.protocol_id is None
+
+
+def test_ap4_sanction_on_another_competencys_criterion_rolls_the_decision_back(world):
+    from profmaster.marking.models import Criterion
+    from profmaster.results.models import ResultDecision
+
+    from ..factories import CompetencyFactory, StageFactory
+
+    appeal = _decided_hearing(world)
+    other = CompetencyFactory(championship=world.championship, name="Флористика")
+    scheme = MarkingScheme.objects.create(competency=other, stage=StageFactory(championship=world.championship),
+                                          title="Схема оценки")
+    foreign = Criterion.objects.create(scheme=scheme, code="A", title="Чужой критерий")
+    with pytest.raises(DomainError, match="другой компетенции"):
+        domain.decide_appeal(appeal, decision="Обнулить", reasons="Так",
+                             sanction=domain.sanction_from("part_zeroing", None, [foreign.pk]), by=world.chair)
+    appeal.refresh_from_db()
+    assert appeal.state == "hearing" and appeal.protocol_id is None
+    assert not ResultDecision.objects.exists()
+
+
+def test_ap4_suspension_during_the_appeal_ends_with_the_decision_without_time_when_it_fails(world):
+    """003 §8.13: a participant suspended during the appeal returns with the decision; a failed appeal gives
+    no time back."""
+    from profmaster.disputes import sanctions
+
+    participant = world.team.members.get(kind="participant")
+    suspension = sanctions.suspend_participant(participant, reason="До решения комиссии", basis="Апелляция",
+                                               by=world.chief)
+    appeal = _decided_hearing(world, votes=("against", "against", "against", "for", "for"))
+    decided = domain.decide_appeal(appeal, decision="Отказать", reasons="Оценка верна", by=world.chair)
+    suspension.refresh_from_db()
+    assert suspension.ended_at is not None
+    assert (suspension.appeal_upheld, suspension.compensated_minutes) == (False, 0)
+    assert decided.protocol.data["Отстранение на время апелляции"] == [
+        "Орёл Семён: возвращён(а) к заданию, компенсировано минут — 0"]

@@ -81,6 +81,11 @@ class ChairVoteIn(_In):
 class DecisionIn(_In):
     decision: str = Field(max_length=4000)
     reasons: str = Field(max_length=4000)
+    #: 003 §8.11: "" (none), "deduction" (with ``sanction_points``), "annulment" or "part_zeroing" (with
+    #: ``sanction_criteria``, ids of the competency's criteria)
+    sanction_kind: str = Field("", max_length=32)
+    sanction_points: str = Field("", max_length=32)
+    sanction_criteria: list[int] = Field(default_factory=list, max_length=200)
 
 
 class VoteOut(Schema):
@@ -308,6 +313,7 @@ def appeals_chair_vote(request: HttpRequest, appeal_id: Id, payload: ChairVoteIn
              url_name="appeals_decide", summary="Закрыть заседание с решением (окончательно)")
 def appeals_decide(request: HttpRequest, appeal_id: Id, payload: DecisionIn) -> Any:
     appeal = _case(request, appeal_id, "appeals.conduct_hearing")
-    decided = domain.decide_appeal(appeal, decision=payload.decision, reasons=payload.reasons,
+    sanction = domain.sanction_from(payload.sanction_kind, payload.sanction_points, payload.sanction_criteria)
+    decided = domain.decide_appeal(appeal, decision=payload.decision, reasons=payload.reasons, sanction=sanction,
                                    by=current_user(request))
     return Status(201, _appeal_out(decided, current_user(request)))

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -36,6 +38,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from profmaster.accounts import domain as accounts
 from profmaster.accounts.models import Role, RoleAssignment, User
@@ -530,12 +533,78 @@ def cast_chair_vote(appeal: Appeal, *, choice: str, by: Any) -> Hearing:
     return hearing
 
 
-def decide_appeal(appeal: Appeal, *, decision: str, reasons: str, by: Any,
+#: What the commission may do to the results with its decision (003 §8.11), through ``disputes.sanctions``.
+SANCTION_KINDS = {
+    "deduction": _lazy("Вычет баллов"),
+    "annulment": _lazy("Обнуление всего результата команды"),
+    "part_zeroing": _lazy("Обнуление баллов выбранных критериев"),
+}
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """A sanction decided with the appeal: ``kind`` one of :data:`SANCTION_KINDS`, ``points`` for a deduction,
+    ``criteria`` (ids of the competency's criteria) for a part zeroing."""
+
+    kind: str
+    points: Decimal | None = None
+    criteria: tuple[int, ...] = field(default_factory=tuple)
+
+
+def sanction_from(kind: str, points: Any = None, criteria: Any = ()) -> Sanction | None:
+    """A sanction from a form or the API: an empty kind is none; anything unusable is refused in words."""
+    kind = (kind or "").strip()
+    if not kind:
+        return None
+    if kind not in SANCTION_KINDS:
+        raise DomainError(_("Неизвестная санкция."), field="sanction_kind")
+    amount = None
+    if kind == "deduction":
+        try:
+            amount = Decimal(str(points or "").replace(",", ".").strip())
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount <= 0 or amount > 10000:
+            raise DomainError(_("Укажите число вычитаемых баллов — больше нуля, например 2,5."), field="sanction_points")
+    ids: tuple[int, ...] = ()
+    if kind == "part_zeroing":
+        try:
+            ids = tuple(dict.fromkeys(int(c) for c in (criteria or ())))
+        except (TypeError, ValueError):
+            ids = ()
+        if not ids:
+            raise DomainError(_("Выберите критерии, баллы которых обнуляются."), field="sanction_criteria")
+    return Sanction(kind=kind, points=amount, criteria=ids)
+
+
+def _apply_sanction(appeal: Appeal, sanction: Sanction, *, reason: str, by: Any) -> Any:
+    """The commission's sanction as its own numbered decision on the results (never an edit of marks)."""
+    from profmaster.disputes import sanctions
+    from profmaster.marking.models import Criterion
+
+    basis = _("Апелляция № %(number)s, решение комиссии") % {"number": appeal.number}
+    if sanction.kind == "deduction":
+        return sanctions.deduct_points(appeal.team, sanction.points or Decimal(0), reason=reason, basis=basis, by=by)
+    if sanction.kind == "annulment":
+        return sanctions.zero_result(appeal.team, reason=reason, basis=basis, by=by)
+    criteria = list(Criterion.objects.filter(pk__in=sanction.criteria, scheme__competency_id=appeal.competency_id))
+    if len(criteria) != len(sanction.criteria):
+        raise DomainError(_("Критерий другой компетенции или не существует."), field="sanction_criteria")
+    return sanctions.zero_part(appeal.team, criteria=criteria, reason=reason, basis=basis, by=by)
+
+
+def decide_appeal(appeal: Appeal, *, decision: str, reasons: str, by: Any, sanction: Sanction | None = None,
                   now: dt.datetime | None = None) -> Appeal:
     """Close the hearing with the commission's final decision (003 §8.1, §8.8, §8.10). Refused while the
     members have not all voted or a tie waits for the chair's additional vote: the hearing never closes
-    without a decision. The final protocol, signed by the chair, goes to the Directorate; the appellant is
-    told. Nothing of it is edited afterwards."""
+    without a decision. A sanction decided with it (003 §8.11) reaches the results as its own numbered
+    decision, in the same transaction; a participant suspended during the appeal is returned — with the time
+    away as extra time if the appeal is upheld, without it if not (003 §8.13). The final protocol, signed by
+    the chair, states both and goes to the Directorate; the appellant is told. Nothing of it is edited
+    afterwards."""
+    from profmaster.disputes import sanctions
+    from profmaster.timekeeping.models import Suspension
+
     decision = _text(decision, field="decision", what=_("Решение комиссии"), max_length=TEXT_MAX)
     reasons = _text(reasons, field="reasons", what=_("Обоснование"), max_length=TEXT_MAX)
     with transaction.atomic():
@@ -558,7 +627,21 @@ def decide_appeal(appeal: Appeal, *, decision: str, reasons: str, by: Any,
         appeal.decided_at, appeal.state = moment, Appeal.State.DECIDED
         hearing.closed_at = moment
         hearing.save(update_fields=["closed_at"])
+        applied = _apply_sanction(appeal, sanction, reason=reasons, by=by) if sanction is not None else None
+        upheld = appeal.outcome == Appeal.Outcome.UPHELD
+        returned = [sanctions.end_suspension(s, appeal_upheld=upheld, by=by)
+                    for s in Suspension.objects.filter(team=appeal.team, ended_at__isnull=True).order_by("pk")]
         title, data = _protocol(appeal, hearing, current, commission)
+        with translation.override("ru"):
+            data[_("Санкции")] = (_("Решение о баллах № %(number)s: %(kind)s%(points)s (основание: %(basis)s)")
+                                  % {"number": applied.number, "kind": applied.get_kind_display(),
+                                     "points": f" {applied.points}".replace(".", ",") if applied.points else "",
+                                     "basis": applied.basis}
+                                  if applied is not None else _("не применялись"))
+            if returned:
+                data[_("Отстранение на время апелляции")] = [
+                    (_("%(name)s: возвращён(а) к заданию, компенсировано минут — %(minutes)s")
+                     % {"name": s.member.full_name, "minutes": s.compensated_minutes or 0}) for s in returned]
         appeal.protocol = create_generated_document(
             championship=appeal.championship, competency=appeal.competency, doc_type=DocumentType.APPEAL_DECISION,
             title=title, data=data, signers=[(commission.chair, CHAIR_LABEL)], by=by,

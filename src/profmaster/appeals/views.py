@@ -20,7 +20,7 @@ from profmaster.championships import timezones
 from profmaster.championships.models import Championship
 from profmaster.core.errors import DomainError
 from profmaster.disputes.models import Dispute
-from profmaster.marking.models import SchemeMarking
+from profmaster.marking.models import Criterion, SchemeMarking
 from profmaster.permissions import has_perm, is_any_directorate, require
 
 from . import domain, register
@@ -138,6 +138,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "note_kinds": HearingNote.Kind.choices, "choices": HearingVote.Choice.choices,
             "can_view_dispute_protocol": bool(appeal.dispute_protocol and has_perm(
                 user, "documents.view_document", appeal.dispute_protocol)),
+            "sanction_kinds": list(domain.SANCTION_KINDS.items()),
+            "criteria": list(Criterion.objects.filter(scheme__competency_id=appeal.competency_id)
+                             .select_related("scheme").order_by("scheme_id", "order", "code")),
             "marks_locked": SchemeMarking.objects.filter(scheme__competency_id=appeal.competency_id,
                                                          status=SchemeMarking.Status.LOCKED).exists(),
         })
@@ -225,8 +228,12 @@ def chair_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "appeals.conduct_hearing",
-                lambda a: domain.decide_appeal(a, decision=request.POST.get("decision", ""),
-                                               reasons=request.POST.get("reasons", ""), by=request.user),
+                lambda a: domain.decide_appeal(
+                    a, decision=request.POST.get("decision", ""), reasons=request.POST.get("reasons", ""),
+                    sanction=domain.sanction_from(request.POST.get("sanction_kind", ""),
+                                                  request.POST.get("sanction_points"),
+                                                  request.POST.getlist("sanction_criteria")),
+                    by=request.user),
                 _("Решение принято и окончательно. Итоговый протокол передан Дирекции, заявитель уведомлён."))
 
 
