@@ -324,6 +324,129 @@ VENUE_PERMISSIONS: dict[str, Any] = {
     "incidents.decide": chief_expert_of_competency,
 }
 
+# --- «Уроки профессионального мастерства»: equipment, the day, reports (UPM-6, UPM-7) ---------------------------
+# A festival's roles are held in its championship. The regional operator (and the Directorate) sees every lesson
+# of the festival; a venue's person holds the role with the venue's organisation and sees only that venue's
+# lessons; a school coordinator holds it with the school and sees only the lessons their school takes part in —
+# and, in them, only their school's pupils. :func:`upm_venue_ids` and :func:`upm_school_ids` are the one place
+# that maps a person to their venues and schools (pages, API, exports and reports use them).
+
+
+def _upm_championship_id(obj: Any) -> int | None:
+    """The championship of a festival, a lesson or anything with a lesson (delivery, check, confirmation)."""
+    meta = getattr(obj, "_meta", None)
+    label = meta.label if meta else ""
+    if label == "upm.Festival":
+        return int(obj.championship_id)
+    lesson = obj if label == "upm.Lesson" else getattr(obj, "lesson", None)
+    if lesson is None:
+        return None
+    return int(lesson.festival.championship_id)
+
+
+def _upm_organisations(user: Any, role: str, championship_id: int | None) -> set[int]:
+    if championship_id is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cache = getattr(user, "_profmaster_upm_organisations", None)
+    if cache is None:
+        cache = user._profmaster_upm_organisations = {}
+    key = (role, championship_id)
+    if key not in cache:
+        cache[key] = set(RoleAssignment.objects.filter(
+            user=user, role=role, championship_id=championship_id, organisation__isnull=False,
+        ).values_list("organisation_id", flat=True))
+    return set(cache[key])
+
+
+def upm_venue_ids(user: Any, festival: Any) -> set[int]:
+    """The venues (organisations.Venue ids) whose lessons ``user`` holds in ``festival`` as its venue."""
+    from profmaster.organisations.models import Venue
+
+    organisations = _upm_organisations(user, Role.UPM_VENUE, festival.championship_id)
+    if not organisations:
+        return set()
+    return set(Venue.objects.filter(organisation_id__in=organisations).values_list("pk", flat=True))
+
+
+def upm_school_ids(user: Any, festival: Any) -> set[int]:
+    """The schools (organisations) ``user`` coordinates in ``festival``."""
+    return _upm_organisations(user, Role.SCHOOL_COORDINATOR, festival.championship_id)
+
+
+def _lesson_of(obj: Any) -> Any:
+    meta = getattr(obj, "_meta", None)
+    if meta is not None and meta.label == "upm.Lesson":
+        return obj
+    return getattr(obj, "lesson", None)
+
+
+@rules.predicate
+def upm_operator(user: Any, obj: Any = None) -> bool:
+    """The festival's regional operator or its championship's Directorate."""
+    championship_id = _upm_championship_id(obj) if obj is not None else None
+    return championship_id is not None and holds(user, {Role.UPM_OPERATOR, Role.DIRECTORATE}, championship_id)
+
+
+@rules.predicate
+def is_lesson_venue(user: Any, obj: Any = None) -> bool:
+    """A person of the venue that holds the lesson (of a delivery, a check, a confirmation)."""
+    lesson = _lesson_of(obj)
+    if lesson is None:
+        return False
+    return lesson.venue_id in upm_venue_ids(user, lesson.festival)
+
+
+@rules.predicate
+def is_lesson_coordinator(user: Any, obj: Any = None) -> bool:
+    """A coordinator of a school taking part in the lesson; for an object naming a school (a delivery, a check of a
+    school, a confirmation), of that very school."""
+    lesson = _lesson_of(obj)
+    if lesson is None:
+        return False
+    schools = upm_school_ids(user, lesson.festival)
+    if not schools:
+        return False
+    if obj is not lesson:
+        return getattr(obj, "school_id", None) in schools
+    from profmaster.upm.selectors import lesson_school_ids
+
+    return bool(schools & lesson_school_ids(lesson))
+
+
+@rules.predicate
+def is_venue_check(user: Any, check: Any = None) -> bool:
+    """Checklist items the venue records: the mentor's presence and the video link with any school."""
+    return getattr(check, "item", None) in {"mentor_present", "link_tested"}
+
+
+@rules.predicate
+def is_school_check(user: Any, check: Any = None) -> bool:
+    """Checklist items a school's coordinator records for their school: the link tested, the representative."""
+    return getattr(check, "item", None) in {"link_tested", "school_representative"}
+
+
+@rules.predicate
+def has_upm_share(user: Any, festival: Any = None) -> bool:
+    """A venue or a coordinator of the festival: they see their own share of its report."""
+    championship_id = _upm_championship_id(festival) if festival is not None else None
+    return championship_id is not None and holds(user, {Role.UPM_VENUE, Role.SCHOOL_COORDINATOR}, championship_id)
+
+
+UPM_DAY_PERMISSIONS: dict[str, Any] = {
+    # the object is the lesson
+    "upm.view_lesson_day": upm_operator | is_lesson_venue | is_lesson_coordinator,
+    "upm.record_delivery": is_lesson_venue,
+    # the object is the delivery (its school)
+    "upm.confirm_receipt": is_lesson_coordinator,
+    # the object is an (unsaved) LessonCheck naming the item and the school
+    "upm.record_check": (is_lesson_venue & is_venue_check) | (is_lesson_coordinator & is_school_check),
+    # the object is the pupil's confirmation: the venue for every pupil, a coordinator for their school's
+    "upm.take_attendance": is_lesson_venue | is_lesson_coordinator,
+    # the object is the festival
+    "upm.view_report": upm_operator,
+    "upm.view_own_report": upm_operator | has_upm_share,
+}
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -408,6 +531,8 @@ PERMISSIONS: dict[str, Any] = {
     "competition_day.manage_draws": chief_expert_of_competency,
     # The competition day (OP-2, OP-3, OP-7): see the section above
     **TIMEKEEPING_PERMISSIONS,
+    # «Уроки профессионального мастерства»: equipment, the day, reports (UPM-6, UPM-7): see the section above
+    **UPM_DAY_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():

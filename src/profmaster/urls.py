@@ -29,6 +29,7 @@ urlpatterns = [
     path("jobs/", include("profmaster.jobs.urls")),
     path("competition-day/", include("profmaster.competition_day.urls")),
     path("timekeeping/", include("profmaster.timekeeping.urls")),
+    path("upm/day/", include("profmaster.upm.urls_day")),
     path("admin/", admin.site.urls),
 ]
 
