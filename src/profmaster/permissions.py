@@ -324,53 +324,165 @@ VENUE_PERMISSIONS: dict[str, Any] = {
     "incidents.decide": chief_expert_of_competency,
 }
 
-# --- «Уроки профессионального мастерства»: equipment, the day, reports (UPM-6, UPM-7) ---------------------------
-# A festival's roles are held in its championship. The regional operator (and the Directorate) sees every lesson
-# of the festival; a venue's person holds the role with the venue's organisation and sees only that venue's
-# lessons; a school coordinator holds it with the school and sees only the lessons their school takes part in —
-# and, in them, only their school's pupils. :func:`upm_venue_ids` and :func:`upm_school_ids` are the one place
-# that maps a person to their venues and schools (pages, API, exports and reports use them).
+# --- «Уроки профессионального мастерства» (UPM-1…UPM-5, seed 001) ---------------------------------------------
+# The festival's championship scopes the УПМ roles. The regional operator (and the Directorate) keeps the festival
+# and reads everything in it, the venue's channel too; a venue's people work on their own venue only; a school's
+# coordinator on their own school (its agreements, its pupils and families, the lessons it is in); a parent sees
+# only their own children, a pupil only their own account. ``upm_pupils_visible_to`` is the one list of pupils.
+
+upm_operator = role_in(Role.UPM_OPERATOR)
+upm_managers = directorate | upm_operator
 
 
-def _upm_championship_id(obj: Any) -> int | None:
-    """The championship of a festival, a lesson or anything with a lesson (delivery, check, confirmation)."""
-    meta = getattr(obj, "_meta", None)
-    label = meta.label if meta else ""
-    if label == "upm.Festival":
-        return int(obj.championship_id)
-    lesson = obj if label == "upm.Lesson" else getattr(obj, "lesson", None)
-    if lesson is None:
-        return None
-    return int(lesson.festival.championship_id)
+def _upm_venue_id(obj: Any) -> int | None:
+    label = getattr(getattr(obj, "_meta", None), "label", "")
+    if label == "upm.FestivalVenue":
+        return int(obj.pk)
+    if label in {"upm.VenueSchool", "upm.ChannelMessage"}:
+        return int(obj.venue_id)
+    if label == "upm.Agreement":
+        return int(obj.venue_school.venue_id)
+    if label == "upm.Lesson":
+        from profmaster.upm.models import FestivalVenue
+
+        return FestivalVenue.objects.filter(festival_id=obj.festival_id, venue_id=obj.venue_id).values_list(
+            "pk", flat=True).first()
+    return None
 
 
-def _upm_organisations(user: Any, role: str, championship_id: int | None) -> set[int]:
+def _coordinated_school_ids(user: Any, championship_id: int | None) -> set[int]:
+    """The schools whose coordinator the user is in that championship (cached on the user)."""
     if championship_id is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    cache = getattr(user, "_profmaster_upm_organisations", None)
-    if cache is None:
-        cache = user._profmaster_upm_organisations = {}
-    key = (role, championship_id)
-    if key not in cache:
-        cache[key] = set(RoleAssignment.objects.filter(
-            user=user, role=role, championship_id=championship_id, organisation__isnull=False,
-        ).values_list("organisation_id", flat=True))
-    return set(cache[key])
+    cache = user.__dict__.setdefault("_profmaster_coordinated", {})
+    if championship_id not in cache:
+        cache[championship_id] = set(RoleAssignment.objects.filter(
+            user=user, role=Role.SCHOOL_COORDINATOR, championship_id=championship_id,
+            organisation_id__isnull=False).values_list("organisation_id", flat=True))
+    return set(cache[championship_id])
+
+
+def _upm_school_ids(obj: Any) -> set[int] | None:
+    """The schools an УПМ object concerns (None: not a school-scoped object)."""
+    label = getattr(getattr(obj, "_meta", None), "label", "")
+    if isinstance(getattr(obj, "school_id", None), int) and label in {"", "upm.VenueSchool"}:
+        return {obj.school_id}
+    if label == "upm.Agreement":
+        return {obj.venue_school.school_id}
+    if label == "upm.FestivalVenue":
+        return set(obj.schools.values_list("school_id", flat=True))
+    if label == "upm.ChannelMessage":
+        return set(obj.venue.schools.values_list("school_id", flat=True))
+    if label == "upm.Lesson":
+        from profmaster.upm.domain import lesson_schools
+
+        return set(lesson_schools(obj).values_list("school_id", flat=True))
+    return None
+
+
+@rules.predicate
+def is_venue_person(user: Any, obj: Any = None) -> bool:
+    """One of the venue's people (and Role.UPM_VENUE in the festival's championship)."""
+    venue_id = _upm_venue_id(obj)
+    if venue_id is None or not holds(user, {Role.UPM_VENUE}, scope_of(obj)[0]):
+        return False
+    from profmaster.upm.models import FestivalVenue
+
+    return FestivalVenue.staff.through.objects.filter(festivalvenue_id=venue_id, user_id=user.pk).exists()
+
+
+@rules.predicate
+def is_school_coordinator_of(user: Any, obj: Any = None) -> bool:
+    """The coordinator of (one of) the school(s) the object concerns."""
+    if obj is None:
+        return False
+    mine = _coordinated_school_ids(user, scope_of(obj)[0])
+    if not mine:
+        return False
+    schools = _upm_school_ids(obj)
+    return bool(schools and mine & schools)
+
+
+@rules.predicate
+def is_upm_parent(user: Any, obj: Any = None) -> bool:
+    return obj is not None and holds(user, {Role.PARENT}, scope_of(obj)[0])
+
+
+@rules.predicate
+def has_upm_role(user: Any, obj: Any = None) -> bool:
+    return obj is not None and holds(user, {Role.UPM_OPERATOR, Role.UPM_VENUE, Role.SCHOOL_COORDINATOR,
+                                            Role.PARENT, Role.PUPIL}, scope_of(obj)[0])
+
+
+@rules.predicate
+def may_decide_family_link(user: Any, link: Any = None) -> bool:
+    """The child of the link, or a coordinator of the child's school in any championship the child is a pupil in."""
+    if link is None or not getattr(user, "is_authenticated", False):
+        return False
+    if link.child_id == user.pk:
+        return True
+    schools = set(RoleAssignment.objects.filter(user_id=link.child_id, role=Role.PUPIL,
+                                                organisation_id__isnull=False)
+                  .values_list("championship_id", "organisation_id"))
+    return any(school in _coordinated_school_ids(user, ch_id) for ch_id, school in schools)
+
+
+UPM_PERMISSIONS: dict[str, Any] = {
+    "upm.view_festival": directorate | has_upm_role,
+    "upm.manage_festival": upm_managers,
+    "upm.view_board": upm_managers,
+    "upm.view_venue": upm_managers | is_venue_person | is_school_coordinator_of,
+    "upm.work_as_venue": is_venue_person,
+    "upm.agree_as_school": is_school_coordinator_of,
+    "upm.view_channel": upm_managers | is_venue_person | is_school_coordinator_of,
+    "upm.post_channel": upm_operator | is_venue_person | is_school_coordinator_of,
+    "upm.view_lesson": upm_managers | is_venue_person | is_school_coordinator_of,
+    # the object is a SchoolInFestival: the school's page, its pupils and families
+    "upm.view_school": upm_managers | is_school_coordinator_of,
+    "upm.help_families": is_school_coordinator_of,
+    "upm.confirm_child": is_upm_parent,
+    "upm.decide_family_link": may_decide_family_link,
+}
+
+
+def upm_pupils_visible_to(user: Any, festival: Any) -> QuerySet[Any]:
+    """The festival's pupils the user may see: all for the operator and the Directorate; the school's own for a
+    coordinator; their own children (linked) for a parent; nobody else."""
+    from profmaster.accounts.models import User
+    from profmaster.upm.models import FamilyLink
+
+    pupils = User.objects.filter(role_assignments__role=Role.PUPIL,
+                                 role_assignments__championship_id=festival.championship_id)
+    if has_perm(user, "upm.view_board", festival):
+        return pupils.distinct()
+    schools = _coordinated_school_ids(user, festival.championship_id)
+    if schools:
+        return pupils.filter(role_assignments__organisation_id__in=schools).distinct()
+    if holds(user, {Role.PARENT}, festival.championship_id):
+        children = FamilyLink.objects.filter(parent=user, status=FamilyLink.Status.CONFIRMED).values("child_id")
+        return pupils.filter(pk__in=children).distinct()
+    return User.objects.none()
+
+
+# --- «Уроки профессионального мастерства»: equipment, the day, reports (UPM-6, UPM-7) ---------------------------
+# The operator (and the Directorate) follows every lesson of the festival; a venue's people (FestivalVenue.staff)
+# only their venue's lessons; a school coordinator the lessons their school takes part in — and, in them, only
+# their school's pupils. :func:`upm_venue_ids` and :func:`upm_school_ids` map a person to their venues and schools
+# for pages, API, exports and reports.
 
 
 def upm_venue_ids(user: Any, festival: Any) -> set[int]:
-    """The venues (organisations.Venue ids) whose lessons ``user`` holds in ``festival`` as its venue."""
-    from profmaster.organisations.models import Venue
-
-    organisations = _upm_organisations(user, Role.UPM_VENUE, festival.championship_id)
-    if not organisations:
+    """The venues (organisations.Venue ids) whose lessons ``user`` holds in ``festival`` as one of its people."""
+    if not holds(user, {Role.UPM_VENUE}, festival.championship_id):
         return set()
-    return set(Venue.objects.filter(organisation_id__in=organisations).values_list("pk", flat=True))
+    from profmaster.upm.models import FestivalVenue
+
+    return set(FestivalVenue.objects.filter(festival=festival, staff=user).values_list("venue_id", flat=True))
 
 
 def upm_school_ids(user: Any, festival: Any) -> set[int]:
     """The schools (organisations) ``user`` coordinates in ``festival``."""
-    return _upm_organisations(user, Role.SCHOOL_COORDINATOR, festival.championship_id)
+    return _coordinated_school_ids(user, festival.championship_id)
 
 
 def _lesson_of(obj: Any) -> Any:
@@ -381,19 +493,10 @@ def _lesson_of(obj: Any) -> Any:
 
 
 @rules.predicate
-def upm_operator(user: Any, obj: Any = None) -> bool:
-    """The festival's regional operator or its championship's Directorate."""
-    championship_id = _upm_championship_id(obj) if obj is not None else None
-    return championship_id is not None and holds(user, {Role.UPM_OPERATOR, Role.DIRECTORATE}, championship_id)
-
-
-@rules.predicate
 def is_lesson_venue(user: Any, obj: Any = None) -> bool:
-    """A person of the venue that holds the lesson (of a delivery, a check, a confirmation)."""
+    """One of the people of the venue that holds the lesson (of a delivery, a check, a confirmation)."""
     lesson = _lesson_of(obj)
-    if lesson is None:
-        return False
-    return lesson.venue_id in upm_venue_ids(user, lesson.festival)
+    return lesson is not None and is_venue_person(user, lesson)
 
 
 @rules.predicate
@@ -403,7 +506,7 @@ def is_lesson_coordinator(user: Any, obj: Any = None) -> bool:
     lesson = _lesson_of(obj)
     if lesson is None:
         return False
-    schools = upm_school_ids(user, lesson.festival)
+    schools = _coordinated_school_ids(user, lesson.festival.championship_id)
     if not schools:
         return False
     if obj is not lesson:
@@ -427,14 +530,13 @@ def is_school_check(user: Any, check: Any = None) -> bool:
 
 @rules.predicate
 def has_upm_share(user: Any, festival: Any = None) -> bool:
-    """A venue or a coordinator of the festival: they see their own share of its report."""
-    championship_id = _upm_championship_id(festival) if festival is not None else None
-    return championship_id is not None and holds(user, {Role.UPM_VENUE, Role.SCHOOL_COORDINATOR}, championship_id)
+    """A venue's person or a coordinator of the festival: they see their own share of its report."""
+    return festival is not None and holds(user, {Role.UPM_VENUE, Role.SCHOOL_COORDINATOR}, scope_of(festival)[0])
 
 
 UPM_DAY_PERMISSIONS: dict[str, Any] = {
     # the object is the lesson
-    "upm.view_lesson_day": upm_operator | is_lesson_venue | is_lesson_coordinator,
+    "upm.view_lesson_day": upm_managers | is_lesson_venue | is_lesson_coordinator,
     "upm.record_delivery": is_lesson_venue,
     # the object is the delivery (its school)
     "upm.confirm_receipt": is_lesson_coordinator,
@@ -443,8 +545,8 @@ UPM_DAY_PERMISSIONS: dict[str, Any] = {
     # the object is the pupil's confirmation: the venue for every pupil, a coordinator for their school's
     "upm.take_attendance": is_lesson_venue | is_lesson_coordinator,
     # the object is the festival
-    "upm.view_report": upm_operator,
-    "upm.view_own_report": upm_operator | has_upm_share,
+    "upm.view_report": upm_managers,
+    "upm.view_own_report": upm_managers | has_upm_share,
 }
 
 # --- The permission table -------------------------------------------------------------------------
@@ -531,6 +633,8 @@ PERMISSIONS: dict[str, Any] = {
     "competition_day.manage_draws": chief_expert_of_competency,
     # The competition day (OP-2, OP-3, OP-7): see the section above
     **TIMEKEEPING_PERMISSIONS,
+    # «Уроки профессионального мастерства» (UPM-1…UPM-5): see the section above
+    **UPM_PERMISSIONS,
     # «Уроки профессионального мастерства»: equipment, the day, reports (UPM-6, UPM-7): see the section above
     **UPM_DAY_PERMISSIONS,
 }

@@ -64,7 +64,7 @@ def record_delivery(lesson: Lesson, school: Organisation, *, items: str = "", by
         raise DomainError(_("Перечень доставленного длиннее %(n)s знаков.") % {"n": ITEMS_MAX}, field="items")
     if not selectors.needs_equipment(lesson):
         raise DomainError(_("Для этой компетенции инфраструктурный лист не требует доставки в школу."))
-    if school.pk not in selectors.lesson_school_ids(lesson) and not _school_may_join(lesson, school):
+    if school.pk not in selectors.lesson_school_ids(lesson):
         raise DomainError(_("Эта школа не участвует в уроке."), field="school")
     deadline = selectors.delivery_deadline(lesson)
     if now > deadline:
@@ -85,11 +85,6 @@ def record_delivery(lesson: Lesson, school: Organisation, *, items: str = "", by
                championship=lesson.festival.championship)
         notify.delivery_recorded(delivery)
     return delivery
-
-
-def _school_may_join(lesson: Lesson, school: Organisation) -> bool:
-    """A school that may take part in a lesson before any of its pupils is confirmed (h-upm's links extend this)."""
-    return False
 
 
 def confirm_receipt(delivery: EquipmentDelivery, *, by: Any, now: dt.datetime | None = None) -> EquipmentDelivery:

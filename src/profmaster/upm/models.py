@@ -4,10 +4,18 @@ lessons its venues hold for schools, parents' confirmations of their children an
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+
+def _default_stages_deadline() -> dt.date:
+    """Stages I–III of the algorithm end on 31 October (seed 001) of the current year unless the festival says."""
+    return dt.date(dt.date.today().year, 10, 31)
 
 
 class Festival(models.Model):
@@ -18,6 +26,11 @@ class Festival(models.Model):
                                         related_name="festival", verbose_name=_("чемпионат (рамка ролей)"))
     name = models.CharField(_("название"), max_length=300)
     region = models.CharField(_("регион"), max_length=100)
+    #: Stages I–III (competencies, venues, schools, agreements) end on this day, in the festival's zone.
+    stages_deadline = models.DateField(_("срок этапов I–III"), default=_default_stages_deadline)
+    #: The online diagnostic tests of the festival (the platform's own exams): a child must have passed one.
+    diagnostic_exams = models.ManyToManyField("exams.Exam", blank=True, related_name="upm_festivals",
+                                              verbose_name=_("онлайн-диагностика"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -72,6 +85,10 @@ class Lesson(models.Model):
     def __str__(self) -> str:
         return f"{self.competency} — {self.venue}"
 
+    @property
+    def championship_id(self) -> int:
+        return self.festival.championship_id
+
 
 class Confirmation(models.Model):
     """A parent's confirmation of their child for a lesson (UPM-5); it exists only once it counts."""
@@ -124,6 +141,223 @@ class ProfessionalTrial(models.Model):
     def __str__(self) -> str:
         return f"{self.pupil}: {self.taken_on}"
 
+
+class FestivalCompetency(models.Model):
+    """A competency the operator chose for the festival (stage I). ``needs_delivery``: equipment or consumables of
+    its infrastructure list must be brought to the school, so only schools within 30 minutes may have it (II)."""
+
+    class DeliverySource(models.TextChoices):
+        INFRASTRUCTURE = "infrastructure", _("по инфраструктурному листу")
+        OPERATOR = "operator", _("указал оператор")
+
+    festival = models.ForeignKey(Festival, on_delete=models.CASCADE, related_name="competencies",
+                                 verbose_name=_("фестиваль"))
+    competency = models.ForeignKey("championships.Competency", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("компетенция"))
+    needs_delivery = models.BooleanField(_("нужна доставка оборудования в школу"), default=False)
+    delivery_source = models.CharField(_("откуда известно"), max_length=16, choices=DeliverySource.choices,
+                                       default=DeliverySource.INFRASTRUCTURE)
+
+    class Meta:
+        verbose_name = _("компетенция фестиваля")
+        verbose_name_plural = _("компетенции фестиваля")
+        ordering = ["competency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["festival", "competency"], name="upm_festival_competency_once",
+                                    violation_error_message=_("Эта компетенция уже есть в фестивале.")),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.competency)
+
+    @property
+    def championship_id(self) -> int:
+        return self.festival.championship_id
+
+
+class FestivalVenue(models.Model):
+    """A venue the operator chose for the festival (stage I), with its people (Role.UPM_VENUE) and the festival's
+    competencies it holds lessons in."""
+
+    festival = models.ForeignKey(Festival, on_delete=models.CASCADE, related_name="venues",
+                                 verbose_name=_("фестиваль"))
+    venue = models.ForeignKey("organisations.Venue", on_delete=models.PROTECT, related_name="upm_festivals",
+                              verbose_name=_("площадка"))
+    competencies = models.ManyToManyField(FestivalCompetency, blank=True, related_name="venues",
+                                          verbose_name=_("компетенции"))
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="upm_venues",
+                                   verbose_name=_("представители площадки"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("площадка фестиваля")
+        verbose_name_plural = _("площадки фестиваля")
+        ordering = ["venue__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["festival", "venue"], name="upm_festival_venue_once",
+                                    violation_error_message=_("Эта площадка уже участвует в фестивале.")),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.venue)
+
+    @property
+    def championship_id(self) -> int:
+        return self.festival.championship_id
+
+
+class VenueSchool(models.Model):
+    """A school a venue may serve (stage II), with the travel time between them and where that figure comes from."""
+
+    class TravelSource(models.TextChoices):
+        ENTERED = "entered", _("указано оператором")
+        ESTIMATED = "estimated", _("оценка по карте")
+
+    #: Seed 001, stage II: a school beyond this many minutes' travel cannot get equipment delivered.
+    DELIVERY_LIMIT_MINUTES = 30
+
+    venue = models.ForeignKey(FestivalVenue, on_delete=models.CASCADE, related_name="schools",
+                              verbose_name=_("площадка"))
+    school = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="upm_venues",
+                               verbose_name=_("школа"))
+    travel_minutes = models.PositiveSmallIntegerField(_("время в пути, минут"))
+    travel_source = models.CharField(_("источник времени в пути"), max_length=16, choices=TravelSource.choices,
+                                     default=TravelSource.ENTERED)
+    travel_note = models.CharField(_("как получено"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("школа площадки")
+        verbose_name_plural = _("школы площадки")
+        ordering = ["venue", "school__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "school"], name="upm_venue_school_once",
+                                    violation_error_message=_("Эта школа уже закреплена за площадкой.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} — {self.venue}"
+
+    @property
+    def championship_id(self) -> int:
+        return self.venue.festival.championship_id
+
+    @property
+    def within_delivery_reach(self) -> bool:
+        return self.travel_minutes <= self.DELIVERY_LIMIT_MINUTES
+
+
+class Agreement(models.Model):
+    """A competency a venue and a school's coordinator agree to hold lessons in (stage III): one side proposes,
+    the other accepts or declines."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("предложена")
+        ACCEPTED = "accepted", _("согласована")
+        DECLINED = "declined", _("отклонена")
+
+    class Side(models.TextChoices):
+        VENUE = "venue", _("площадка")
+        SCHOOL = "school", _("школа")
+
+    venue_school = models.ForeignKey(VenueSchool, on_delete=models.CASCADE, related_name="agreements",
+                                     verbose_name=_("площадка и школа"))
+    competency = models.ForeignKey(FestivalCompetency, on_delete=models.PROTECT, related_name="agreements",
+                                   verbose_name=_("компетенция"))
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by_side = models.CharField(_("предложила"), max_length=8, choices=Side.choices)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("предложил"))
+    proposed_at = models.DateTimeField(_("предложено"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("решил"))
+    decided_at = models.DateTimeField(_("решено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("согласование компетенции")
+        verbose_name_plural = _("согласования компетенций")
+        ordering = ["venue_school", "competency"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue_school", "competency"], name="upm_agreement_once",
+                                    violation_error_message=_("Эта компетенция уже предложена этой школе.")),
+            models.CheckConstraint(condition=Q(status="proposed") | Q(decided_at__isnull=False),
+                                   name="upm_agreement_decided_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency} — {self.venue_school}"
+
+    @property
+    def championship_id(self) -> int:
+        return self.venue_school.venue.festival.championship_id
+
+
+class ChannelMessage(models.Model):
+    """A message in a venue's shared channel with its schools' coordinators (stage III); the operator reads it."""
+
+    venue = models.ForeignKey(FestivalVenue, on_delete=models.CASCADE, related_name="messages",
+                              verbose_name=_("площадка"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("автор"))
+    text = models.TextField(_("сообщение"), max_length=4000)
+    created_at = models.DateTimeField(_("отправлено"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("сообщение канала площадки")
+        verbose_name_plural = _("сообщения канала площадки")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:50]}"
+
+
+class FamilyLink(models.Model):
+    """A parent's and a child's accounts linked (UPM-5, condition 2). Never silent: the parent requests and the
+    child or the school's coordinator confirms, or the coordinator creates it confirmed."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("ждёт подтверждения")
+        CONFIRMED = "confirmed", _("подтверждена")
+        DECLINED = "declined", _("отклонена")
+
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upm_children_links",
+                               verbose_name=_("родитель"))
+    child = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upm_parent_links",
+                              verbose_name=_("ребёнок"))
+    status = models.CharField(_("статус"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("запросил"))
+    created_at = models.DateTimeField(_("запрошено"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("подтвердил"))
+    decided_at = models.DateTimeField(_("подтверждено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("связь родителя и ребёнка")
+        verbose_name_plural = _("связи родителей и детей")
+        ordering = ["parent", "child"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "child"], name="upm_family_link_once",
+                                    violation_error_message=_("Эти кабинеты уже связаны или связь ждёт "
+                                                              "подтверждения.")),
+            models.CheckConstraint(condition=~Q(parent=F("child")), name="upm_family_link_two_people",
+                                   violation_error_message=_("Нельзя связать кабинет с самим собой.")),
+            models.CheckConstraint(condition=Q(status="requested") | Q(decided_by__isnull=False),
+                                   name="upm_family_link_decided_by_someone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent} — {self.child}"
+
+
+class SchoolInFestival:
+    """A school as one festival sees it: the object the coordinator's permissions are checked on."""
+
+    def __init__(self, festival: Festival, school: Any) -> None:
+        self.festival = festival
+        self.school = school
+        self.championship_id = festival.championship_id
+        self.school_id = school.pk
 
 # --- Equipment and the day (UPM-6, UPM-7) ------------------------------------------------------------------
 

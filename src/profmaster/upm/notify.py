@@ -69,11 +69,12 @@ def link_sent(lesson: Lesson, school: Any, url: str, *, to: Sequence[Any] | None
     return _send("upm_link_sent", lesson, people, school=str(school), link=url, path=url)
 
 
-def confirmation_counted(confirmation: Confirmation) -> int:
-    """The parent's confirmation counted: the parent is told, and the school's coordinators see the count grow."""
-    lesson = confirmation.lesson
-    return _send("upm_confirmation_counted", lesson, [confirmation.parent, *coordinators(lesson, [confirmation.school_id])],
-                 related=confirmation, pupil=confirmation.pupil.full_name, school=str(confirmation.school))
+def confirmation_counted(confirmation: Confirmation, *, pupil_name: str | None = None) -> int:
+    """The parent's confirmation counted: the parent is told (the school's coordinators follow the count on their
+    pages, not by one e-mail per child)."""
+    name = pupil_name if pupil_name is not None else confirmation.pupil.full_name
+    return _send("upm_confirmation_counted", confirmation.lesson, [confirmation.parent], related=confirmation,
+                 pupil=name, school=str(confirmation.school))
 
 
 def confirmation_refused(lesson: Lesson, *, parent: Any, pupil_name: str, reasons: Sequence[str],

@@ -15,19 +15,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profmaster.championships import timezones
-from profmaster.championships.models import Competency, InfrastructureItem
+from profmaster.championships.models import Competency
 from profmaster.organisations.models import Organisation, Venue
 
-from . import selectors
+from . import selectors, stages
 from .models import Confirmation, EquipmentDelivery, Festival, Lesson
 
 #: Seed 001 IV: the venue creates the lesson «не менее, чем за 5 дней до даты проведения УПМ».
-CREATION_DAYS_BEFORE = 5
+CREATION_DAYS_BEFORE = stages.LESSON_LEAD_DAYS
 
 
 @dataclass
@@ -98,8 +98,7 @@ def festival_report(festival: Festival, *, venue_ids: set[int] | None = None, sc
         confirmations = confirmations.filter(school_id__in=school_ids)
         deliveries = deliveries.filter(school_id__in=school_ids)
         lessons = lessons.filter(Q(pk__in=confirmations.values("lesson_id")) | Q(pk__in=deliveries.values("lesson_id")))
-    lesson_rows = list(lessons.annotate(needs_equipment=Exists(
-        InfrastructureItem.objects.filter(competency_id=OuterRef("competency_id")))).values(
+    lesson_rows = list(selectors.with_equipment_flag(lessons).values(  # type: ignore[misc]
         "pk", "venue_id", "competency_id", "starts_at", "created_at", "cancelled_at", "capacity", "duration_minutes",
         "needs_equipment"))
     per_lesson = {row["lesson_id"]: row for row in confirmations.order_by().values("lesson_id").annotate(

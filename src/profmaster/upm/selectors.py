@@ -12,10 +12,11 @@ from django.utils import timezone
 from profmaster.championships import timezones
 from profmaster.championships.models import InfrastructureItem
 
-from .models import Confirmation, EquipmentDelivery, Festival, Lesson
+from . import stages
+from .models import Confirmation, EquipmentDelivery, Festival, FestivalCompetency, Lesson
 
 #: Seed 001 VI: the equipment reaches the school «не менее, чем за 2 дня до даты проведения УПМ».
-DELIVERY_DAYS_BEFORE = 2
+DELIVERY_DAYS_BEFORE = stages.DELIVERY_LEAD_DAYS
 
 
 def zone_of_lesson(lesson: Lesson) -> Any:
@@ -29,7 +30,7 @@ def lesson_date(lesson: Lesson) -> dt.date:
 
 def delivery_due_date(lesson: Lesson) -> dt.date:
     """The last date the delivery may be recorded: two calendar days before the lesson's date (festival's zone)."""
-    return lesson_date(lesson) - dt.timedelta(days=DELIVERY_DAYS_BEFORE)
+    return stages.last_day(lesson_date(lesson), DELIVERY_DAYS_BEFORE)
 
 
 def delivery_deadline(lesson: Lesson) -> dt.datetime:
@@ -38,15 +39,26 @@ def delivery_deadline(lesson: Lesson) -> dt.datetime:
 
 
 def lesson_school_ids(lesson: Lesson) -> set[int]:
-    """The schools taking part in a lesson: those whose pupils are confirmed and those equipment went to."""
-    schools = set(Confirmation.objects.filter(lesson=lesson).values_list("school_id", flat=True).distinct())
+    """The schools taking part in a lesson: those that agreed its competency with its venue
+    (:func:`profmaster.upm.domain.lesson_schools`), those whose pupils are confirmed and those equipment went to."""
+    from .domain import lesson_schools
+
+    schools = set(lesson_schools(lesson).values_list("school_id", flat=True))
+    schools |= set(Confirmation.objects.filter(lesson=lesson).values_list("school_id", flat=True).distinct())
     schools |= set(EquipmentDelivery.objects.filter(lesson=lesson).values_list("school_id", flat=True))
     return schools
 
 
+def _needs_delivery() -> Exists:
+    return Exists(FestivalCompetency.objects.filter(festival_id=OuterRef("festival_id"),
+                                                    competency_id=OuterRef("competency_id"), needs_delivery=True))
+
+
 def needs_equipment(lesson: Lesson) -> bool:
-    """Whether the lesson's competency has an infrastructure list to bring to the schools (seed 001 VI)."""
-    return InfrastructureItem.objects.filter(competency_id=lesson.competency_id).exists()
+    """Whether the festival's competency of the lesson needs its infrastructure-list items brought to the schools
+    (``FestivalCompetency.needs_delivery``, seed 001 VI)."""
+    return FestivalCompetency.objects.filter(festival_id=lesson.festival_id, competency_id=lesson.competency_id,
+                                             needs_delivery=True).exists()
 
 
 def equipment_items(lesson: Lesson) -> list[InfrastructureItem]:
@@ -55,8 +67,7 @@ def equipment_items(lesson: Lesson) -> list[InfrastructureItem]:
 
 def with_equipment_flag(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
     """Annotate ``needs_equipment`` in SQL (one EXISTS per row, no query per lesson)."""
-    return lessons.annotate(needs_equipment=Exists(
-        InfrastructureItem.objects.filter(competency_id=OuterRef("competency_id"))))
+    return lessons.annotate(needs_equipment=_needs_delivery())
 
 
 def delivery_overdue(lesson: Lesson, *, now: dt.datetime | None = None, schools: set[int] | None = None) -> bool:
@@ -93,6 +104,11 @@ def visible_lessons(user: Any, festival: Festival) -> QuerySet[Lesson]:
     schools = upm_school_ids(user, festival)
     if not venues and not schools:
         return lessons.none()
+    from .models import VenueSchool
+
+    agreed = VenueSchool.objects.filter(school_id__in=schools, venue__festival=festival, agreements__status="accepted")
     return lessons.filter(Q(venue_id__in=venues)
                           | Q(pk__in=Confirmation.objects.filter(school_id__in=schools).values("lesson_id"))
-                          | Q(pk__in=EquipmentDelivery.objects.filter(school_id__in=schools).values("lesson_id")))
+                          | Q(pk__in=EquipmentDelivery.objects.filter(school_id__in=schools).values("lesson_id"))
+                          | Q(Exists(agreed.filter(venue__venue_id=OuterRef("venue_id"),
+                                                   agreements__competency__competency_id=OuterRef("competency_id")))))
