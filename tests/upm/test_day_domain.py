@@ -70,7 +70,7 @@ def test_upm6_receipt_confirmed_once(w):
     day.confirm_receipt(delivery, by=w.users["coordinator"], now=FIRST_LATE)
     delivery.refresh_from_db()
     assert (delivery.received_at, delivery.received_by) == (FIRST_LATE, w.users["coordinator"])
-    with pytest.raises(TransitionError, match="уже подтверждено 19.11.2026 00:00"):
+    with pytest.raises(TransitionError, match=r"уже подтверждено 19\.11\.2026 00:00"):
         day.confirm_receipt(delivery, by=w.users["coordinator"])
 
 
@@ -119,10 +119,10 @@ def test_upm7_checklist_items_and_their_rules(w):
     check = day.record_check(w.lesson, "link_tested", school=w.school, done_at=tested_at, note="Zoom, звук есть",
                              by=w.users["venue"], now=ON_THE_DAY)
     assert (check.done_at, check.done_by, check.note) == (tested_at, w.users["venue"], "Zoom, звук есть")
-    with pytest.raises(DomainError, match="заранее — до начала урока 20.11.2026 10:00"):
+    with pytest.raises(DomainError, match=r"заранее — до начала урока 20\.11\.2026 10:00"):
         day.record_check(w.lesson, "link_tested", school=w.school2, done_at=LESSON_START, by=w.users["venue"],
                          now=LESSON_START + dt.timedelta(hours=1))
-    with pytest.raises(DomainError, match="в день урока — 20.11.2026"):
+    with pytest.raises(DomainError, match=r"в день урока — 20\.11\.2026"):
         day.record_check(w.lesson, "mentor_present", by=w.users["venue"], now=tested_at)
     day.record_check(w.lesson, "mentor_present", school=w.school, by=w.users["venue"], now=ON_THE_DAY)
     day.record_check(w.lesson, "school_representative", school=w.school, by=w.users["coordinator"], now=ON_THE_DAY)
@@ -170,7 +170,7 @@ def test_upm7_bad_attendance_changes_nothing(w):
     with pytest.raises(DomainError, match="только учеников своей школы"):
         day.take_attendance(w.lesson, {first.pk: True, other_school_pupil.pk: True}, by=w.users["coordinator"],
                             school_ids={w.school.pk}, now=ON_THE_DAY)
-    with pytest.raises(DomainError, match="в день урока — 20.11.2026"):
+    with pytest.raises(DomainError, match=r"в день урока — 20\.11\.2026"):
         day.take_attendance(w.lesson, {first.pk: True}, by=w.users["venue"], now=ON_THE_DAY - dt.timedelta(days=1))
     assert not Attendance.objects.exists() and not ProfessionalTrial.objects.exists()
 
