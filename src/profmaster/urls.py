@@ -30,6 +30,7 @@ urlpatterns = [
     path("competition-day/", include("profmaster.competition_day.urls")),
     path("timekeeping/", include("profmaster.timekeeping.urls")),
     path("upm/day/", include("profmaster.upm.urls_day")),
+    path("upm/", include("profmaster.upm.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -157,7 +157,7 @@ def add_venue_person(item: FestivalVenue, user: User, *, by: Any) -> FestivalVen
 # --- Stage II: the schools of a venue and the 30-minute rule ----------------------------------------------------
 
 
-def add_venue_school(item: FestivalVenue, school: Organisation, *, travel_minutes: int, travel_source: str,
+def add_venue_school(item: FestivalVenue, school: Organisation, *, travel_minutes: Any, travel_source: str,
                      travel_note: str = "", by: Any) -> VenueSchool:
     """Stage II: a school the venue may serve, with the travel time (entered or estimated, and how)."""
     if school.kind != Organisation.Kind.SCHOOL:
@@ -505,7 +505,8 @@ def children_with_conditions(festival: Festival, parent: User, *, lesson: Lesson
     lesson) an existing confirmation."""
     championship_id = festival.championship_id
     link = FamilyLink.objects.filter(parent=parent, child=OuterRef("pk")).exclude(status=FamilyLink.Status.DECLINED)
-    queryset: QuerySet[Any] = User.objects.filter(Exists(link)) if pupil_ids is None else User.objects.filter(pk__in=list(pupil_ids))
+    queryset: QuerySet[Any] = (User.objects.filter(Exists(link)) if pupil_ids is None
+                               else User.objects.filter(pk__in=list(pupil_ids)))
     queryset = queryset.annotate(
         link_status=Subquery(FamilyLink.objects.filter(parent=parent, child=OuterRef("pk"))
                              .values("status")[:1]),
