@@ -192,3 +192,16 @@ def test_report_counts_per_venue_school_competency_and_shares(w):
     assert (mine.scope, mine.totals.confirmed, [r.name for r in mine.schools]) == ("school", 2, ["СОШ № 1"])
     other = reports.festival_report(w.festival, venue_ids={w.other_venue.pk}, now=FIRST_LATE)
     assert (other.totals.lessons, other.totals.confirmed) == (0, 0)
+
+
+def test_upm7_demo_day_gives_a_lesson_a_delivery_a_checklist_and_attendance(w):
+    from profmaster.upm import demo_day
+
+    lesson = demo_day.load(w.festival, venue_person=w.users["venue"], coordinator=w.users["coordinator"])
+    assert lesson == w.lesson
+    delivery = EquipmentDelivery.objects.get()
+    assert delivery.received_by == w.users["coordinator"]
+    assert sorted(LessonCheck.objects.values_list("item", flat=True)) == ["link_tested", "mentor_present"]
+    assert Attendance.objects.filter(present=True).count() == 1 and ProfessionalTrial.objects.count() == 1
+    assert demo_day.load(w.festival, venue_person=w.users["venue"]) == w.lesson  # idempotent
+    assert LessonCheck.objects.count() == 2
