@@ -615,6 +615,36 @@ CASES += [
 ]
 
 
+# УПМ (UPM-1…UPM-5): none of these roles holds an УПМ role; championship A's Directorate sees its festival, its
+# venues and pupils; unknown venues are 404; a forged confirmation link is a 400 for anyone signed in. The УПМ
+# roles' own matrix (coordinator: own school's pupils; parent: own children) is tests/upm/test_upm_api.py.
+
+
+def upm_festival(w: Any) -> Any:
+    if not hasattr(w, "_festival"):
+        from profmaster.upm.models import Festival
+
+        w._festival = Festival.objects.create(championship=w.a, name="Фестиваль профессий", region="Москва")
+    return w._festival
+
+
+_UPM_READ = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+             "chief_expert": 404, "expert": 404, "mentor": 404, "no_role": 404}
+_UPM_NONE = {**{r: 404 for r in ROLES}, "anonymous": 401}
+CASES += [
+    ("upm_festivals", "get", lambda w: "/upm/festivals", None, signed_in(200)),
+    ("upm_festival", "get", lambda w: f"/upm/festivals/{upm_festival(w).pk}", None, _UPM_READ),
+    ("upm_venues", "get", lambda w: f"/upm/festivals/{upm_festival(w).pk}/venues", None, _UPM_READ),
+    ("upm_pupils", "get", lambda w: f"/upm/festivals/{upm_festival(w).pk}/pupils", None, _UPM_READ),
+    ("upm_venue_schools", "get", lambda w: "/upm/venues/987654/schools", None, _UPM_NONE),
+    ("upm_lessons", "get", lambda w: "/upm/venues/987654/lessons", None, _UPM_NONE),
+    ("upm_lesson_create", "post", lambda w: "/upm/venues/987654/lessons",
+     lambda w: {"competency_id": 1, "starts_at": "2030-11-20T10:00:00", "capacity": 10, "format": "in_person"},
+     _UPM_NONE),
+    ("upm_confirm", "post", lambda w: "/upm/confirmations", lambda w: {"token": "подделка", "pupil_id": 1},
+     {**{r: 400 for r in ROLES}, "anonymous": 401}),
+]
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "path", "body", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_sc9_route_role_matrix(world, api_as, anonymous, role, name, method, path, body, expected):

@@ -19,6 +19,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.registration.api import router as registration_router
     from profmaster.results.api import router as results_router
     from profmaster.timekeeping.api import router as timekeeping_router
+    from profmaster.upm.api import router as upm_router
     from profmaster.upm.api_day import router as upm_day_router
 
     api.add_router("/", accounts_router)
@@ -34,4 +35,5 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", incidents_router)
     api.add_router("/", competition_day_router)
     api.add_router("/", timekeeping_router)
+    api.add_router("/", upm_router)
     api.add_router("/", upm_day_router)

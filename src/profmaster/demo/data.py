@@ -248,6 +248,12 @@ def load_demo() -> Championship:
     _demo_results(championship, competencies["Флористика"], by)
     _demo_venue(championship, competencies["Поварское дело"], schools["Школа № 2097"], by)
     _demo_draw_teams(championship, competencies["Мобильная робототехника"], list(schools.values()), by)
+    from profmaster.upm import demo as upm_demo  # UPM-1…UPM-5: the festival of professions
+
+    upm_demo.load(championship, by=by)
+    from profmaster.upm import demo_day  # UPM-6, UPM-7: a taken lesson with its delivery, checklist and attendance
+
+    demo_day.load_for_demo(championship, by=by)
     return championship
 
 
