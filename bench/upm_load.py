@@ -20,7 +20,9 @@ generator on the same machine with real Django sessions (one per parent, CSRF-ch
 Every phase is bounded (counts and seconds), so the run stops by itself; load goes to 127.0.0.1 only. Parameters
 are environment variables: VENUES (200), LESSONS_PER_VENUE (10), SCHOOLS (1000), PUPILS_PER_SCHOOL (200),
 PARENTS (20000), CONCURRENCY (16), CONFIRM_SECONDS (600), WORKERS (cores), THREADS (4),
-BENCH_DB_URL (postgres://postgres@127.0.0.1:5432/upm_bench), PGBENCH_SECONDS (20), PGBENCH_CLIENTS (8), PORT (8767).
+BENCH_DB_URL (postgres://postgres@127.0.0.1:5432/upm_bench), PGBENCH_SECONDS (20), PGBENCH_CLIENTS (8), PORT (8767),
+BENCH_REDIS_URL (unset: the embedded default — the e-mail job runs in the request after the commit; set, e.g.
+redis://127.0.0.1:6379/13: as in production, the job goes to Redis and sessions are cache-backed).
 """
 
 # A local benchmark: it runs gunicorn from the project's virtualenv with arguments it builds itself.
@@ -77,6 +79,11 @@ ENV = {
     "EMAIL_BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
     "STATIC_ROOT": os.environ.get("STATIC_ROOT", "/tmp/profmaster-bench-static"),  # noqa: S108 - throwaway
 }
+if os.environ.get("BENCH_REDIS_URL"):
+    # Production with Redis: the e-mail job goes to the broker (no worker consumes it here: the parent's e-mail is
+    # rendered and recorded in the request, sending is a worker's later work), cache-backed sessions. Use a Redis
+    # database of its own (e.g. redis://127.0.0.1:6379/13): the run's keys and its queue are removed at the end.
+    ENV.update({"REDIS_URL": os.environ["BENCH_REDIS_URL"], "CACHE_KEY_PREFIX": f"upm-bench-{os.getpid()}"})
 Path(ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 
 
@@ -346,3 +353,10 @@ if __name__ == "__main__":
             except Exception:  # noqa: S110 - Django may not be set up yet; the drop still runs
                 pass
             pg.drop_database(DB_URL, db_name())
+            if ENV.get("REDIS_URL"):
+                import redis
+
+                client = redis.Redis.from_url(ENV["REDIS_URL"])
+                keys = list(client.scan_iter(match=f"{ENV['CACHE_KEY_PREFIX']}:*", count=1000))
+                keys += [k for k in client.scan_iter(match="*kombu*", count=1000)] + [b"celery"]
+                client.delete(*keys)
