@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking bench-draws bench-countdown bench-import clean
+.PHONY: run test install install-test system-deps lint types pytest demo messages bench bench-exam bench-diplomas bench-marking bench-draws bench-countdown bench-import bench-upm clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ bench-countdown: install
 # RM-1: a 6,000-question Moodle 4.x bank imported by the background job (BENCH_QUESTIONS); see bench/README.md.
 bench-import: install
 	$(BIN)/python bench/import_questions.py
+
+# UPM-5 and the report: a region of 2,000 lessons and 200,000 pupils, 20,000 parents confirming through the parent's
+# page (gunicorn + PostgreSQL on 127.0.0.1, BENCH_DB_URL), the operator's report; see bench/README.md.
+bench-upm: install
+	$(BIN)/python bench/upm_load.py
 
 clean:
 	rm -rf $(VENV) var

@@ -1144,6 +1144,48 @@ PAGES.update({
 })
 
 
+# --- «Уроки профессионального мастерства»: the lesson's day and the report (UPM-6, UPM-7) --------------------------
+# Of these roles only the Directorate follows a festival's lessons and reads its report; nobody here is a venue's
+# person or a school's coordinator, so recording deliveries, checks and attendance is refused to all. The УПМ roles
+# (operator, venues, coordinators, parents) are in tests/upm/test_day_permissions.py.
+
+
+def _upm_day(w: World) -> dict[str, Any]:
+    """A festival of championship A with a lesson of competency 1 and a delivery to a school, written directly."""
+    if "_upm_day" not in w.objects:
+        from profmaster.upm.models import EquipmentDelivery, Festival, Lesson
+
+        festival = Festival.objects.create(championship=w.championship, name="Фестиваль профессий", region="Москва")
+        lesson = Lesson.objects.create(festival=festival, venue=w.venue, competency=w.competency,
+                                       starts_at=timezone.now() + dt.timedelta(days=10), capacity=20, format="online",
+                                       video_link="https://meet.example.ru/1", created_by=w.users["platform"])
+        delivery = EquipmentDelivery.objects.create(lesson=lesson, school=w.organisation, delivered_at=timezone.now(),
+                                                    recorded_by=w.users["platform"])
+        w.objects["_upm_day"] = {"festival": festival, "lesson": lesson, "delivery": delivery}
+    return w.objects["_upm_day"]
+
+
+def upm_festival_kw(w: World) -> dict[str, Any]:
+    return {"festival_pk": _upm_day(w)["festival"].pk}
+
+
+def upm_lesson_kw(w: World) -> dict[str, Any]:
+    return {"pk": _upm_day(w)["lesson"].pk}
+
+
+PAGES.update({
+    "upm_day:lessons": Page(MANAGERS, kwargs=upm_festival_kw),
+    "upm_day:report": Page(MANAGERS, kwargs=upm_festival_kw),
+    "upm_day:report_export[xlsx]": Page(MANAGERS, kwargs=lambda w: {**upm_festival_kw(w), "fmt": "xlsx"}),
+    "upm_day:report_export[csv]": Page(MANAGERS, kwargs=lambda w: {**upm_festival_kw(w), "fmt": "csv"}),
+    "upm_day:lesson": Page(MANAGERS, kwargs=upm_lesson_kw),
+    "upm_day:attendance": Page(MANAGERS, kwargs=upm_lesson_kw),
+    "upm_day:delivery": Page(frozenset(), kwargs=upm_lesson_kw, method="post",
+                             data=lambda w: {"school": w.organisation.pk}),
+    "upm_day:check": Page(frozenset(), kwargs=upm_lesson_kw, method="post", data=lambda w: {"item": "mentor_present"}),
+    "upm_day:receipt": Page(frozenset(), kwargs=lambda w: {"pk": _upm_day(w)["delivery"].pk}, method="post"),
+})
+
 #: Django's admin is guarded by its own staff check; one entry stands for the whole namespace.
 EXCLUDED_NAMESPACES = {"admin", "api", "upm"}  # upm: tests/upm/test_upm_pages.py holds its table
 

@@ -782,6 +782,92 @@ DISPUTES_PERMISSIONS: dict[str, Any] = {
     "disputes.view_register": directorate | quality_control,
 }
 
+
+# --- «Уроки профессионального мастерства»: equipment, the day, reports (UPM-6, UPM-7) ---------------------------
+# The operator (and the Directorate) follows every lesson of the festival; a venue's people (FestivalVenue.staff)
+# only their venue's lessons; a school coordinator the lessons their school takes part in — and, in them, only
+# their school's pupils. :func:`upm_venue_ids` and :func:`upm_school_ids` map a person to their venues and schools
+# for pages, API, exports and reports.
+
+
+def upm_venue_ids(user: Any, festival: Any) -> set[int]:
+    """The venues (organisations.Venue ids) whose lessons ``user`` holds in ``festival`` as one of its people."""
+    if not holds(user, {Role.UPM_VENUE}, festival.championship_id):
+        return set()
+    from profmaster.upm.models import FestivalVenue
+
+    return set(FestivalVenue.objects.filter(festival=festival, staff=user).values_list("venue_id", flat=True))
+
+
+def upm_school_ids(user: Any, festival: Any) -> set[int]:
+    """The schools (organisations) ``user`` coordinates in ``festival``."""
+    return _coordinated_school_ids(user, festival.championship_id)
+
+
+def _lesson_of(obj: Any) -> Any:
+    meta = getattr(obj, "_meta", None)
+    if meta is not None and meta.label == "upm.Lesson":
+        return obj
+    return getattr(obj, "lesson", None)
+
+
+@rules.predicate
+def is_lesson_venue(user: Any, obj: Any = None) -> bool:
+    """One of the people of the venue that holds the lesson (of a delivery, a check, a confirmation)."""
+    lesson = _lesson_of(obj)
+    return lesson is not None and is_venue_person(user, lesson)
+
+
+@rules.predicate
+def is_lesson_coordinator(user: Any, obj: Any = None) -> bool:
+    """A coordinator of a school taking part in the lesson; for an object naming a school (a delivery, a check of a
+    school, a confirmation), of that very school."""
+    lesson = _lesson_of(obj)
+    if lesson is None:
+        return False
+    schools = _coordinated_school_ids(user, lesson.festival.championship_id)
+    if not schools:
+        return False
+    if obj is not lesson:
+        return getattr(obj, "school_id", None) in schools
+    from profmaster.upm.selectors import lesson_school_ids
+
+    return bool(schools & lesson_school_ids(lesson))
+
+
+@rules.predicate
+def is_venue_check(user: Any, check: Any = None) -> bool:
+    """Checklist items the venue records: the mentor's presence and the video link with any school."""
+    return getattr(check, "item", None) in {"mentor_present", "link_tested"}
+
+
+@rules.predicate
+def is_school_check(user: Any, check: Any = None) -> bool:
+    """Checklist items a school's coordinator records for their school: the link tested, the representative."""
+    return getattr(check, "item", None) in {"link_tested", "school_representative"}
+
+
+@rules.predicate
+def has_upm_share(user: Any, festival: Any = None) -> bool:
+    """A venue's person or a coordinator of the festival: they see their own share of its report."""
+    return festival is not None and holds(user, {Role.UPM_VENUE, Role.SCHOOL_COORDINATOR}, scope_of(festival)[0])
+
+
+UPM_DAY_PERMISSIONS: dict[str, Any] = {
+    # the object is the lesson
+    "upm.view_lesson_day": upm_managers | is_lesson_venue | is_lesson_coordinator,
+    "upm.record_delivery": is_lesson_venue,
+    # the object is the delivery (its school)
+    "upm.confirm_receipt": is_lesson_coordinator,
+    # the object is an (unsaved) LessonCheck naming the item and the school
+    "upm.record_check": (is_lesson_venue & is_venue_check) | (is_lesson_coordinator & is_school_check),
+    # the object is the pupil's confirmation: the venue for every pupil, a coordinator for their school's
+    "upm.take_attendance": is_lesson_venue | is_lesson_coordinator,
+    # the object is the festival
+    "upm.view_report": upm_managers,
+    "upm.view_own_report": upm_managers | has_upm_share,
+}
+
 # --- The permission table -------------------------------------------------------------------------
 # Names are "<app>.<verb>_<thing>". The object passed is the one named (or its championship).
 
@@ -880,6 +966,8 @@ PERMISSIONS: dict[str, Any] = {
     **COMMISSION_PERMISSIONS,
     # Disputes and sanctions (AP-1, AP-4): see the section above
     **DISPUTES_PERMISSIONS,
+    # «Уроки профессионального мастерства»: equipment, the day, reports (UPM-6, UPM-7): see the section above
+    **UPM_DAY_PERMISSIONS,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -30,6 +30,7 @@ urlpatterns = [
     path("jobs/", include("profmaster.jobs.urls")),
     path("competition-day/", include("profmaster.competition_day.urls")),
     path("timekeeping/", include("profmaster.timekeeping.urls")),
+    path("upm/day/", include("profmaster.upm.urls_day")),
     path("upm/", include("profmaster.upm.urls")),
     path("appeals/", include("profmaster.appeals.urls")),
     path("video/", include("profmaster.video.urls")),

@@ -513,6 +513,45 @@ CASES += [
 ]
 
 
+def upm_day(w: Any) -> dict[str, Any]:
+    """A festival of championship A with a lesson and a delivery to the world's school (UPM-6), written directly."""
+    if not hasattr(w, "_upm_day"):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from profmaster.upm.models import EquipmentDelivery, Festival, Lesson
+
+        festival = Festival.objects.create(championship=w.a, name="Фестиваль профессий", region="Москва")
+        lesson = Lesson.objects.create(festival=festival, venue=w.venue, competency=w.competency,
+                                       starts_at=timezone.now() + dt.timedelta(days=10), capacity=20, format="online",
+                                       video_link="https://meet.example.ru/1", created_by=w.users["directorate"])
+        delivery = EquipmentDelivery.objects.create(lesson=lesson, school=w.organisation, delivered_at=timezone.now(),
+                                                    recorded_by=w.users["directorate"])
+        w._upm_day = {"festival": festival, "lesson": lesson, "delivery": delivery}
+    return w._upm_day
+
+
+# The lesson's day (UPM-6, UPM-7): the Directorate follows the festival's lessons and reads its report; nobody of
+# these roles is a venue's person or a coordinator, so writes are 403 to the Directorate and 404 to everyone else
+# (the lesson is not theirs to know). The УПМ roles are in tests/upm/test_day_permissions.py.
+_UPM_READ = {"anonymous": 401, "platform_directorate": 200, "directorate": 200, "other_directorate": 404,
+             "chief_expert": 404, "expert": 404, "mentor": 404, "no_role": 404}
+_UPM_WRITE = {**_UPM_READ, "platform_directorate": 403, "directorate": 403}
+CASES += [
+    ("upm_lesson_day", "get", lambda w: f"/upm/lessons/{upm_day(w)['lesson'].pk}/day", None, _UPM_READ),
+    ("upm_delivery_create", "post", lambda w: f"/upm/lessons/{upm_day(w)['lesson'].pk}/deliveries",
+     lambda w: {"school_id": w.organisation.pk}, _UPM_WRITE),
+    ("upm_delivery_receipt", "post", lambda w: f"/upm/deliveries/{upm_day(w)['delivery'].pk}/receipt", None,
+     _UPM_WRITE),
+    ("upm_check_create", "post", lambda w: f"/upm/lessons/{upm_day(w)['lesson'].pk}/checks",
+     lambda w: {"item": "mentor_present"}, _UPM_WRITE),
+    ("upm_attendance", "post", lambda w: f"/upm/lessons/{upm_day(w)['lesson'].pk}/attendance",
+     lambda w: {"marks": [{"pupil_id": 987654, "present": True}]}, _UPM_WRITE),
+    ("upm_report", "get", lambda w: f"/upm/festivals/{upm_day(w)['festival'].pk}/report", None, _UPM_READ),
+]
+
+
 def draw(w: Any) -> Any:
     """A prepared draw of the competency's flows (OP-1), recorded directly."""
     if not hasattr(w, "_draw"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from profmaster.accounts.models import User
 from profmaster.demo import data
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def test_upm_demo_parent_sees_one_eligible_one_without_diagnostic_one_with_a_trial():
     data.load_demo()
     festival = Festival.objects.get()
-    lesson = domain.lesson_for_confirmation(Lesson.objects.filter(festival=festival).first().pk)
+    # the first upcoming lesson (the demo's day has a lesson taken yesterday too: upm/demo_day.py)
+    upcoming = Lesson.objects.filter(festival=festival, starts_at__gt=timezone.now()).first()
+    lesson = domain.lesson_for_confirmation(upcoming.pk)
     parent = User.objects.get(email="parent@profmaster.local")
     school = domain.lesson_schools(lesson).get().school
     rows = {r.pupil.first_name: [s.code for s in r.steps] for r in domain.eligibility(lesson, school, parent)}

@@ -272,14 +272,17 @@ def test_upm5_cancelled_lesson_refused(upm):
 
 
 def test_upm5_confirm_query_count_is_pinned(upm):
-    """The benchmark's path: one read of every condition, the insert, the counter, the audit entry (+ savepoint)."""
+    """The benchmark's path: one read of every condition, the insert, the counter, the audit entry (+ savepoint),
+    and the parent's e-mail «участие подтверждено» (X-6) queued in the same transaction."""
     lesson = domain.lesson_for_confirmation(upm.lesson.pk)
     with CaptureQueriesContext(connection) as queries:
         domain.confirm(lesson, school=upm.near, pupil=upm.people["pyekha"].pk, parent=upm.people["orlova"])
     writes = [q["sql"] for q in queries.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
-    # the audit chain reads its last entry (and on PostgreSQL first takes its transaction lock: X-2)
+    # the audit chain reads its last entry (and on PostgreSQL first takes its transaction lock: X-2); then the
+    # parent's e-mail «участие подтверждено» (X-6) is queued in the same transaction
     chain = ["SELECT", "SELECT", "INSERT"] if connection.vendor == "postgresql" else ["SELECT", "INSERT"]
-    assert [q.split()[0] for q in writes] == ["SELECT", "INSERT", "UPDATE", *chain], writes
+    assert [q.split()[0] for q in writes] == ["SELECT", "INSERT", "UPDATE", *chain, "INSERT"], writes
+    assert writes[-1].startswith('INSERT INTO "notifications_outboundemail"')
 
 
 def test_upm5_eligibility_lists_each_child_with_its_steps(upm):

@@ -25,6 +25,7 @@ def register(api: NinjaAPI) -> None:
     from profmaster.support.api import router as support_router
     from profmaster.timekeeping.api import router as timekeeping_router
     from profmaster.upm.api import router as upm_router
+    from profmaster.upm.api_day import router as upm_day_router
     from profmaster.video.api import router as video_router
 
     api.add_router("/", accounts_router)
@@ -47,3 +48,4 @@ def register(api: NinjaAPI) -> None:
     api.add_router("/", support_router)
     api.add_router("/", commission_router)
     api.add_router("/", disputes_router)
+    api.add_router("/", upm_day_router)

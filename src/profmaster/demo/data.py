@@ -280,6 +280,9 @@ def load_demo() -> Championship:
                       author="lpp.welder1@profmaster.local")
     from profmaster.disputes import demo as disputes_demo  # AP-1: an open vote of the Кондитерское дело panel
     disputes_demo.load(championship)
+    from profmaster.upm import demo_day  # UPM-6, UPM-7: a taken lesson with its delivery, checklist and attendance
+
+    demo_day.load_for_demo(championship, by=by)
     return championship
 
 

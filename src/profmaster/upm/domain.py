@@ -41,7 +41,7 @@ from profmaster.exams.models import Attempt
 from profmaster.notifications.domain import queue_email, usable_addresses
 from profmaster.organisations.models import Organisation, Venue
 
-from . import stages
+from . import notify, stages
 from .models import (
     Agreement,
     ChannelMessage,
@@ -646,6 +646,7 @@ def confirm(lesson: Lesson, *, school: Organisation, pupil: User | int, parent: 
                 object_type=Confirmation._meta.label, object_id=str(confirmation.pk),
                 object_repr=f"{child.full_name} — {lesson.pk}"[:300],
                 after={"lesson": lesson.pk, "pupil": pupil_id, "parent": parent.pk, "school": school.pk})
+            notify.confirmation_counted(confirmation, pupil_name=child.full_name)
     except IntegrityError as exc:
         raise _integrity_refusal(exc) from exc
     lesson.confirmed_count += 1

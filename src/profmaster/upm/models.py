@@ -358,3 +358,124 @@ class SchoolInFestival:
         self.school = school
         self.championship_id = festival.championship_id
         self.school_id = school.pk
+
+# --- Equipment and the day (UPM-6, UPM-7) ------------------------------------------------------------------
+
+
+class EquipmentDelivery(models.Model):
+    """The venue's record that the infrastructure-list items reached a school for a lesson (UPM-6, seed 001 VI),
+    at least two days before it; the school's coordinator then confirms receipt."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="deliveries",
+                               verbose_name=_("урок"))
+    school = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("школа"))
+    items = models.TextField(_("что доставлено"), blank=True)
+    delivered_at = models.DateTimeField(_("доставлено"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("записал"))
+    received_at = models.DateTimeField(_("получение подтверждено"), null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("подтвердил получение"))
+
+    class Meta:
+        verbose_name = _("доставка оборудования")
+        verbose_name_plural = _("доставки оборудования")
+        ordering = ["lesson", "school"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "school"], name="upm_delivery_once_per_school",
+                                    violation_error_message=_("Доставка в эту школу к этому уроку уже записана.")),
+            models.CheckConstraint(condition=Q(received_at__isnull=True) | Q(received_by__isnull=False),
+                                   name="upm_delivery_receipt_has_person",
+                                   violation_error_message=_("Укажите, кто подтвердил получение.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} → {self.school}"
+
+
+class LessonCheck(models.Model):
+    """One item of a lesson's checklist for the day (UPM-7, seed 001 VII): the mentor at the venue, the video
+    link with a school tested in advance (when and by whom), the school's representative in the class."""
+
+    class Item(models.TextChoices):
+        MENTOR_PRESENT = "mentor_present", _("Наставник на площадке")
+        LINK_TESTED = "link_tested", _("Видеосвязь со школой проверена")
+        SCHOOL_REPRESENTATIVE = "school_representative", _("Представитель школы в классе")
+
+    #: Items checked per school; the mentor is the venue's, one per lesson.
+    PER_SCHOOL = frozenset({Item.LINK_TESTED, Item.SCHOOL_REPRESENTATIVE})
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="checks", verbose_name=_("урок"))
+    item = models.CharField(_("пункт"), max_length=32, choices=Item.choices)
+    school = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("школа"))
+    done_at = models.DateTimeField(_("когда"))
+    note = models.CharField(_("примечание"), max_length=300, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("кто"))
+    recorded_at = models.DateTimeField(_("записано"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("пункт чек-листа урока")
+        verbose_name_plural = _("чек-лист урока")
+        ordering = ["lesson", "item", "school"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "item"], condition=Q(school__isnull=True),
+                                    name="upm_check_once_per_lesson",
+                                    violation_error_message=_("Этот пункт чек-листа уже отмечен.")),
+            models.UniqueConstraint(fields=["lesson", "item", "school"], condition=Q(school__isnull=False),
+                                    name="upm_check_once_per_school",
+                                    violation_error_message=_("Этот пункт чек-листа для школы уже отмечен.")),
+            models.CheckConstraint(
+                condition=(Q(item="mentor_present", school__isnull=True)
+                           | Q(item__in=["link_tested", "school_representative"], school__isnull=False)),
+                name="upm_check_school_matches_item",
+                violation_error_message=_("Наставник отмечается для урока, связь и представитель — для школы.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson}: {self.get_item_display()}"
+
+
+class Attendance(models.Model):
+    """Whether a confirmed pupil was at the lesson, taken by the venue or the school (UPM-7). Present: the lesson
+    counts as the pupil's professional trial (:class:`ProfessionalTrial`)."""
+
+    confirmation = models.OneToOneField(Confirmation, on_delete=models.PROTECT, related_name="attendance",
+                                        verbose_name=_("подтверждение"))
+    present = models.BooleanField(_("присутствовал"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("отметил"))
+    recorded_at = models.DateTimeField(_("отмечено"))
+
+    class Meta:
+        verbose_name = _("посещение урока")
+        verbose_name_plural = _("посещаемость уроков")
+
+    def __str__(self) -> str:
+        return f"{self.confirmation}: {'+' if self.present else '−'}"
+
+
+class LessonNotice(models.Model):
+    """A notice about a lesson that goes out once: the reminder the day before (X-6), the flag of a delivery not
+    confirmed two days before (UPM-6). The unique row is written with the e-mails in one transaction."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Напоминание накануне урока")
+        DELIVERY_OVERDUE = "delivery_overdue", _("Доставка оборудования не подтверждена")
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="notices", verbose_name=_("урок"))
+    kind = models.CharField(_("что"), max_length=32, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("отправлено"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("уведомление об уроке")
+        verbose_name_plural = _("уведомления об уроках")
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "kind"], name="upm_notice_once",
+                                    violation_error_message=_("Это уведомление об уроке уже отправлено.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson}: {self.get_kind_display()}"

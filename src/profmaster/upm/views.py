@@ -25,7 +25,7 @@ from profmaster.core.errors import DomainError
 from profmaster.organisations.models import Organisation, Venue
 from profmaster.permissions import has_perm, require, upm_pupils_visible_to
 
-from . import board, domain
+from . import board, domain, notify
 from .models import (
     Agreement,
     ChannelMessage,
@@ -478,6 +478,13 @@ def family(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
+def _pupil_name(pk: int) -> str:
+    from profmaster.accounts.models import User
+
+    pupil = User.objects.filter(pk=pk).only("last_name", "first_name", "patronymic").first()
+    return pupil.full_name if pupil is not None else ""
+
+
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The parent's page behind the coordinator's link: choose the child and confirm (a phone page)."""
     try:
@@ -501,6 +508,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             confirmation = domain.confirm(item, school=school_, pupil=pupil_id, parent=_me(request))
         except domain.NotEligible as exc:
             context["steps"], status = exc.steps, 400
+            notify.confirmation_refused(item, parent=_me(request), pupil_name=_pupil_name(pupil_id),  # X-6
+                                        reasons=[step.message for step in exc.steps], path=request.path)
         except DomainError as exc:
             context["error"], status = exc.message, 400
         else:
