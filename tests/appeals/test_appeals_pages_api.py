@@ -103,3 +103,15 @@ def test_ap2_api_files_with_a_base64_scan_and_refuses_a_png_pretending(world):
     created = api.post(f"/disputes/{dispute.pk}/appeals", {**body, "scan_base64": base64.b64encode(PDF).decode()})
     assert created.status_code == 201 and created.json()["state"] == "filed"
     assert domain.appeal_refusal(dispute, world.mentor) is not None
+
+
+def test_ap2_decided_dispute_page_offers_the_mentor_an_appeal_then_links_it(world):
+    """AP-2: the mentor appeals from the decided dispute's own page; once filed, the page links the appeal."""
+    dispute = world.dispute()
+    client = _client(world.mentor)
+    page = client.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert 'id="dispute-appeal-file"' in page and f"/appeals/disputes/{dispute.pk}/appeal/" in page
+    appeal = world.file(dispute)
+    page = client.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert 'id="dispute-appeal"' in page and f"/appeals/{appeal.pk}/" in page
+    assert 'id="dispute-appeal-file"' not in page
