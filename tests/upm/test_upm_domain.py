@@ -344,3 +344,39 @@ def test_upm5_pupils_visible_to_coordinator_and_parent(upm):
     assert set(upm_pupils_visible_to(upm.people["orlova"], upm.festival)) == {upm.people["pyekha"]}
     assert upm_pupils_visible_to(upm.people["operator"], upm.festival).count() == 4
     assert list(upm_pupils_visible_to(upm.people["pyekha"], upm.festival)) == []
+
+
+def test_upm4_venue_sends_the_schools_link_to_its_coordinator(upm):
+    """UPM-4, X-6: the venue sends the school's confirmation link to the school's coordinator by e-mail; a school
+    that did not agree the competency and a cancelled lesson are refused, nothing is sent."""
+    sent = domain.send_confirmation_link(upm.lesson, upm.near, by=upm.people["venue"])
+    assert sent == 1
+    mail = OutboundEmail.objects.get(template="upm_link_sent")
+    assert mail.to == "coordinator@example.ru"
+    payload = domain.confirmation_token(upm.lesson, upm.near).split(":")[0]  # the signature's time differs
+    assert f"/upm/c/{payload}:" in mail.body_text
+    with pytest.raises(DomainError, match="не согласовала"):
+        domain.send_confirmation_link(upm.lesson, upm.far, by=upm.people["venue"])
+    domain.cancel_lesson(upm.lesson, reason="Площадка закрыта на ремонт", by=upm.people["venue"])
+    with pytest.raises(TransitionError, match="отменён"):
+        domain.send_confirmation_link(upm.lesson, upm.near, by=upm.people["venue"])
+    assert OutboundEmail.objects.filter(template="upm_link_sent").count() == 1
+
+
+def test_upm4_cancelled_lesson_tells_parents_and_takes_no_more_confirmations(upm):
+    """UPM-4, X-6: a cancellation needs its reason, tells the confirmed child's parent and the coordinator, and
+    the lesson's link stops counting confirmations; a second cancellation is refused."""
+    _confirm(upm, "pyekha", "orlova")
+    pass_diagnostic(upm, upm.people["shevchuk_child"])
+    with pytest.raises(DomainError, match="причину"):
+        domain.cancel_lesson(upm.lesson, reason="  ", by=upm.people["venue"])
+    assert Lesson.objects.get(pk=upm.lesson.pk).cancelled_at is None
+    domain.cancel_lesson(upm.lesson, reason="Площадка закрыта на ремонт", by=upm.people["venue"])
+    told = set(OutboundEmail.objects.filter(template="upm_lesson_cancelled").values_list("to", flat=True))
+    assert upm.people["orlova"].email in told and "coordinator@example.ru" in told
+    assert "Площадка закрыта на ремонт" in OutboundEmail.objects.filter(template="upm_lesson_cancelled").first().body_text
+    with pytest.raises(TransitionError, match="уже отменён"):
+        domain.cancel_lesson(upm.lesson, reason="Ещё раз", by=upm.people["venue"])
+    with pytest.raises(DomainError, match="отменён"):
+        _confirm(upm, "shevchuk_child", "shevchuk")
+    assert Confirmation.objects.filter(lesson=upm.lesson).count() == 1

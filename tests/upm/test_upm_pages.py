@@ -180,6 +180,8 @@ PAGES: dict[str, dict[str, Any]] = {
         venue_school=w.near_link).first().pk}, "post"),
     # a coordinator of a school the lesson is not for (the far school did not agree «Кондитерское дело») sees nothing
     "upm:lesson": _page(STAFF | {"coordinator"}, lambda w: {"pk": w.lesson.pk}),
+    "upm:lesson_send_link": _page({"venue"}, lambda w: {"pk": w.lesson.pk}, "post"),
+    "upm:lesson_cancel": _page({"venue"}, lambda w: {"pk": w.lesson.pk}, "post"),
     "upm:family": _page(EVERYONE, lambda w: {}),
     "upm:family_link_decide": _page({"coordinator", "pyekha"}, lambda w: {"pk": FamilyLink.objects.filter(
         child=w.people["pyekha"]).first().pk}, "post"),

@@ -366,6 +366,59 @@ def read_confirmation_link(token: str, *, now: dt.datetime | None = None) -> tup
     return lesson, school
 
 
+def send_confirmation_link(lesson: Lesson, school: Organisation, *, by: Any,
+                           now: dt.datetime | None = None) -> int:
+    """Stage IV: the venue sends the school's confirmation link to the school's coordinators (e-mail queue), who
+    pass it on to the parents. Refused for a school the lesson is not for, a cancelled lesson or one whose
+    confirmations are closed. Returns how many coordinators were written to."""
+    festival = lesson.festival
+    if Lesson.objects.filter(pk=lesson.pk, cancelled_at__isnull=False).exists():
+        raise TransitionError(_("Урок отменён: ссылку не отправить."))
+    if not lesson_schools(lesson).filter(school=school).exists():
+        raise DomainError(_("Эта школа не согласовала компетенцию урока с площадкой."), field="school")
+    today = local_today(festival, now)
+    zone = zone_of(festival)
+    day = timezones.local_date(lesson.starts_at, zone)
+    if not stages.in_time(today, day, stages.LESSON_LEAD_DAYS):
+        raise TransitionError(_("Подтверждения на урок %(day)s принимались до %(due)s: ссылку отправлять поздно "
+                                "(время — %(zone)s).") % {
+            "day": _date(day), "due": _date(lesson_due(festival, lesson.starts_at)),
+            "zone": timezones.zone_label(zone, lesson.starts_at)})
+    people = list(coordinators_of(festival, [school.pk]))
+    if not people:
+        raise DomainError(_("У школы нет координатора на платформе: добавьте его, прежде чем отправлять ссылку."),
+                          field="school")
+    with transaction.atomic():
+        sent = notify.link_sent(lesson, school, confirmation_link(lesson, school), to=people)
+        record(actor=by, action=AuditEntry.Action.UPDATE, instance=lesson, championship=festival.championship,
+               after={"link_sent_to_school": school.pk, "coordinators": sent},
+               reason=_("Ссылка для подтверждения отправлена координатору школы"))
+    return sent
+
+
+def cancel_lesson(lesson: Lesson, *, reason: str, by: Any, now: dt.datetime | None = None) -> Lesson:
+    """The venue cancels a lesson that has not ended: its links stop counting confirmations, and every confirmed
+    child's parent and the schools' coordinators are told why (UPM-4, X-6). Confirmations stay as the record."""
+    reason = (reason or "").replace("\x00", "").strip()[:1000]
+    if not reason:
+        raise DomainError(_("Укажите причину отмены: её получат родители и координаторы."), field="reason")
+    moment = now or timezone.now()
+    with transaction.atomic():
+        locked = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        if locked.cancelled_at is not None:
+            raise TransitionError(_("Урок уже отменён."))
+        if locked.starts_at + dt.timedelta(minutes=locked.duration_minutes) <= moment:
+            raise TransitionError(_("Урок уже прошёл: отменить его нельзя."))
+        before = snapshot(locked)
+        locked.cancelled_at = moment
+        locked.save(update_fields=["cancelled_at"])
+        record(actor=by, action=AuditEntry.Action.TRANSITION, instance=locked, before=before, after=snapshot(locked),
+               reason=reason, championship=locked.festival.championship)
+        notify.lesson_cancelled(locked, reason=reason)
+    lesson.cancelled_at = locked.cancelled_at
+    return locked
+
+
 # --- Stage V: families -------------------------------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("venue-schools/<int:pk>/agreements/", views.propose, name="propose"),
     path("agreements/<int:pk>/decide/", views.decide, name="decide"),
     path("lessons/<int:pk>/", views.lesson, name="lesson"),
+    path("lessons/<int:pk>/send-link/", views.lesson_send_link, name="lesson_send_link"),
+    path("lessons/<int:pk>/cancel/", views.lesson_cancel, name="lesson_cancel"),
     path("family/", views.family, name="family"),
     path("family/links/<int:pk>/decide/", views.family_link_decide, name="family_link_decide"),
     #: The parent's confirmation page behind the coordinator's signed link (UPM-5); a stable URL.

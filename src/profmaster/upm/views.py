@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from profmaster.accounts.models import Role, RoleAssignment, User
@@ -362,9 +363,49 @@ def lesson(request: HttpRequest, pk: int) -> HttpResponse:
         "lesson": item, "festival": festival_, "zone_label": zone_label,
         "starts": timezones.format_local(item.starts_at, zone), "due": domain.lesson_due(festival_, item.starts_at),
         "links": [(s, domain.confirmation_link(item, s.school)) for s in schools], "confirmations": confirmations,
+        "can_run": has_perm(_me(request), "upm.work_as_venue", item) and item.cancelled_at is None,
         "breadcrumbs": _crumbs(festival_, *([(str(item.venue), reverse("upm:venue", args=[festival_venue.pk]))]
                                             if festival_venue else []), (str(item.competency), None)),
     })
+
+
+def _venue_lesson(request: HttpRequest, pk: int) -> Lesson:
+    item = get_object_or_404(Lesson.objects.select_related("festival__championship", "competency", "venue"), pk=pk)
+    _visible(request, "upm.view_lesson", item)
+    require(_me(request), "upm.work_as_venue", item)
+    return item
+
+
+@login_required
+@require_POST
+def lesson_send_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stage IV: the venue sends a school's confirmation link to its coordinators."""
+    item = _venue_lesson(request, pk)
+    school = Organisation.objects.filter(pk=_int(request.POST.get("school"))).first()
+    try:
+        if school is None:
+            raise DomainError(_("Выберите школу."))
+        sent = domain.send_confirmation_link(item, school, by=_me(request))
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, ngettext("Ссылка отправлена %(n)s координатору школы.",
+                                           "Ссылка отправлена координаторам школы: %(n)s.", sent) % {"n": sent})
+    return redirect("upm:lesson", item.pk)
+
+
+@login_required
+@require_POST
+def lesson_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The venue cancels the lesson; parents and coordinators are told why."""
+    item = _venue_lesson(request, pk)
+    try:
+        domain.cancel_lesson(item, reason=request.POST.get("reason", ""), by=_me(request))
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("Урок отменён. Родители подтверждённых детей и координаторы школ получат письмо."))
+    return redirect("upm:lesson", item.pk)
 
 
 # --- the school coordinator ------------------------------------------------------------------------------------------
