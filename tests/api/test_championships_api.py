@@ -289,7 +289,7 @@ def test_ch2_infrastructure_list(world, director):
     item = InfrastructureItem.objects.get(name="Духовой шкаф")
     assert created.json() == {"id": item.pk, "competency_id": world.competency.pk, "name": "Духовой шкаф",
                               "specification": "", "quantity": "1.50", "unit": "шт.", "per": "team",
-                              "per_label": "на команду", "is_consumable": False}
+                              "per_label": "на команду", "is_consumable": False, "photo_required": False}
     listed = director.get(f"/competencies/{world.competency.pk}/infrastructure").json()
     assert [i["name"] for i in listed] == ["Духовой шкаф", "Миксер"]
     zero = director.put(f"/infrastructure/{item.pk}", {"name": "Духовой шкаф", "quantity": 0})

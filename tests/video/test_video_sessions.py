@@ -321,7 +321,7 @@ def test_rm3_my_sessions_lists_the_invited_and_the_cabinet_links_it(vw):
     session = contestant_session(vw)
     page = client_of(vw.contestant).get("/video/my/")
     text = page.content.decode()
-    assert session.title in text and "(Владивосток, UTC+10)" in text and 'id="support-link"' in text
+    assert session.title in text and "(Владивосток, UTC+10)" in text and 'id="session-support-link"' in text
     assert client_of(vw.contestant_other).get("/video/my/").content.decode().count(session.title) == 0
     cabinet = client_of(vw.contestant).get("/cabinet/").content.decode()
     assert 'id="my-video-link"' in cabinet and f"/video/{session.pk}/join/" in cabinet
@@ -330,7 +330,7 @@ def test_rm3_my_sessions_lists_the_invited_and_the_cabinet_links_it(vw):
 def test_rm3_session_page_has_the_support_link_and_hides_recordings_from_the_contestant(vw):
     session = contestant_session(vw)
     contestant_page = client_of(vw.contestant).get(f"/video/{session.pk}/").content.decode()
-    assert 'id="support-link" href="/support/"' in contestant_page and 'id="join-button"' in contestant_page
+    assert 'id="session-support-link" href="/support/new/?' in contestant_page and 'id="join-button"' in contestant_page
     assert 'id="recordings"' not in contestant_page
     expert_page = client_of(vw.expert).get(f"/video/{session.pk}/").content.decode()
     assert 'id="recordings"' in expert_page

@@ -64,7 +64,7 @@ class BallotIn(_In):
     candidate_id: int
 
 
-class NoteIn(_In):
+class HearingNoteIn(_In):
     kind: str = Field(description="appellant, respondent, witness или other")
     person: str = Field(max_length=450)
     text: str = Field(max_length=4000)
@@ -78,7 +78,7 @@ class ChairVoteIn(_In):
     choice: str = Field(description="for или against")
 
 
-class DecisionIn(_In):
+class AppealDecisionIn(_In):
     decision: str = Field(max_length=4000)
     reasons: str = Field(max_length=4000)
     #: 003 §8.11: "" (none), "deduction" (with ``sanction_points``), "annulment" or "part_zeroing" (with
@@ -287,7 +287,7 @@ def appeals_hearing_open(request: HttpRequest, appeal_id: Id) -> Any:
 
 @router.post("/appeals/{appeal_id}/hearing/notes", response={201: AppealOut, **WRITE_ERRORS},
              url_name="appeals_hearing_note", summary="Записать выступление заявителя, ответчика или свидетеля")
-def appeals_hearing_note(request: HttpRequest, appeal_id: Id, payload: NoteIn) -> Any:
+def appeals_hearing_note(request: HttpRequest, appeal_id: Id, payload: HearingNoteIn) -> Any:
     appeal = _case(request, appeal_id, "appeals.conduct_hearing")
     domain.record_note(appeal, kind=payload.kind, person=payload.person, text=payload.text, by=current_user(request))
     return Status(201, _appeal_out(appeal, current_user(request)))
@@ -311,7 +311,7 @@ def appeals_chair_vote(request: HttpRequest, appeal_id: Id, payload: ChairVoteIn
 
 @router.post("/appeals/{appeal_id}/decision", response={201: AppealOut, **WRITE_ERRORS},
              url_name="appeals_decide", summary="Закрыть заседание с решением (окончательно)")
-def appeals_decide(request: HttpRequest, appeal_id: Id, payload: DecisionIn) -> Any:
+def appeals_decide(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn) -> Any:
     appeal = _case(request, appeal_id, "appeals.conduct_hearing")
     sanction = domain.sanction_from(payload.sanction_kind, payload.sanction_points, payload.sanction_criteria)
     decided = domain.decide_appeal(appeal, decision=payload.decision, reasons=payload.reasons, sanction=sanction,

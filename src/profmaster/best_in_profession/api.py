@@ -35,7 +35,7 @@ class _In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class NominationIn(_In):
+class ProfessionNominationIn(_In):
     name: Text(200, min_length=1)
     competency_id: Id
     profession: Text(200) = ""
@@ -46,7 +46,7 @@ class NominationIn(_In):
     conditions_note: Text(4000) = ""
 
 
-class NominationOut(Schema):
+class ProfessionNominationOut(Schema):
     id: int
     name: str
     competency_id: int
@@ -169,16 +169,16 @@ def _in_championship(request: HttpRequest, obj: Any, perm: str, message: str) ->
     require(user, perm, obj)
 
 
-@router.get("/championships/{championship_id}/nominations", response={200: list[NominationOut], **READ_ERRORS},
+@router.get("/championships/{championship_id}/nominations", response={200: list[ProfessionNominationOut], **READ_ERRORS},
             url_name="contest_nominations", summary="Номинации конкурса и условия допуска")
 def nominations_list(request: HttpRequest, championship_id: Id) -> Any:
     championship = _championship(request, championship_id, "best_in_profession.view_nominations")
     return [_nomination_out(n) for n in domain.nominations(championship)]
 
 
-@router.post("/championships/{championship_id}/nominations", response={201: NominationOut, **WRITE_ERRORS},
+@router.post("/championships/{championship_id}/nominations", response={201: ProfessionNominationOut, **WRITE_ERRORS},
              url_name="contest_nomination_create", summary="Добавить номинацию")
-def nominations_create(request: HttpRequest, championship_id: Id, payload: NominationIn) -> Any:
+def nominations_create(request: HttpRequest, championship_id: Id, payload: ProfessionNominationIn) -> Any:
     championship = _championship(request, championship_id, "best_in_profession.manage_nominations")
     competency = reference(Competency.objects.filter(championship=championship), payload.competency_id,
                            field="competency_id", message=_("Компетенция этого чемпионата не найдена."))

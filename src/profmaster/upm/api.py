@@ -47,7 +47,7 @@ class VenueSchoolOut(Schema):
     travel_note: str
 
 
-class VenueOut(Schema):
+class FestivalVenueOut(Schema):
     id: int
     venue_id: int
     name: str
@@ -124,7 +124,7 @@ def upm_festival(request: HttpRequest, festival_id: Id) -> Any:
     return _festival_out(_festival(request, festival_id))
 
 
-@router.get("/upm/festivals/{festival_id}/venues", response={200: list[VenueOut], **READ_ERRORS},
+@router.get("/upm/festivals/{festival_id}/venues", response={200: list[FestivalVenueOut], **READ_ERRORS},
             url_name="upm_venues", summary="Площадки фестиваля, которые вам видны")
 def upm_venues(request: HttpRequest, festival_id: Id) -> Any:
     festival = _festival(request, festival_id)

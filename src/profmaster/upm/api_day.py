@@ -44,13 +44,13 @@ class CheckIn(_In):
     note: str = Field("", max_length=300)
 
 
-class MarkIn(_In):
+class LessonAttendanceMarkIn(_In):
     pupil_id: int
     present: bool
 
 
-class AttendanceIn(_In):
-    marks: list[MarkIn] = Field(min_length=1, max_length=1000)
+class LessonAttendanceIn(_In):
+    marks: list[LessonAttendanceMarkIn] = Field(min_length=1, max_length=1000)
 
 
 class DeliveryOut(Schema):
@@ -70,7 +70,7 @@ class CheckOut(Schema):
     note: str
 
 
-class AttendanceOut(Schema):
+class LessonAttendanceOut(Schema):
     pupil_id: int
     school_id: int
     present: bool | None
@@ -83,7 +83,7 @@ class LessonDayOut(Schema):
     delivery_overdue: bool
     deliveries: list[DeliveryOut]
     checks: list[CheckOut]
-    attendance: list[AttendanceOut]
+    attendance: list[LessonAttendanceOut]
 
 
 class ReportRowOut(Schema):
@@ -194,9 +194,9 @@ def check_create(request: HttpRequest, lesson_id: Id, payload: CheckIn) -> Any:
     return Status(201, _check_out(check))
 
 
-@router.post("/upm/lessons/{lesson_id}/attendance", response={200: list[AttendanceOut], **WRITE_ERRORS},
+@router.post("/upm/lessons/{lesson_id}/attendance", response={200: list[LessonAttendanceOut], **WRITE_ERRORS},
              url_name="upm_attendance", summary="Отметить посещаемость подтверждённых учеников")
-def attendance_take(request: HttpRequest, lesson_id: Id, payload: AttendanceIn) -> Any:
+def attendance_take(request: HttpRequest, lesson_id: Id, payload: LessonAttendanceIn) -> Any:
     lesson = _lesson(request, lesson_id)
     user = current_user(request)
     is_venue = lesson.venue_id in upm_venue_ids(user, lesson.festival)

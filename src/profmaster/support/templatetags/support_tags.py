@@ -46,7 +46,8 @@ def support_url(context: Any) -> str:
     event = page_event(context)
     if event is not None:
         params["championship"] = event
-    signed_in = request is not None and getattr(request.user, "is_authenticated", False)
+    # an error page rendered before the authentication middleware (a foreign Host) has no user: the public form
+    signed_in = getattr(getattr(request, "user", None), "is_authenticated", False)
     base = reverse("support:new" if signed_in else "support:public")
     return f"{base}?{urlencode(params)}" if params else base
 
