@@ -213,3 +213,20 @@ def test_upm_page_permissions(name, upm):
         assert anonymous.status_code == 200
     else:
         assert anonymous.status_code in (302, 405)
+
+
+def test_upm5_coordinator_gets_links_only_for_coming_lessons(upm):
+    """UPM-5: the coordinator's page offers the parents' link of a coming lesson first; a lesson that has begun
+    is listed without a link (it would only tell the parent «Срок действия ссылки истёк»)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    past = Lesson.objects.create(festival=upm.festival, venue=upm.lesson.venue, competency=upm.lesson.competency,
+                                 starts_at=timezone.now() - dt.timedelta(days=1), capacity=10, format="in_person",
+                                 created_by=upm.people["venue"])
+    page = _client(upm.people["coordinator"]).get(
+        reverse("upm:school", args=[upm.festival.pk, upm.near.pk])).content.decode()
+    assert f'id="school-link-{upm.lesson.pk}"' in page
+    assert f'id="school-link-{past.pk}"' not in page and f'id="school-lesson-past-{past.pk}"' in page
+    assert page.index(f'id="school-link-{upm.lesson.pk}"') < page.index(f'id="school-lesson-past-{past.pk}"')

@@ -432,10 +432,12 @@ def school(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
         agreed = [a.competency.competency_id for a in link.agreements.all() if a.status == "accepted"]
         for item in Lesson.objects.filter(festival=festival_, venue=link.venue.venue, competency_id__in=agreed,
                                           cancelled_at__isnull=True).select_related("competency", "venue"):
+            started = item.starts_at <= timezone.now()  # its link has expired: no link to pass on
             lessons.append({"lesson": item, "starts": timezones.format_local(item.starts_at, zone),
-                            "due": domain.lesson_due(festival_, item.starts_at),
-                            "link": domain.confirmation_link(item, scope.school),
+                            "due": domain.lesson_due(festival_, item.starts_at), "started": started,
+                            "link": "" if started else domain.confirmation_link(item, scope.school),
                             "count": item.confirmations.filter(school=scope.school).count()})
+    lessons.sort(key=lambda row: (row["started"], row["lesson"].starts_at))  # coming lessons first
     pupils = upm_pupils_visible_to(_me(request), festival_).filter(
         role_assignments__organisation=scope.school).order_by("last_name", "first_name")
     family = FamilyLink.objects.filter(child__in=pupils).select_related("parent", "child").order_by(
