@@ -230,3 +230,13 @@ def test_upm5_coordinator_gets_links_only_for_coming_lessons(upm):
     assert f'id="school-link-{upm.lesson.pk}"' in page
     assert f'id="school-link-{past.pk}"' not in page and f'id="school-lesson-past-{past.pk}"' in page
     assert page.index(f'id="school-link-{upm.lesson.pk}"') < page.index(f'id="school-lesson-past-{past.pk}"')
+
+
+def test_upm5_parent_sees_the_lessons_time_once_with_its_zone(upm):
+    """X-6: the parent's page and its «Готово» message name the festival's zone once, not twice."""
+    url = reverse("upm:confirm", args=[domain.confirmation_token(upm.lesson, upm.near)])
+    client = _client(upm.people["orlova"])
+    page = client.get(url).content.decode()
+    assert "(Владивосток, UTC+10)" in page and "(Владивосток, UTC+10) (Владивосток" not in page
+    done = client.post(url, {"pupil": upm.people["pyekha"].pk}, follow=True).content.decode()
+    assert "Готово! Участие подтверждено" in done and "(Владивосток, UTC+10) (Владивосток" not in done

@@ -557,7 +557,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             context["error"], status = exc.message, 400
         else:
             messages.success(request, _("Готово! Участие подтверждено: %(name)s, %(starts)s (%(zone)s).") % {
-                "name": confirmation.pupil.first_name, "starts": context["starts"], "zone": zone_label})
+                "name": confirmation.pupil.first_name,
+                "starts": timezones.local(item.starts_at, zone).strftime("%d.%m.%Y %H:%M"), "zone": zone_label})
             return redirect("upm:confirm", token)
     context["children"] = domain.eligibility(item, school_, _me(request))
     context["may_confirm"] = has_perm(_me(request), "upm.confirm_child", festival_)
