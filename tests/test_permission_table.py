@@ -914,6 +914,7 @@ PAGES.update({
     "appeals:vote": Page(frozenset({"appeal"}), kwargs=appeal_kw, method="post"),
     "appeals:chair_vote": Page(frozenset({"appeal"}), kwargs=appeal_kw, method="post"),
     "appeals:decide": Page(frozenset({"appeal"}), kwargs=appeal_kw, method="post"),
+    "appeals:suspend": Page(frozenset({"appeal"}), kwargs=appeal_kw, method="post"),
     "appeals:workspace": Page(COMMISSION, kwargs=appeal_ch),
     "appeals:commission": Page(MANAGERS, kwargs=appeal_ch),
     "appeals:member_remove": Page(MANAGERS, method="post", kwargs=lambda w: {

@@ -723,6 +723,8 @@ CASES += [
      lambda w: {"choice": "for"}, _HEARING),
     ("appeals_decide", "post", lambda w: f"/appeals/{appeal_world(w)['appeal'].pk}/decision",
      lambda w: {"decision": "Отказать", "reasons": "Верно"}, _HEARING),
+    ("appeals_suspend", "post", lambda w: f"/appeals/{appeal_world(w)['appeal'].pk}/suspension",
+     lambda w: {"member_id": 987654, "reason": "До решения"}, _HEARING),
 ]
 
 

@@ -412,3 +412,59 @@ def test_ap4_suspension_during_the_appeal_ends_with_the_decision_without_time_wh
     assert (suspension.appeal_upheld, suspension.compensated_minutes) == (False, 0)
     assert decided.protocol.data["Отстранение на время апелляции"] == [
         "Орёл Семён: возвращён(а) к заданию, компенсировано минут — 0"]
+
+
+def test_ap4_commission_removes_a_person_from_the_venue_with_its_decision(world):
+    """AP-4 (003 §8.11): the commission's decision may remove an expert, mentor or other staff from the venue:
+    their access ends and the final protocol names them; a person of another competency is refused."""
+    from profmaster.checkin.models import Accreditation
+    from profmaster.incidents.models import Removal
+
+    from ..factories import CompetencyFactory
+
+    badge = Accreditation.objects.create(championship=world.championship, competency=world.competency,
+                                         kind="expert", code="EXP-ШЕВЧУК", full_name="Шевчук Юрий Юлианович",
+                                         created_by=world.chief)
+    foreign = Accreditation.objects.create(
+        championship=world.championship, competency=CompetencyFactory(championship=world.championship),
+        kind="expert", code="EXP-ЧУЖОЙ", full_name="Чужой Эксперт", created_by=world.chief)
+    appeal = _decided_hearing(world)
+    assert badge in domain.removable_people(appeal) and foreign not in domain.removable_people(appeal)
+    with pytest.raises(DomainError, match="нет среди аккредитованных"):
+        domain.decide_appeal(appeal, decision="Удалить", reasons="Подсказывал",
+                             sanction=domain.sanction_from("removal", accreditation=foreign.pk), by=world.chair)
+    appeal.refresh_from_db()
+    assert appeal.state == "hearing" and not Removal.objects.exists()
+    with pytest.raises(DomainError, match="Выберите, кого"):
+        domain.sanction_from("removal", accreditation="")
+    decided = domain.decide_appeal(appeal, decision="Удалить эксперта", reasons="Подсказывал команде",
+                                   sanction=domain.sanction_from("removal", accreditation=badge.pk), by=world.chair)
+    badge.refresh_from_db()
+    assert badge.revoked_at is not None
+    assert Removal.objects.get(accreditation=badge).basis == f"Апелляция № {decided.number}, решение комиссии"
+    assert decided.protocol.data["Санкции"].startswith("Удаление с площадки: Шевчук Юрий Юлианович (Эксперт)")
+
+
+def test_ap4_chair_suspends_a_participant_during_the_appeal_only(world):
+    """003 §8.13: only the chair suspends, only a participant of the appealing team, only before the decision."""
+    from profmaster.timekeeping.models import Suspension
+
+    world.approve()
+    appeal = world.file()
+    participant = world.team.members.get(kind="participant")
+    mentor = world.team.members.get(kind="mentor")
+    with pytest.raises(AccessDenied):
+        domain.suspend_during_appeal(appeal, participant, reason="До решения", by=world.members[1])
+    with pytest.raises(DomainError, match="только участника"):
+        domain.suspend_during_appeal(appeal, mentor, reason="До решения", by=world.chair)
+    assert not Suspension.objects.exists()
+    suspension = domain.suspend_during_appeal(appeal, participant, reason="До решения комиссии", by=world.chair)
+    assert suspension.basis == f"Апелляция № {appeal.number}: отстранение на время рассмотрения"
+    domain.open_hearing(appeal, by=world.chair)
+    for member, choice in zip(world.members, ("for", "for", "for", "against", "against"), strict=True):
+        domain.cast_vote(appeal, choice=choice, by=member)
+    domain.decide_appeal(appeal, decision="Удовлетворить", reasons="Оценка занижена", by=world.chair)
+    suspension.refresh_from_db()
+    assert suspension.ended_at is not None and suspension.appeal_upheld is True
+    with pytest.raises(TransitionError, match="окончательно"):
+        domain.suspend_during_appeal(appeal, participant, reason="Ещё", by=world.chair)

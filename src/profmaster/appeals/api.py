@@ -28,7 +28,7 @@ from profmaster.championships.models import Championship
 from profmaster.core.errors import DomainError
 from profmaster.disputes.models import Dispute
 from profmaster.permissions import has_perm, require
-from profmaster.registration.models import Application
+from profmaster.registration.models import Application, TeamMember
 
 from . import domain
 from .models import Appeal
@@ -86,6 +86,13 @@ class AppealDecisionIn(_In):
     sanction_kind: str = Field("", max_length=32)
     sanction_points: str = Field("", max_length=32)
     sanction_criteria: list[int] = Field(default_factory=list, max_length=200)
+    #: for "removal": the accreditation (expert, mentor or other staff of the competency) removed from the venue
+    sanction_accreditation: int | None = None
+
+
+class SuspensionIn(_In):
+    member_id: int
+    reason: str = Field(max_length=4000)
 
 
 class VoteOut(Schema):
@@ -313,7 +320,21 @@ def appeals_chair_vote(request: HttpRequest, appeal_id: Id, payload: ChairVoteIn
              url_name="appeals_decide", summary="Закрыть заседание с решением (окончательно)")
 def appeals_decide(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn) -> Any:
     appeal = _case(request, appeal_id, "appeals.conduct_hearing")
-    sanction = domain.sanction_from(payload.sanction_kind, payload.sanction_points, payload.sanction_criteria)
+    sanction = domain.sanction_from(payload.sanction_kind, payload.sanction_points, payload.sanction_criteria,
+                                    payload.sanction_accreditation)
     decided = domain.decide_appeal(appeal, decision=payload.decision, reasons=payload.reasons, sanction=sanction,
                                    by=current_user(request))
     return Status(201, _appeal_out(decided, current_user(request)))
+
+
+@router.post("/appeals/{appeal_id}/suspension", response={201: AppealOut, **WRITE_ERRORS},
+             url_name="appeals_suspend", summary="Отстранить участника на время рассмотрения апелляции")
+def appeals_suspend(request: HttpRequest, appeal_id: Id, payload: SuspensionIn) -> Any:
+    """003 §8.13: участник команды-заявителя отстраняется до решения комиссии; при отклонении апелляции время
+    не компенсируется."""
+    appeal = _case(request, appeal_id, "appeals.conduct_hearing")
+    member = TeamMember.objects.filter(pk=payload.member_id, application_id=appeal.team_id).first()
+    if member is None:
+        raise DomainError(_("Выберите участника команды."), field="member_id")
+    domain.suspend_during_appeal(appeal, member, reason=payload.reason, by=current_user(request))
+    return Status(201, _appeal_out(appeal, current_user(request)))

@@ -538,6 +538,7 @@ SANCTION_KINDS = {
     "deduction": _lazy("Вычет баллов"),
     "annulment": _lazy("Обнуление всего результата команды"),
     "part_zeroing": _lazy("Обнуление баллов выбранных критериев"),
+    "removal": _lazy("Удаление эксперта, наставника или другого персонала с площадки"),
 }
 
 
@@ -549,9 +550,10 @@ class Sanction:
     kind: str
     points: Decimal | None = None
     criteria: tuple[int, ...] = field(default_factory=tuple)
+    accreditation: int | None = None
 
 
-def sanction_from(kind: str, points: Any = None, criteria: Any = ()) -> Sanction | None:
+def sanction_from(kind: str, points: Any = None, criteria: Any = (), accreditation: Any = None) -> Sanction | None:
     """A sanction from a form or the API: an empty kind is none; anything unusable is refused in words."""
     kind = (kind or "").strip()
     if not kind:
@@ -574,23 +576,73 @@ def sanction_from(kind: str, points: Any = None, criteria: Any = ()) -> Sanction
             ids = ()
         if not ids:
             raise DomainError(_("Выберите критерии, баллы которых обнуляются."), field="sanction_criteria")
-    return Sanction(kind=kind, points=amount, criteria=ids)
+    person = None
+    if kind == "removal":
+        try:
+            person = int(accreditation)
+        except (TypeError, ValueError):
+            raise DomainError(_("Выберите, кого комиссия удаляет с площадки."), field="sanction_accreditation") from None
+    return Sanction(kind=kind, points=amount, criteria=ids, accreditation=person)
 
 
-def _apply_sanction(appeal: Appeal, sanction: Sanction, *, reason: str, by: Any) -> Any:
-    """The commission's sanction as its own numbered decision on the results (never an edit of marks)."""
+def removable_people(appeal: Appeal) -> list[Any]:
+    """Who the commission may remove from the venue (003 §8.11): the competency's accredited experts, mentors and
+    other staff who are still admitted."""
+    from profmaster.checkin.models import Accreditation
+    from profmaster.disputes.sanctions import REMOVABLE
+
+    return list(Accreditation.objects.filter(competency_id=appeal.competency_id, kind__in=list(REMOVABLE),
+                                             revoked_at__isnull=True).order_by("kind", "full_name"))
+
+
+def _apply_sanction(appeal: Appeal, sanction: Sanction, *, reason: str, by: Any) -> str:
+    """The commission's sanction: on the results as its own numbered decision (never an edit of marks), or the
+    removal of a person from the venue. Returns how the final protocol states it."""
+    from profmaster.checkin.models import Accreditation
     from profmaster.disputes import sanctions
     from profmaster.marking.models import Criterion
 
     basis = _("Апелляция № %(number)s, решение комиссии") % {"number": appeal.number}
+    if sanction.kind == "removal":
+        person = Accreditation.objects.filter(pk=sanction.accreditation or 0,
+                                              competency_id=appeal.competency_id).first()
+        if person is None:
+            raise DomainError(_("Этого человека нет среди аккредитованных по компетенции."),
+                              field="sanction_accreditation")
+        sanctions.remove_from_venue(person, reason=reason, basis=basis, by=by)
+        return _("Удаление с площадки: %(name)s (%(kind)s); основание: %(basis)s") % {
+            "name": person.full_name, "kind": person.get_kind_display(), "basis": basis}
     if sanction.kind == "deduction":
-        return sanctions.deduct_points(appeal.team, sanction.points or Decimal(0), reason=reason, basis=basis, by=by)
-    if sanction.kind == "annulment":
-        return sanctions.zero_result(appeal.team, reason=reason, basis=basis, by=by)
-    criteria = list(Criterion.objects.filter(pk__in=sanction.criteria, scheme__competency_id=appeal.competency_id))
-    if len(criteria) != len(sanction.criteria):
-        raise DomainError(_("Критерий другой компетенции или не существует."), field="sanction_criteria")
-    return sanctions.zero_part(appeal.team, criteria=criteria, reason=reason, basis=basis, by=by)
+        decision = sanctions.deduct_points(appeal.team, sanction.points or Decimal(0), reason=reason, basis=basis,
+                                           by=by)
+    elif sanction.kind == "annulment":
+        decision = sanctions.zero_result(appeal.team, reason=reason, basis=basis, by=by)
+    else:
+        criteria = list(Criterion.objects.filter(pk__in=sanction.criteria, scheme__competency_id=appeal.competency_id))
+        if len(criteria) != len(sanction.criteria):
+            raise DomainError(_("Критерий другой компетенции или не существует."), field="sanction_criteria")
+        decision = sanctions.zero_part(appeal.team, criteria=criteria, reason=reason, basis=basis, by=by)
+    return _("Решение о баллах № %(number)s: %(kind)s%(points)s (основание: %(basis)s)") % {
+        "number": decision.number, "kind": decision.get_kind_display(),
+        "points": f" {decision.points}".replace(".", ",") if decision.points else "", "basis": decision.basis}
+
+
+def suspend_during_appeal(appeal: Appeal, member: TeamMember, *, reason: str, by: Any) -> Any:
+    """003 §8.13: the commission (its chair) keeps a participant of the appealing team from the task until the
+    appeal is decided; :func:`decide_appeal` returns them — with no time back if the appeal fails."""
+    from profmaster.disputes import sanctions
+
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        _chair_only(appeal, by)
+        if appeal.state == Appeal.State.DECIDED:
+            raise TransitionError(_("Решение по апелляции № %(n)s принято и окончательно: изменить его нельзя.")
+                                  % {"n": appeal.number})
+        if member.application_id != appeal.team_id or member.kind != TeamMember.Kind.PARTICIPANT:
+            raise DomainError(_("Отстранить можно только участника команды, подавшей апелляцию."), field="member")
+        return sanctions.suspend_participant(
+            member, reason=reason, by=by,
+            basis=_("Апелляция № %(number)s: отстранение на время рассмотрения") % {"number": appeal.number})
 
 
 def decide_appeal(appeal: Appeal, *, decision: str, reasons: str, by: Any, sanction: Sanction | None = None,
@@ -627,17 +679,14 @@ def decide_appeal(appeal: Appeal, *, decision: str, reasons: str, by: Any, sanct
         appeal.decided_at, appeal.state = moment, Appeal.State.DECIDED
         hearing.closed_at = moment
         hearing.save(update_fields=["closed_at"])
-        applied = _apply_sanction(appeal, sanction, reason=reasons, by=by) if sanction is not None else None
+        with translation.override("ru"):  # the protocol states the sanction in Russian (DOC-3)
+            applied = _apply_sanction(appeal, sanction, reason=reasons, by=by) if sanction is not None else None
         upheld = appeal.outcome == Appeal.Outcome.UPHELD
         returned = [sanctions.end_suspension(s, appeal_upheld=upheld, by=by)
                     for s in Suspension.objects.filter(team=appeal.team, ended_at__isnull=True).order_by("pk")]
         title, data = _protocol(appeal, hearing, current, commission)
         with translation.override("ru"):
-            data[_("Санкции")] = (_("Решение о баллах № %(number)s: %(kind)s%(points)s (основание: %(basis)s)")
-                                  % {"number": applied.number, "kind": applied.get_kind_display(),
-                                     "points": f" {applied.points}".replace(".", ",") if applied.points else "",
-                                     "basis": applied.basis}
-                                  if applied is not None else _("не применялись"))
+            data[_("Санкции")] = applied if applied is not None else _("не применялись")
             if returned:
                 data[_("Отстранение на время апелляции")] = [
                     (_("%(name)s: возвращён(а) к заданию, компенсировано минут — %(minutes)s")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/hearing/vote/", views.vote, name="vote"),
     path("<int:pk>/hearing/chair-vote/", views.chair_vote, name="chair_vote"),
     path("<int:pk>/decision/", views.decide, name="decide"),
+    path("<int:pk>/suspension/", views.suspend, name="suspend"),
     path("championships/<int:pk>/", views.workspace, name="workspace"),
     path("championships/<int:pk>/commission/", views.commission, name="commission"),
     path("championships/<int:pk>/commission/members/<int:member_pk>/remove/", views.member_remove,

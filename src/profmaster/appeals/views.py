@@ -22,6 +22,8 @@ from profmaster.core.errors import DomainError
 from profmaster.disputes.models import Dispute
 from profmaster.marking.models import Criterion, SchemeMarking
 from profmaster.permissions import has_perm, is_any_directorate, require
+from profmaster.registration.models import TeamMember
+from profmaster.timekeeping.models import Suspension
 
 from . import domain, register
 from .models import Appeal, ChairElection, CommissionMember, HearingNote, HearingVote
@@ -139,6 +141,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_view_dispute_protocol": bool(appeal.dispute_protocol and has_perm(
                 user, "documents.view_document", appeal.dispute_protocol)),
             "sanction_kinds": list(domain.SANCTION_KINDS.items()),
+            "removable": domain.removable_people(appeal),
+            "participants": list(appeal.team.members.filter(kind=TeamMember.Kind.PARTICIPANT)
+                                 .order_by("last_name", "first_name")),
+            "suspensions": list(Suspension.objects.filter(team_id=appeal.team_id).select_related("member")
+                                .order_by("-started_at")),
             "criteria": list(Criterion.objects.filter(scheme__competency_id=appeal.competency_id)
                              .select_related("scheme").order_by("scheme_id", "order", "code")),
             "marks_locked": SchemeMarking.objects.filter(scheme__competency_id=appeal.competency_id,
@@ -232,9 +239,24 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                     a, decision=request.POST.get("decision", ""), reasons=request.POST.get("reasons", ""),
                     sanction=domain.sanction_from(request.POST.get("sanction_kind", ""),
                                                   request.POST.get("sanction_points"),
-                                                  request.POST.getlist("sanction_criteria")),
+                                                  request.POST.getlist("sanction_criteria"),
+                                                  request.POST.get("sanction_accreditation")),
                     by=request.user),
                 _("Решение принято и окончательно. Итоговый протокол передан Дирекции, заявитель уведомлён."))
+
+
+@login_required
+@require_POST
+def suspend(request: HttpRequest, pk: int) -> HttpResponse:
+    """003 §8.13: the chair keeps a participant of the appealing team from the task until the decision."""
+    def act(appeal: Appeal) -> Any:
+        member = TeamMember.objects.filter(pk=_int(request.POST.get("member")), application_id=appeal.team_id).first()
+        if member is None:
+            raise DomainError(_("Выберите участника команды."))
+        return domain.suspend_during_appeal(appeal, member, reason=request.POST.get("reason", ""), by=request.user)
+
+    return _act(request, pk, "appeals.conduct_hearing", act,
+                _("Участник отстранён до решения комиссии. Если апелляцию отклонят, время не компенсируется."))
 
 
 # --- The commission's workspace ------------------------------------------------------------------------------
