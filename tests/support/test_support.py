@@ -275,3 +275,30 @@ def test_rm6_cabinet_links_my_requests_and_duty(championship, duty, contestant):
     assert 'id="link-my-requests"' in client_for(contestant).get(reverse("cabinet")).content.decode()
     duty_cabinet = client_for(duty).get(reverse("cabinet")).content.decode()
     assert reverse("support:desk", args=[championship.pk]) in duty_cabinet and "ждёт ответа: 1" in duty_cabinet
+
+
+def test_rm6_consultations_are_listed_with_the_faq_and_on_the_request_form(championship, directorate_user,
+                                                                          contestant):
+    """RM-6 (000 §13): the event's coming consultations (video sessions of that kind) appear on the FAQ page and
+    next to the request form, in the championship's zone; the invited open theirs, others learn it is by invitation."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from profmaster.video import domain as video
+    from profmaster.video.models import VideoSession
+
+    starts = timezone.now() + dt.timedelta(days=1)
+    session = video.schedule_session(championship, kind=VideoSession.Kind.CONSULTATION,
+                                     title="Консультация: вход на онлайн-экзамен", starts_at=starts,
+                                     ends_at=starts + dt.timedelta(hours=1), provider_kind="link",
+                                     link_url="https://meet.example.ru/help", hosts=[directorate_user],
+                                     by=directorate_user)
+    anonymous = Client().get(reverse("support:faq", args=[championship.pk])).content.decode()
+    assert "Консультация: вход на онлайн-экзамен" in anonymous and "по приглашению" in anonymous
+    assert f'id="consultation-{session.pk}"' not in anonymous
+    video.invite(session, [contestant], by=directorate_user)
+    page = client_for(contestant).get(reverse("support:faq", args=[championship.pk])).content.decode()
+    assert f'id="consultation-{session.pk}"' in page and reverse("video:detail", args=[session.pk]) in page
+    form = client_for(contestant).get(reverse("support:new") + f"?championship={championship.pk}").content.decode()
+    assert 'id="new-consultations"' in form and "Консультация: вход на онлайн-экзамен" in form
