@@ -26,6 +26,7 @@ from profmaster.championships.models import Championship
 from profmaster.core.errors import DomainError
 from profmaster.core.forms import apply_error
 from profmaster.permissions import has_perm, require, visible_championships
+from profmaster.video.domain import coming_consultations
 
 from . import domain, metrics
 from .forms import DutyForm, FaqForm, MessageForm, PublicRequestForm, RequestForm
@@ -101,7 +102,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
         if _int(form["championship"].value()) else []
     event_id = _int(form["championship"].value())
     event = Championship.objects.filter(pk=event_id).first() if event_id else None
-    consultations = _consultations(event, request.user) if event is not None else []
+    consultations = coming_consultations(event, request.user) if event is not None else []
     return render(request, "support/new.html", {"form": form, "faq": faq, "public": False,
                                                 "consultations": consultations, "event": event,
                                                 "breadcrumbs": [(_("Мои обращения"), reverse("support:mine")),
@@ -361,28 +362,8 @@ def faq(request: HttpRequest, championship_pk: int) -> HttpResponse:
     return render(request, "support/faq.html", {
         "championship": championship, "entries": FaqEntry.objects.filter(championship=championship),
         "can_manage": has_perm(request.user, "support.manage_faq", championship),
-        "consultations": _consultations(championship, request.user),
+        "consultations": coming_consultations(championship, request.user),
     })
-
-
-def _consultations(championship: Championship, user: Any) -> list[dict[str, Any]]:
-    """RM-6 (000 §13): the event's coming consultations of technical support (video sessions of that kind), in
-    the championship's zone; the invited open theirs, the others learn that one joins by invitation."""
-    from django.utils import timezone
-
-    from profmaster.championships import timezones
-    from profmaster.video.models import VideoSession
-
-    zone = timezones.zone_of(championship)
-    sessions = list(VideoSession.objects.filter(championship=championship, kind=VideoSession.Kind.CONSULTATION,
-                                                status=VideoSession.Status.SCHEDULED, ends_at__gte=timezone.now())
-                    .order_by("starts_at", "pk")[:10])
-    invited = set()
-    if getattr(user, "is_authenticated", False):
-        invited = set(VideoSession.objects.filter(pk__in=[s.pk for s in sessions], invitations__user=user)
-                      .values_list("pk", flat=True))
-    return [{"session": s, "starts": timezones.format_local(s.starts_at, zone), "invited": s.pk in invited}
-            for s in sessions]
 
 
 @login_required

@@ -392,6 +392,21 @@ def sessions_of(user: Any) -> QuerySet[VideoSession]:
             .order_by("starts_at", "pk").distinct())
 
 
+def coming_consultations(championship: Any, user: Any) -> list[dict[str, Any]]:
+    """RM-6 (000 §13): the event's coming consultations of technical support, in the championship's zone, each
+    with whether ``user`` is invited (the support desk lists them; the invited open theirs)."""
+    zone = timezones.zone_of(championship)
+    sessions = list(VideoSession.objects.filter(championship=championship, kind=VideoSession.Kind.CONSULTATION,
+                                                status=VideoSession.Status.SCHEDULED, ends_at__gte=timezone.now())
+                    .order_by("starts_at", "pk")[:10])
+    invited: set[int] = set()
+    if getattr(user, "is_authenticated", False):
+        invited = set(VideoSession.objects.filter(pk__in=[s.pk for s in sessions], invitations__user=user)
+                      .values_list("pk", flat=True))
+    return [{"session": s, "starts": timezones.format_local(s.starts_at, zone), "invited": s.pk in invited}
+            for s in sessions]
+
+
 # --- Joining ---------------------------------------------------------------------------------------------
 
 
