@@ -114,23 +114,7 @@ def setup() -> dict[str, Any]:
 
 def server_cpu_seconds() -> float:
     """CPU seconds used so far by gunicorn (its process group) and the benchmark database's backends."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used_total = 0
-    db = db_name()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        used = int(fields[11]) + int(fields[12])
-        if (SERVER_PID and int(fields[2]) == SERVER_PID[0]) or (cmdline.startswith("postgres:") and f" {db} " in cmdline):
-            used_total += used
-    return used_total / ticks
+    return sum(pg.service_cpu(SERVER_PID[0] if SERVER_PID else None, db_name()))
 
 
 def own_cpu_seconds() -> float:

@@ -322,26 +322,7 @@ def server_cpu_seconds() -> float:
 
 def server_cpu_split() -> tuple[float, float]:
     """(gunicorn, PostgreSQL backends) CPU seconds used so far, as :func:`server_cpu_seconds` sums them."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    app = database = 0
-    db = db_name()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pgid = int(fields[2])
-        used = int(fields[11]) + int(fields[12])  # utime + stime
-        if SERVER_PID and pgid == SERVER_PID[0]:
-            app += used
-        elif cmdline.startswith("postgres:") and f" {db} " in cmdline:
-            database += used
-    return app / ticks, database / ticks
+    return pg.service_cpu(SERVER_PID[0] if SERVER_PID else None, db_name())
 
 
 def cpu_ticks() -> tuple[int, int]:

@@ -364,27 +364,8 @@ SERVER_PID: list[int] = []
 
 
 def server_cpu_split() -> tuple[float, float]:
-    """(gunicorn master and workers, PostgreSQL backends of the benchmark database) CPU seconds used so far, from
-    /proc: unlike latency and throughput, the CPU per save hardly depends on what else runs on the machine."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    app = database = 0
-    db = db_name()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        used = int(fields[11]) + int(fields[12])  # utime + stime
-        if SERVER_PID and int(fields[2]) == SERVER_PID[0]:
-            app += used
-        elif cmdline.startswith("postgres:") and f" {db} " in cmdline:
-            database += used
-    return app / ticks, database / ticks
+    """(gunicorn master and workers, PostgreSQL backends of the benchmark database) CPU seconds used so far."""
+    return pg.service_cpu(SERVER_PID[0] if SERVER_PID else None, db_name())
 
 
 def main() -> None:

@@ -61,3 +61,27 @@ def pgbench(db_url: str, *, clients: int, seconds: int) -> dict[str, Any]:
 def load_average() -> str:
     with open("/proc/loadavg", encoding="ascii") as handle:
         return " ".join(handle.read().split()[:3])
+
+
+def service_cpu(server_pgid: int | None, database: str) -> tuple[float, float]:
+    """(gunicorn master and workers — the process group ``server_pgid`` —, PostgreSQL backends of ``database``) CPU
+    seconds used so far, from /proc: unlike latency and throughput, the CPU per request hardly depends on what else
+    runs on the shared machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    app = db = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = int(fields[11]) + int(fields[12])  # utime + stime
+        if server_pgid is not None and int(fields[2]) == server_pgid:
+            app += used
+        elif cmdline.startswith("postgres:") and f" {database} " in cmdline:
+            db += used
+    return app / ticks, db / ticks

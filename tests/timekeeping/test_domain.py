@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
@@ -223,6 +224,36 @@ def test_op3_flow_version_moves_on_every_command(day, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionError):
         domain.start_timer(timer, by=day.chief)
     assert domain.flow_version(day.flow.pk) == second
+
+
+def test_op3_a_command_stores_the_new_state_before_its_version_is_seen(day, django_capture_on_commit_callbacks):
+    """OP-3 at 500 screens: the first poll that sees the new version finds its state in the shared cache already,
+    so no screen's poll after a change has to compute it (the burst that made some screens see it late)."""
+    from profmaster.timekeeping.selectors import cached_flow_state
+
+    caches["shared"].clear()
+    timer = module_timer(day)
+    domain.flow_version(day.flow.pk)
+    seen: list[object] = []
+    real_set = caches["shared"].set
+
+    def watch(key: str, value: object, *args: object, **kwargs: object) -> None:
+        if key.startswith("timekeeping:flow:"):  # the moment the new version is published
+            seen.append(cached_flow_state_for(value))
+        real_set(key, value, *args, **kwargs)
+
+    def cached_flow_state_for(version: object) -> object:
+        state = caches["shared"].get(f"timekeeping:state:{day.flow.pk}:{version}")
+        return state and state["v"]
+
+    # the patch outlives the capture: the callbacks run when the capture's block ends
+    with mock.patch.object(caches["shared"], "set", watch), django_capture_on_commit_callbacks(execute=True):
+        domain.start_timer(timer, by=day.chief)
+    version = domain.flow_version(day.flow.pk)
+    assert seen == [version]
+    state = cached_flow_state(day.flow.pk)
+    assert state is not None and state["v"] == version
+    assert [t["state"] for t in state["timers"]] == ["running"]
 
 
 def test_op3_timers_only_for_flows(day):

@@ -61,8 +61,12 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise RuntimeError("Audit entries are append-only")
         using = kwargs.get("using") or "default"
-        with transaction.atomic(using=using):
-            # Serialise appenders until this transaction commits, so the chain has one order and no fork.
+        # No savepoint of its own (two round trips while the chain's lock is held by the caller's transaction): a
+        # failure here fails the caller's whole transaction, as it must — a change never commits without its trace.
+        with transaction.atomic(using=using, savepoint=False):
+            # Serialise appenders until this transaction commits, so the chain has one order and no fork. The lock
+            # and the head's read stay two statements: in READ COMMITTED a statement's snapshot is taken when it
+            # starts, so a read in the locking statement would miss the entry of the writer it waited for.
             chain.lock(using)
             last = type(self)._default_manager.using(using).order_by("-seq").values_list("seq", "hash").first()
             self.before, self.after = chain.stored_form(self.before), chain.stored_form(self.after)

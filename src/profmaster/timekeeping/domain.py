@@ -95,10 +95,13 @@ def _bump_on_commit(flow_id: int) -> None:
     def bump() -> None:
         from .selectors import flow_state, store_flow_state
 
-        caches[CACHE].set(_version_key(flow_id), _version_from_db(flow_id), timeout=None)
+        version = _version_from_db(flow_id)
         flow = ProgrammeSlot.objects.select_related("championship").filter(pk=flow_id).first()
         if flow is not None:
-            store_flow_state(flow_id, flow_state(flow))
+            # The state first, then its version: a screen that sees the new version finds its state stored, so
+            # no poll in between goes to Django (500 screens asking at once made a burst of the same computation).
+            store_flow_state(flow_id, flow_state(flow, version=version))
+        caches[CACHE].set(_version_key(flow_id), version, timeout=None)
 
     transaction.on_commit(bump)
 

@@ -56,13 +56,14 @@ def store_flow_state(flow_id: int, state: dict[str, Any]) -> None:
     caches[CACHE].set(state_key(flow_id, state["v"]), state, timeout=STATE_SECONDS)
 
 
-def flow_state(flow: ProgrammeSlot, *, now: dt.datetime | None = None) -> dict[str, Any]:
+def flow_state(flow: ProgrammeSlot, *, now: dt.datetime | None = None, version: str | None = None) -> dict[str, Any]:
     """Every timer of the flow with its clock at ``at`` (three queries), the version, the zone, and ``t``, the
     server's clock when answered (the same as ``at`` here; a stored state is answered later with a new ``t``).
 
-    The version is read first: a change committed meanwhile can only make the content newer than its label.
+    The version is read first (or given: the one a change has just committed, before it is published): a change
+    committed meanwhile can only make the content newer than its label.
     """
-    version = flow_version(flow.pk)
+    version = version if version is not None else flow_version(flow.pk)
     now = now or timezone.now()
     tz = timezones.zone_of(flow.championship)
     timers = list(Timer.objects.filter(flow=flow).order_by("order", "pk"))
