@@ -4,6 +4,7 @@ the confirmation link, families and the parent's confirmation with each of its c
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -272,17 +273,44 @@ def test_upm5_cancelled_lesson_refused(upm):
 
 
 def test_upm5_confirm_query_count_is_pinned(upm):
-    """The benchmark's path: one read of every condition, the insert, the counter, the audit entry (+ savepoint),
-    and the parent's e-mail «участие подтверждено» (X-6) queued in the same transaction."""
+    """The benchmark's path: one read of every condition, the insert, the counter, the parent's e-mail «участие
+    подтверждено» (X-6) queued in the same transaction, and last the audit entry — the audit chain's lock is held
+    from its first statement to the commit, so nothing else runs inside it (X-2)."""
     lesson = domain.lesson_for_confirmation(upm.lesson.pk)
     with CaptureQueriesContext(connection) as queries:
         domain.confirm(lesson, school=upm.near, pupil=upm.people["pyekha"].pk, parent=upm.people["orlova"])
     writes = [q["sql"] for q in queries.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
-    # the audit chain reads its last entry (and on PostgreSQL first takes its transaction lock: X-2); then the
-    # parent's e-mail «участие подтверждено» (X-6) is queued in the same transaction
+    # the audit chain reads its last entry (and on PostgreSQL first takes its transaction lock: X-2)
     chain = ["SELECT", "SELECT", "INSERT"] if connection.vendor == "postgresql" else ["SELECT", "INSERT"]
-    assert [q.split()[0] for q in writes] == ["SELECT", "INSERT", "UPDATE", *chain, "INSERT"], writes
-    assert writes[-1].startswith('INSERT INTO "notifications_outboundemail"')
+    assert [q.split()[0] for q in writes] == ["SELECT", "INSERT", "UPDATE", "INSERT", *chain], writes
+    assert writes[3].startswith('INSERT INTO "notifications_outboundemail"')
+    assert writes[-1].startswith('INSERT INTO "audit_auditentry"')
+
+
+def test_upm5_one_childs_conditions_agree_with_the_annotated_list(upm):
+    """UPM-5: the confirmation's one-statement read of a child's conditions says what the parents' page list
+    (:func:`children_with_conditions`) says — for every parent and child of the world, linked or not, with a
+    diagnostic test or without, with a trial, confirmed already or not, requested links included."""
+    lesson = domain.lesson_for_confirmation(upm.lesson.pk)
+    FamilyLink.objects.create(parent=upm.people["orlova"], child=upm.people["shevchuk_child"],
+                              requested_by=upm.people["orlova"])
+    domain.confirm(lesson, school=upm.near, pupil=upm.people["pyekha"].pk, parent=upm.people["orlova"])
+    festival = lesson.festival
+    fields = ["link_status", "pupil_school", "is_pupil", "diagnostic_passed", "had_trial", "already"]
+    people = list(upm.people.values())
+    compared = 0
+    for parent in people:
+        registered = domain.parent_registered(festival, parent)
+        for child in people:
+            listed: Any = domain.children_with_conditions(festival, parent, lesson=lesson,
+                                                          pupil_ids=[child.pk]).first()
+            one = domain.child_conditions(festival, parent, lesson, child.pk)
+            assert one is not None and listed is not None
+            assert {f: getattr(one, f) for f in fields} == {f: getattr(listed, f) for f in fields}, (parent, child)
+            assert (one.full_name, one.parent_ok) == (listed.full_name, registered)
+            compared += 1
+    assert compared == len(people) ** 2 and compared > 4
+    assert domain.child_conditions(festival, upm.people["orlova"], lesson, 10**9) is None
 
 
 def test_upm5_eligibility_lists_each_child_with_its_steps(upm):
