@@ -318,6 +318,62 @@ def test_ap3_hearing_never_closes_without_a_decision_and_the_decision_is_final(w
         world.file(appeal.dispute)
 
 
+@pytest.mark.parametrize(
+    ("votes", "chair_extra", "outcome", "by_chair"),
+    [
+        # «каждый член апелляционной комиссии обладает одним голосом»: the side with more votes wins
+        (("for", "for", "for", "against", "against"), None, "upheld", False),
+        (("against", "against", "against", "for", "abstain"), None, "rejected", False),
+        # no «50 % + 1 of all members» here (that is the panel's rule, 003 §7.2, §22.8): abstentions count for
+        # neither side, so two votes «for» against none decide
+        (("for", "for", "abstain", "abstain", "abstain"), None, "upheld", False),
+        (("against", "abstain", "abstain", "abstain", "abstain"), None, "rejected", False),
+        # «в случае равного количества голосов» the chair's additional vote decides, whichever way
+        (("for", "for", "against", "against", "abstain"), "against", "rejected", True),
+        (("for", "against", "abstain", "abstain", "abstain"), "for", "upheld", True),
+        (("abstain", "abstain", "abstain", "abstain", "abstain"), "against", "rejected", True),
+        # the chair votes as a member too (world.chair is members[0]); the additional vote is a separate one
+        (("for", "against", "against", "for", "abstain"), "against", "rejected", True),
+    ],
+)
+def test_ap3_commission_decides_by_more_votes_cast_and_the_chairs_extra_vote_on_a_tie(world, votes, chair_extra,
+                                                                                    outcome, by_chair):
+    """AP-3, 003 §8.10: each member has one vote; on an equal number of votes the chair has the exclusive right
+    of an additional vote; the commission reaches a decision in every case. The methodology (003 §8.5, §8.10)
+    sets no quorum and no share of all members for the decision, and says nothing of a member's conflict of
+    interest: what it does not set, the platform keeps as it is — every member of the approved composition
+    votes (abstaining is a vote) before the hearing closes."""
+    world.approve()
+    appeal = world.file()
+    decided = _decide(world, appeal, votes, chair_extra=chair_extra)
+    assert (decided.state, decided.outcome, decided.decided_by_chair) == ("decided", outcome, by_chair)
+    summary = decided.protocol.data["Итог голосования"]
+    assert summary.startswith(f"за — {votes.count('for')}, против — {votes.count('against')}, "
+                              f"воздержались — {votes.count('abstain')} из 5 членов комиссии")
+    assert ("дополнительный голос председателя" in summary) is by_chair
+
+
+def test_ap3_every_member_votes_before_the_hearing_closes(world):
+    """AP-3, 003 §8.10: the seeds set no quorum, so the hearing keeps needing a vote (or an abstention) of every
+    member of the approved composition: with four of five votes cast — even four «for» — it does not close, and
+    the chair's additional vote is not taken while a member has not voted."""
+    world.approve()
+    appeal = world.file()
+    domain.open_hearing(appeal, by=world.chair)
+    for member, choice in zip(world.members[:4], ("for", "for", "against", "against"), strict=True):
+        domain.cast_vote(appeal, choice=choice, by=member)
+    with pytest.raises(TransitionError, match="только при равенстве голосов, когда проголосовали все"):
+        domain.cast_chair_vote(appeal, choice="for", by=world.chair)
+    with pytest.raises(TransitionError, match="проголосовали 4 из 5"):
+        domain.decide_appeal(appeal, decision="Удовлетворить", reasons="Так", by=world.chair)
+    appeal.refresh_from_db()
+    assert (appeal.state, appeal.outcome, appeal.protocol_id) == ("hearing", "", None)
+    domain.cast_vote(appeal, choice="abstain", by=world.members[4])
+    domain.cast_chair_vote(appeal, choice="for", by=world.chair)
+    decided = domain.decide_appeal(appeal, decision="Удовлетворить", reasons="Так", by=world.chair)
+    assert (decided.outcome, decided.decided_by_chair) == ("upheld", True)
+
+
 def test_ap3_deliberation_is_visible_only_to_members_and_the_directorate(world):
     world.approve()
     appeal = world.file()

@@ -47,9 +47,13 @@ def test_ap1_panel_needs_majority_of_all_experts(votes, panel, outcome):
         ([F, F, A, A, X], X, Outcome.NEEDS_CHAIR, False),  # an abstaining extra vote breaks nothing
         ([F, F, F, A, A], A, Outcome.ADOPTED, False),  # no tie: the extra vote is not counted
         ([X, X, X, X, X], F, Outcome.ADOPTED, True),
+        ([F, F, X, X, X], None, Outcome.ADOPTED, False),  # more votes cast wins: no 50 % + 1 of all members
+        ([A, X, X, X, X], None, Outcome.REJECTED, False),
     ],
 )
 def test_ap3_commission_chair_breaks_tie(votes, chair, outcome, by_chair):
+    """003 §8.10: one vote each, the side with more votes wins, the chair's additional vote breaks a tie; unlike
+    the panel (003 §7.2) the methodology sets no majority of all members for the commission."""
     tally = commission_outcome(votes, 5, chair)
     assert tally.outcome is outcome
     assert tally.by_chair is by_chair

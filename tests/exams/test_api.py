@@ -166,3 +166,36 @@ def test_rm1_api_precreate_refusals(exam, api, expert, chief_expert):
     assert refused.status_code == 409, refused.content
     assert "опубликованного" in refused.content.decode()
     assert not Attempt.all_objects.exists()
+
+
+def test_rm6_focus_loss_after_opening_support_is_logged_as_support_not_as_leaving(exam, examinee, chief_expert, api):
+    """RM-1 item 6 + RM-6: the attempt page reports the focus loss that follows a click on «Поддержка» as
+    ``support``; the log keeps it apart from an unexplained focus loss, with the return still logged, and the
+    proctor's log of the attempt names it «Открыл поддержку» next to the examinee's requests sent meanwhile."""
+    from django.urls import reverse
+
+    from profmaster.exams.models import AttemptEvent
+    from profmaster.support import domain as support
+
+    from .test_pages import client_for
+
+    earlier = support.open_request(exam.championship, text="Не вижу экзамен в кабинете", by=examinee)
+    # a request from before the attempt is not the attempt's
+    type(earlier).objects.filter(pk=earlier.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    body = start(api, exam)
+    url = f"/attempts/{body['id']}/events"
+    for kind in ("support", "focus_back", "focus_lost", "focus_back"):
+        assert api.post(url, {"kind": kind, "token": body["token"]}).status_code == 204
+    during = support.open_request(exam.championship, text="Не грузится картинка в вопросе 3", by=examinee,
+                                  page_url=f"/exams/attempts/{body['id']}/")
+    refused = api.post(url, {"kind": "support_opened", "token": body["token"]})
+    assert refused.status_code == 422
+    kinds = list(AttemptEvent.objects.filter(attempt_id=body["id"]).exclude(kind="start")
+                 .values_list("kind", flat=True))
+    assert kinds == ["support", "focus_back", "focus_lost", "focus_back"]
+    log = client_for(chief_expert).get(reverse("exams:attempt_log", args=[body["id"]]))
+    page = log.content.decode()
+    assert page.count("Открыл поддержку (окно экзамена в фоне)") == 1
+    assert page.count("Окно экзамена потеряло фокус") == 1
+    assert [r.number for r in log.context["support_requests"]] == [during.number]
+    assert "Не грузится картинка" not in page  # the proctor sees that a request was sent, not what it says

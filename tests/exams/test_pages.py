@@ -292,3 +292,21 @@ def test_rm1_precreation_refusal_is_a_message_on_the_exam_page(exam, chief_exper
     response = client.post(reverse("exams:precreate", args=[exam.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("exams:exam_detail", args=[exam.pk])
     assert "Билеты готовятся для опубликованного экзамена." in response.content.decode()
+
+
+def test_rm6_both_support_links_of_the_attempt_page_open_a_new_tab_marked_for_the_focus_log(exam, examinee):
+    """RM-6 on the RM-1 attempt page: neither «Поддержка» (the header's nor the exam bar's) navigates away from the
+    attempt; both open a new tab and carry the mark attempt.js reads to report the focus loss as «support»."""
+    import re
+
+    client = client_for(examinee)
+    client.post(reverse("exams:take", args=[exam.pk]), {})
+    attempt = Attempt.objects.get()
+    page = client.get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
+    links = re.findall(r'<a [^>]*id="(support-link|exam-support)"[^>]*>', page)
+    assert sorted(links) == ["exam-support", "support-link"]
+    for tag in re.findall(r'<a [^>]*id="(?:support-link|exam-support)"[^>]*>', page):
+        assert 'target="_blank"' in tag and 'rel="noopener"' in tag and "data-exam-support" in tag
+    elsewhere = client.get("/cabinet/").content.decode()
+    header = re.search(r'<a [^>]*id="support-link"[^>]*>', elsewhere).group(0)
+    assert "target=" not in header and "data-exam-support" not in header  # other pages keep the plain link

@@ -8,7 +8,10 @@ what the vote decided. Two rules:
   against neither side but do not help reach the majority. Without one, the question stays open.
 * :func:`commission_outcome` — a hearing of the appeal commission: each member votes once; the side with
   more votes wins; on a tie the chair's additional vote decides. A hearing always ends in a decision, so a
-  tie without the chair's additional vote is reported as such (the hearing cannot close yet).
+  tie without the chair's additional vote is reported as such (the hearing cannot close yet). 003 §8.10 sets
+  no quorum and no share of all members for the commission's decision (unlike 003 §7.2 for the panel), so
+  abstentions count for neither side; that every member must have voted before the hearing closes is the
+  appeals domain's rule (``appeals.domain.decide_appeal``), kept where the methodology is silent.
 """
 
 from __future__ import annotations

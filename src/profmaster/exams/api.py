@@ -267,10 +267,11 @@ def attempt_save(request: HttpRequest, attempt_id: Id, payload: SaveIn) -> Any:
 
 
 @router.post("/attempts/{attempt_id}/events", response={204: None, **WRITE_ERRORS}, url_name="attempt_event",
-             summary="Сообщить о потере или возврате фокуса окна")
+             summary="Сообщить о потере или возврате фокуса окна (support — ушёл в поддержку)")
 def attempt_event(request: HttpRequest, attempt_id: Id, payload: EventIn) -> Any:
     attempt = _attempt(request, attempt_id)
-    domain.log_focus(attempt, current_user(request), lost=payload.kind == "focus_lost", token=payload.token)
+    domain.log_focus(attempt, current_user(request), lost=payload.kind != "focus_back",
+                     support=payload.kind == "support", token=payload.token)
     return Status(204, None)
 
 

@@ -449,7 +449,11 @@ class Answer(models.Model):
 
 
 class AttemptEvent(models.Model):
-    """The attempt's log: start, every save, focus lost/regained, lock, unlock, finish (RM-1, item 6)."""
+    """The attempt's log: start, every save, focus lost/regained, lock, unlock, finish (RM-1, item 6).
+
+    ``support`` is the focus loss that follows the examinee's click on «Поддержка» (RM-6): the window still went
+    to the background and the time away is still on the log, but the proctor reads it as a request for help,
+    not as leaving the exam."""
 
     class Kind(models.TextChoices):
         START = "start", _("Начало")
@@ -458,6 +462,7 @@ class AttemptEvent(models.Model):
         REFUSED = "refused", _("Сохранение отклонено")
         FOCUS_LOST = "focus_lost", _("Окно экзамена потеряло фокус")
         FOCUS_BACK = "focus_back", _("Окно экзамена снова в фокусе")
+        SUPPORT = "support", _("Открыл поддержку (окно экзамена в фоне)")
         RESUME = "resume", _("Возобновление")
         SECOND_BROWSER = "second_browser", _("Попытка открыть во втором браузере")
         UNLOCK = "unlock", _("Разблокировка проктором")

@@ -136,7 +136,8 @@ class SaveOut(Schema):
 
 
 class EventIn(InputSchema):
-    kind: Literal["focus_lost", "focus_back"]
+    #: ``support``: the window lost focus because the examinee opened «Поддержка» from the exam page (RM-6).
+    kind: Literal["focus_lost", "focus_back", "support"]
     token: Text(64, min_length=1)
 
 

@@ -28,6 +28,7 @@ from profmaster.core.errors import DomainError
 from profmaster.core.views import form_page
 from profmaster.jobs.domain import job_url
 from profmaster.permissions import competency_filter, has_perm, require
+from profmaster.support import domain as support
 
 from . import domain, forms, images, importing, precreation, statistics, xlsx
 from .models import Answer, Attempt, Exam, Question, QuestionBank, QuestionImage, TaskAccess, TaskHandout
@@ -371,6 +372,8 @@ def attempt_log(request: HttpRequest, attempt_pk: int) -> HttpResponse:
     require(request.user, "exams.view_results", attempt.exam)
     return render(request, "exams/attempt_log.html", {
         "attempt": attempt, "events": attempt.events.all(),
+        "support_requests": support.requests_during(attempt.user, attempt.exam.championship, attempt.started_at,
+                                                    attempt.finished_at),
         "breadcrumbs": _crumbs(attempt.exam.championship,
                                (attempt.exam.title, reverse("exams:exam_detail", args=[attempt.exam_id])),
                                (attempt.user.full_name, None)),

@@ -107,6 +107,18 @@ def may_receive_requests(championship: Championship, by: Any) -> bool:
     return RoleAssignment.objects.filter(user=by, championship=championship).exists()
 
 
+def requests_during(user: Any, championship: Any, since: Any, until: Any = None) -> list[SupportRequest]:
+    """The person's requests to the event's support opened between ``since`` and ``until`` (now when None) —
+    during an exam attempt, so that the proctor can match «Открыл поддержку» in the attempt's log with a request
+    actually sent (RM-1, RM-6). Only the number and the time are for the proctor, not the request's text."""
+    if since is None or getattr(user, "pk", None) is None:
+        return []
+    found = SupportRequest.objects.filter(championship_id=championship.pk, author_id=user.pk, created_at__gte=since)
+    if until is not None:
+        found = found.filter(created_at__lte=until)
+    return list(found.order_by("created_at", "pk"))
+
+
 def request_link_token(request: SupportRequest) -> str:
     """The signed token of a public request's page (bound to the request and its author's e-mail)."""
     return signing.dumps({"r": request.pk, "e": request.author_email.lower()}, salt=LINK_SALT)

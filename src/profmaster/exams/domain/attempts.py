@@ -218,8 +218,11 @@ def unlock_attempt(attempt: Attempt, *, by: Any, reason: str = "") -> Attempt:
     return attempt
 
 
-def log_focus(attempt: Attempt, user: Any, *, lost: bool, token: str, now: dt.datetime | None = None) -> None:
-    """The browser reports that the exam window lost or regained focus (RM-1, item 6)."""
+def log_focus(attempt: Attempt, user: Any, *, lost: bool, token: str, support: bool = False,
+              now: dt.datetime | None = None) -> None:
+    """The browser reports that the exam window lost or regained focus (RM-1, item 6). ``support``: it lost it
+    because the examinee opened «Поддержка» from the exam page (RM-6) — logged as its own kind, so the proctor
+    sees a request for help and its time away, not an unexplained departure."""
     now = now or timezone.now()
     if attempt.user_id != user.pk:
         raise AccessDenied(_("Это не ваша попытка."))
@@ -227,4 +230,5 @@ def log_focus(attempt: Attempt, user: Any, *, lost: bool, token: str, now: dt.da
         return
     if not _same(attempt.lock_token, token):
         raise AttemptLocked
-    _event(attempt, AttemptEvent.Kind.FOCUS_LOST if lost else AttemptEvent.Kind.FOCUS_BACK, now)
+    lost_kind = AttemptEvent.Kind.SUPPORT if support else AttemptEvent.Kind.FOCUS_LOST
+    _event(attempt, lost_kind if lost else AttemptEvent.Kind.FOCUS_BACK, now)

@@ -1,5 +1,6 @@
 /* The exam attempt page: autosave on change with a queue kept in localStorage that retries until the
-   server acknowledges each answer, a countdown from the server's clock, and focus reports (RM-1). */
+   server acknowledges each answer, a countdown from the server's clock, and focus reports (RM-1; a focus loss
+   caused by opening «Поддержка» is reported as such, RM-6). */
 (function () {
   "use strict";
   const state = JSON.parse(document.getElementById("exam-state").textContent);
@@ -168,7 +169,17 @@
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
       body: JSON.stringify({kind: kind, token: state.token})}).catch(() => {});
   }
-  window.addEventListener("blur", () => report("focus_lost"));
+  // RM-6: «Поддержка» opens in a new tab; the focus loss right after a click on it is reported as «support», so
+  // the proctor reads a request for help (and still sees how long the window was away), not a departure.
+  let supportClickedAt = 0;
+  document.querySelectorAll("[data-exam-support]").forEach((link) => link.addEventListener("click", () => {
+    supportClickedAt = Date.now();
+  }));
+  window.addEventListener("blur", () => {
+    const viaSupport = Date.now() - supportClickedAt < 3000;
+    supportClickedAt = 0;
+    report(viaSupport ? "support" : "focus_lost");
+  });
   window.addEventListener("focus", () => report("focus_back"));
 
   const countdown = document.getElementById("countdown");
