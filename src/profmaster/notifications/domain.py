@@ -45,7 +45,7 @@ from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.core.links import site_url
-from profmaster.core.queue import enqueue_once_on_commit
+from profmaster.core.queue import enqueue_once_on_commit, enqueue_soon_on_commit
 
 from .models import OutboundAttachment, OutboundEmail
 
@@ -189,7 +189,7 @@ def queue_email(template: str, context: Mapping[str, Any], to: Any, *, champions
                                    size=len(a.content) if a.content is not None else _size(name))
                 for a, name in zip(attachments, stored, strict=True)])
             created.append(email)
-        enqueue_once_on_commit(SEND_TASK)
+        enqueue_soon_on_commit(SEND_TASK)
     return created
 
 
