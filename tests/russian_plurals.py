@@ -84,4 +84,7 @@ API: Forms = {
     ("не менее %(n)s элемента", "не менее %(n)s элементов"): (
         "не менее %(n)s элемента", "не менее %(n)s элементов", "не менее %(n)s элементов"),
 }
-ALL: Forms = {**CRITERIA, **ASPECT_POINTS, **LEVEL_POINTS, **PANEL, **SECTION, **PAPER, **API}
+TEXT: Forms = {("Поле «%(what)s» длиннее %(n)s символа.", "Поле «%(what)s» длиннее %(n)s символов."): (
+    "Поле «%(what)s» длиннее %(n)s символа.", "Поле «%(what)s» длиннее %(n)s символов.",
+    "Поле «%(what)s» длиннее %(n)s символов.")}
+ALL: Forms = {**CRITERIA, **ASPECT_POINTS, **LEVEL_POINTS, **PANEL, **SECTION, **PAPER, **API, **TEXT}

@@ -100,6 +100,13 @@ def test_op7_revoked_access_refused(venue):
         domain.revoke_access(venue.badge("participant"), reason="  ", by=venue.chief)
 
 
+def test_x5_nul_in_the_reason_is_dropped_and_the_rest_saved(venue):
+    """X-5: a NUL pasted into the reason (PostgreSQL cannot store it) no longer refuses the revocation: the NUL is
+    dropped and the reason kept as written."""
+    mentor = domain.revoke_access(venue.badge("mentor"), reason=" Окончательное\x00 отстранение ", by=venue.chief)
+    assert mentor.revoked_at is not None and mentor.revoke_reason == "Окончательное отстранение"
+
+
 def test_op7_press_enters_only_after_the_safety_briefing(venue):
     """003 §24.4: staff, press and volunteers are admitted individually after a safety briefing."""
     today = domain.today(venue.championship)

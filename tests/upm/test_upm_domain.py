@@ -97,6 +97,11 @@ def test_upm3_channel_message_is_emailed_to_the_others(upm, django_capture_on_co
         "coordinator80@example.ru", "coordinator@example.ru"]
     with pytest.raises(DomainError, match="Напишите сообщение"):
         domain.post_message(upm.venue, text="   ", by=upm.people["venue"])
+    with pytest.raises(DomainError, match="Напишите сообщение"):
+        domain.post_message(upm.venue, text="\x00 ", by=upm.people["venue"])
+    # a NUL (PostgreSQL cannot store it) is dropped, the rest of the message saved
+    assert domain.post_message(upm.venue, text="Уроки\x00 — по средам", by=upm.people["venue"]).text == (
+        "Уроки — по средам")
 
 
 # --- stage IV: lessons ----------------------------------------------------------------------------------------------

@@ -46,9 +46,9 @@ from profmaster.audit.domain import record, snapshot
 from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.championships.models import Championship, Stage
-from profmaster.checkin.domain import _text
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.core.links import absolute_url
+from profmaster.core.text import clean_text
 from profmaster.core.votes import Choice, Outcome, Tally, commission_outcome, majority_of
 from profmaster.disputes.models import Dispute
 from profmaster.documents.domain import create_generated_document
@@ -186,7 +186,7 @@ def approve_commission(championship: Championship, *, by: Any, basis: str = "",
     """003 §8.5: the Directorate approves at least five members, two days before the remote stage; every member
     then holds the commission member's role and the composition is published."""
     moment = _now(now)
-    basis = _text(basis, field="basis", what=_("Основание утверждения"), required=False, max_length=300)
+    basis = clean_text(basis, field="basis", what=_("Основание утверждения"), required=False, max_length=300)
     deadline = approval_deadline(championship)
     if deadline is None:
         raise DomainError(_("В чемпионате нет этапов: срок утверждения состава (за 2 дня до начала дистанционного "
@@ -368,9 +368,9 @@ def file_appeal(dispute: Dispute, *, persons: str, claim: str, scan: Any, by: An
                 team: Application | None = None, now: dt.datetime | None = None) -> Appeal:
     """The team's mentor appeals the decided dispute (003 §8.2–8.4). Refused — nothing saved — for every rule
     above; the dispute's protocol is attached; the commission, the Directorate and the mentor are told."""
-    persons = _text(persons, field="persons", what=_("Ф. И. О. всех вовлечённых в спор лиц"), max_length=TEXT_MAX)
-    claim = _text(claim, field="claim", what=_("Описание претензии"), max_length=TEXT_MAX)
-    respondent = _text(respondent, field="respondent", what=_("Ответчик"), required=False, max_length=450)
+    persons = clean_text(persons, field="persons", what=_("Ф. И. О. всех вовлечённых в спор лиц"), max_length=TEXT_MAX)
+    claim = clean_text(claim, field="claim", what=_("Описание претензии"), max_length=TEXT_MAX)
+    respondent = clean_text(respondent, field="respondent", what=_("Ответчик"), required=False, max_length=450)
     if scan is None or not getattr(scan, "size", 0):
         raise DomainError(_("Приложите скан подписанной апелляции (PDF, PNG или JPEG до 5 МБ)."), field="scan")
     kind = check_scan(scan)
@@ -464,8 +464,8 @@ def record_note(appeal: Appeal, *, kind: str, person: str, text: str, by: Any) -
     """The appellant, the respondent or a witness heard at the hearing (003 §8.10, §8.13)."""
     if kind not in HearingNote.Kind.values:
         raise DomainError(_("Укажите, кто выступал: заявитель, ответчик или свидетель."), field="kind")
-    person = _text(person, field="person", what=_("Ф. И. О."), max_length=450)
-    text = _text(text, field="text", what=_("Что сказано"), max_length=TEXT_MAX)
+    person = clean_text(person, field="person", what=_("Ф. И. О."), max_length=450)
+    text = clean_text(text, field="text", what=_("Что сказано"), max_length=TEXT_MAX)
     with transaction.atomic():
         appeal = _locked(appeal)
         _chair_only(appeal, by)
@@ -657,8 +657,8 @@ def decide_appeal(appeal: Appeal, *, decision: str, reasons: str, by: Any, sanct
     from profmaster.disputes import sanctions
     from profmaster.timekeeping.models import Suspension
 
-    decision = _text(decision, field="decision", what=_("Решение комиссии"), max_length=TEXT_MAX)
-    reasons = _text(reasons, field="reasons", what=_("Обоснование"), max_length=TEXT_MAX)
+    decision = clean_text(decision, field="decision", what=_("Решение комиссии"), max_length=TEXT_MAX)
+    reasons = clean_text(reasons, field="reasons", what=_("Обоснование"), max_length=TEXT_MAX)
     with transaction.atomic():
         appeal = _locked(appeal)
         commission = _chair_only(appeal, by)

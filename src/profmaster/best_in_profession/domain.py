@@ -28,6 +28,7 @@ from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.championships.models import AgeCategory, BaseVenue, Championship, InfrastructureItem, Stage
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+from profmaster.core.text import clean_text
 from profmaster.organisations.models import Organisation
 from profmaster.permissions import holds
 from profmaster.registration import domain as registration
@@ -51,6 +52,8 @@ from .rules import record_access
 SCAN_RETENTION_DAYS = 30
 
 PROFILE = Championship.RulesProfile.BEST_IN_PROFESSION
+#: The contestant's names go to the account (``User.first_name`` / ``last_name``: 150 characters).
+NAME_MAX = 150
 
 
 def is_contest(championship: Championship) -> bool:
@@ -74,9 +77,8 @@ def save_nomination(nomination: ProfessionNomination, *, by: Any, reason: str = 
     _require_contest(championship)
     if nomination.competency.championship_id != championship.pk:
         raise DomainError(_("Компетенция относится к другому чемпионату."), field="competency")
-    nomination.name = (nomination.name or "").strip()
-    if not nomination.name:
-        raise DomainError(_("Укажите название номинации."), field="name")
+    nomination.name = clean_text(nomination.name, field="name", what=_("Номинация"), missing=_("Укажите название номинации."),
+                                 max_length=200)
     if nomination.min_education and nomination.min_education not in Education.values:
         raise DomainError(_("Неизвестный уровень образования."), field="min_education")
     with transaction.atomic():
@@ -139,19 +141,10 @@ def employers_of(user: Any, championship: Championship) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.EMPLOYER).order_by("short_name", "name"))
 
 
-def _text(value: str, *, field: str, what: str, max_length: int = 150, required: bool = True) -> str:
-    value = (value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise DomainError(what, field=field)
-    if len(value) > max_length:
-        raise DomainError(_("Не длиннее %(max)s символов.") % {"max": max_length}, field=field)
-    return value
-
-
 def _clean(data: ContestantData) -> ContestantData:
-    email = User.objects.normalize_email(_text(data.email, field="email", max_length=254,
-                                               what=_("Укажите e-mail участника: по нему он входит в личный кабинет."))
-                                         ).lower()
+    email = clean_text(data.email, field="email", what=_("E-mail"), max_length=254,
+                       missing=_("Укажите e-mail участника: по нему он входит в личный кабинет."))
+    email = User.objects.normalize_email(email).lower()
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise DomainError(_("E-mail участника указан неверно: %(email)s.") % {"email": email}, field="email")
     if data.education not in Education.values:
@@ -165,11 +158,14 @@ def _clean(data: ContestantData) -> ContestantData:
         raise DomainError(_("Стаж по профессии — число лет от 0 до 70."), field="years_of_service")
     return dataclasses.replace(
         data, email=email, years_of_service=years.quantize(Decimal("0.1")),
-        last_name=_text(data.last_name, field="last_name", what=_("Укажите фамилию участника.")),
-        first_name=_text(data.first_name, field="first_name", what=_("Укажите имя участника.")),
-        patronymic=_text(data.patronymic, field="patronymic", what="", required=False),
-        position=_text(data.position, field="position", what=_("Укажите должность участника."), max_length=200),
-        phone=_text(data.phone, field="phone", what="", required=False, max_length=32),
+        last_name=clean_text(data.last_name, field="last_name", what=_("Фамилия"), max_length=NAME_MAX,
+                             missing=_("Укажите фамилию участника.")),
+        first_name=clean_text(data.first_name, field="first_name", what=_("Имя"), max_length=NAME_MAX,
+                              missing=_("Укажите имя участника.")),
+        patronymic=clean_text(data.patronymic, field="patronymic", what=_("Отчество"), required=False, max_length=NAME_MAX),
+        position=clean_text(data.position, field="position", what=_("Должность"), max_length=200,
+                            missing=_("Укажите должность участника.")),
+        phone=clean_text(data.phone, field="phone", what=_("Телефон"), required=False, max_length=32),
         gender=data.gender if data.gender in ("", "masc", "femn") else "")
 
 
@@ -377,6 +373,7 @@ def record_checklist_item(line: VenueChecklistItem, *, available_quantity: Any, 
         quantity = None
     if quantity is None or not quantity.is_finite() or quantity < 0 or quantity >= Decimal("1e8"):
         raise DomainError(_("Укажите, сколько есть на площадке: число от 0."), field="available_quantity")
+    note = clean_text(note, field="note", what=_("Примечание"), required=False, max_length=500)
     content_type = ""
     if photo is not None:
         suffix, content_type = check_photo(photo)
@@ -385,7 +382,7 @@ def record_checklist_item(line: VenueChecklistItem, *, available_quantity: Any, 
         if locked.checklist.status != VenueChecklist.Status.OPEN:
             raise TransitionError(_("Чек-лист площадки уже подтверждён: изменить позицию нельзя."))
         locked.available_quantity = quantity.quantize(Decimal("0.01"))
-        locked.note = (note or "").replace("\x00", "").strip()[:500]
+        locked.note = note
         locked.checked_by, locked.checked_at = by, timezone.now()
         if photo is not None:
             if locked.photo:
@@ -441,7 +438,7 @@ def readiness(stage: Stage) -> list[dict[str, Any]]:
 def save_group(checklist: VenueChecklist, *, name: str, starts_at: dt.datetime, ends_at: dt.datetime,
                capacity: int, by: Any) -> VenueGroup:
     """A small group at a venue with its own time, within the stage's days on the venue's calendar (X-6)."""
-    name = _text(name, field="name", what=_("Укажите название группы."), max_length=100)
+    name = clean_text(name, field="name", what=_("Название группы"), missing=_("Укажите название группы."), max_length=100)
     if starts_at is None or ends_at is None or ends_at <= starts_at:
         raise DomainError(_("Окончание группы должно быть позже начала."), field="ends_at")
     if not capacity or capacity < 1 or capacity > 500:

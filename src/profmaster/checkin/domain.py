@@ -41,6 +41,7 @@ from profmaster.championships import timezones
 from profmaster.championships.models import Competency, ProgrammeSlot, Stage
 from profmaster.competition_day.domain import drawn_flows
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.core.text import clean_text
 from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.notifications.domain import queue_email, usable_addresses
@@ -88,18 +89,6 @@ def normalise_code(raw: Any) -> str | None:
         text = parts[-1] if parts else ""
     code = re.sub(r"[\s\-]", "", text).upper()
     return code if _CODE_RE.match(code) else None
-
-
-def _text(value: Any, *, field: str, what: str, required: bool = True, max_length: int = TEXT_MAX) -> str:
-    text = str(value or "").strip()
-    if "\x00" in text:
-        raise DomainError(_("Поле «%(what)s» содержит недопустимый символ.") % {"what": what}, field=field)
-    if required and not text:
-        raise DomainError(_("Заполните поле «%(what)s».") % {"what": what}, field=field)
-    if len(text) > max_length:
-        raise DomainError(_("Поле «%(what)s» длиннее %(max)s символов.") % {"what": what, "max": max_length},
-                          field=field)
-    return text
 
 
 def today(championship: Any, now: dt.datetime | None = None) -> dt.date:
@@ -203,8 +192,8 @@ def admit_individually(competency: Competency, *, kind: str, full_name: str, org
     if kind not in Accreditation.INDIVIDUAL:
         raise DomainError(_("Индивидуально допускаются только персонал, пресса, волонтёры и переводчики."),
                           field="kind")
-    full_name = _text(full_name, field="full_name", what=_("ФИО"), max_length=NAME_MAX)
-    organisation = _text(organisation, field="organisation", what=_("Организация"), required=False, max_length=300)
+    full_name = clean_text(full_name, field="full_name", what=_("ФИО"), max_length=NAME_MAX)
+    organisation = clean_text(organisation, field="organisation", what=_("Организация"), required=False, max_length=300)
     if not isinstance(valid_from, dt.date) or not isinstance(valid_to, dt.date):
         raise DomainError(_("Укажите дни допуска."), field="valid_from")
     if valid_to < valid_from:
@@ -222,7 +211,7 @@ def admit_individually(competency: Competency, *, kind: str, full_name: str, org
 
 def record_briefing(accreditation: Accreditation, *, note: str = "", by: Any) -> Accreditation:
     """Record that the person passed the safety briefing (003 §24.1, §24.4)."""
-    note = _text(note, field="note", what=_("Об инструктаже"), required=False, max_length=500)
+    note = clean_text(note, field="note", what=_("Об инструктаже"), required=False, max_length=500)
     with transaction.atomic():
         locked = Accreditation.objects.select_for_update().get(pk=accreditation.pk)
         if locked.briefed_at is not None:
@@ -237,7 +226,7 @@ def record_briefing(accreditation: Accreditation, *, note: str = "", by: Any) ->
 
 def revoke_access(accreditation: Accreditation, *, reason: str, by: Any) -> Accreditation:
     """Take the right to enter the venue away at once (003 §11.2, §24.5): check-in refuses from now on."""
-    reason = _text(reason, field="reason", what=_("Основание"))
+    reason = clean_text(reason, field="reason", what=_("Основание"), max_length=TEXT_MAX)
     with transaction.atomic():
         locked = Accreditation.objects.select_for_update().get(pk=accreditation.pk)
         if locked.revoked_at is not None:
@@ -560,17 +549,17 @@ def record_toolbox_check(competency: Competency, application: Application, *, pa
         raise DomainError(_("В компетенции «%(name)s» тулбокс не предусмотрен.") % {"name": competency.name})
     if application.competency_id != competency.pk or application.status != workflow.APPROVED:
         raise DomainError(_("Команда не относится к этой компетенции."), field="application")
-    participant_present = _text(participant_present, field="participant_present",
-                                what=_("В присутствии участника"), max_length=NAME_MAX)
-    note = _text(note, field="note", what=_("Примечание"), required=False)
+    participant_present = clean_text(participant_present, field="participant_present", what=_("В присутствии участника"),
+                                     max_length=NAME_MAX)
+    note = clean_text(note, field="note", what=_("Примечание"), required=False, max_length=TEXT_MAX)
     cleaned: list[ItemData] = []
     for index, item in enumerate(items, start=1):
-        name = _text(item.name, field="items", what=_("Предмет %(n)s") % {"n": index}, required=False, max_length=300)
+        name = clean_text(item.name, field="items", what=_("Предмет %(n)s") % {"n": index}, required=False, max_length=300)
         if not name:
             continue
         if item.status not in ToolboxItem.Status.values:
             raise DomainError(_("Неизвестная оценка предмета «%(name)s».") % {"name": name}, field="items")
-        explanation = _text(item.explanation, field="items", what=_("Объяснение"), required=False)
+        explanation = clean_text(item.explanation, field="items", what=_("Объяснение"), required=False, max_length=TEXT_MAX)
         removed = bool(item.removed) or item.status == ToolboxItem.Status.PROHIBITED
         cleaned.append(ItemData(name, item.status, explanation, removed))
     if len(cleaned) > ITEMS_MAX:

@@ -36,6 +36,7 @@ from profmaster.checkin.models import Accreditation
 from profmaster.core import votes
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.core.links import absolute_url
+from profmaster.core.text import clean_text
 from profmaster.documents.domain import create_generated_document, regenerate_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.marking.models import Criterion
@@ -46,16 +47,6 @@ from profmaster.registration.models import Application, TeamMember
 from .models import Dispute, Explanation, Vote, VoteRound
 
 TEXT_MAX = 4000
-
-
-def _text(value: Any, *, field: str, what: str, required: bool = True, max_length: int = TEXT_MAX) -> str:
-    text = str(value or "").replace("\x00", "").strip()
-    if required and not text:
-        raise DomainError(_("Заполните поле «%(what)s».") % {"what": what}, field=field)
-    if len(text) > max_length:
-        raise DomainError(_("Поле «%(what)s» длиннее %(max)s символов.") % {"what": what, "max": max_length},
-                          field=field)
-    return text
 
 
 # --- Who is who ------------------------------------------------------------------------------------------
@@ -117,9 +108,10 @@ def raise_dispute(competency: Competency, *, question: str, concerns: str, circu
                   on_behalf_of: TeamMember | None = None, arose_on: dt.date | None = None, by: Any) -> Dispute:
     """003 §7.1: a mentor (about their own team, maybe on behalf of its participant) or the venue's technical
     administrator raises a question; the chief expert is told."""
-    question = _text(question, field="question", what=_("Вопрос"))
-    concerns = _text(concerns, field="concerns", what=_("Кого касается"), max_length=500)
-    circumstances = _text(circumstances, field="circumstances", what=_("Причины и обстоятельства"), required=False)
+    question = clean_text(question, field="question", what=_("Вопрос"), max_length=TEXT_MAX)
+    concerns = clean_text(concerns, field="concerns", what=_("Кого касается"), max_length=500)
+    circumstances = clean_text(circumstances, field="circumstances", what=_("Причины и обстоятельства"), required=False,
+                               max_length=TEXT_MAX)
     if team is not None and (team.competency_id != competency.pk or team.status != Application.Status.APPROVED):
         raise DomainError(_("Команда не участвует в этой компетенции."), field="team")
     if criterion is not None and criterion.scheme.competency_id != competency.pk:
@@ -170,9 +162,9 @@ def open_round(dispute: Dispute) -> VoteRound | None:
 def put_to_vote(dispute: Dispute, *, proposal: str, revote_reason: str = "", by: Any) -> VoteRound:
     """003 §7.2, §22.8: the chief expert puts a proposal to the vote of every expert at the venue. A vote
     after a round without a majority records why it is voted again."""
-    proposal = _text(proposal, field="proposal", what=_("Вынесено на голосование"))
-    revote_reason = _text(revote_reason, field="revote_reason", what=_("Причина повторного голосования"),
-                          required=False)
+    proposal = clean_text(proposal, field="proposal", what=_("Вынесено на голосование"), max_length=TEXT_MAX)
+    revote_reason = clean_text(revote_reason, field="revote_reason", what=_("Причина повторного голосования"), required=False,
+                               max_length=TEXT_MAX)
     with transaction.atomic():
         locked = Dispute.objects.select_for_update().select_related("competency__championship").get(pk=dispute.pk)
         if locked.state == Dispute.State.DECIDED:
@@ -388,7 +380,7 @@ def refresh_protocol(dispute: Dispute, *, by: Any) -> Document | None:
 
 
 def open_investigation(dispute: Dispute, *, reason: str, by: Any) -> Dispute:
-    reason = _text(reason, field="reason", what=_("Предмет расследования"))
+    reason = clean_text(reason, field="reason", what=_("Предмет расследования"), max_length=TEXT_MAX)
     with transaction.atomic():
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if locked.state != Dispute.State.DECIDED:
@@ -417,7 +409,7 @@ def explainers(dispute: Dispute) -> list[Any]:
 
 
 def request_explanation(dispute: Dispute, *, person: Any, question: str, by: Any) -> Explanation:
-    question = _text(question, field="question", what=_("Что пояснить"))
+    question = clean_text(question, field="question", what=_("Что пояснить"), max_length=TEXT_MAX)
     if person is None or person.pk not in {u.pk for u in explainers(dispute)}:
         raise DomainError(_("Пояснения запрашивают у экспертов, главного эксперта и наставников этой компетенции."),
                           field="person")
@@ -435,7 +427,7 @@ def request_explanation(dispute: Dispute, *, person: Any, question: str, by: Any
 
 
 def answer_explanation(explanation: Explanation, *, answer: str, by: Any) -> Explanation:
-    answer = _text(answer, field="answer", what=_("Пояснение"))
+    answer = clean_text(answer, field="answer", what=_("Пояснение"), max_length=TEXT_MAX)
     with transaction.atomic():
         locked = Explanation.objects.select_for_update().select_related("dispute__championship").get(pk=explanation.pk)
         if locked.person_id != getattr(by, "pk", None):

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from profmaster.checkin.models import Accreditation
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.core.text import clean_text
 from profmaster.incidents.models import Removal
 from profmaster.marking.models import Aspect, Criterion, TeamResult
 from profmaster.registration.models import Application, TeamMember
@@ -47,6 +48,10 @@ from .models import Dispute
 
 __all__ = ["deduct_points", "end_suspension", "remove_from_venue", "suspend_participant", "zero_part", "zero_result"]
 
+#: The decision a sanction rests on (``Removal.basis``, ``ResultDecision.basis``: 300 characters) and the reason.
+BASIS_MAX = 300
+TEXT_MAX = 4000
+
 
 def _basis(basis: str, dispute: Dispute | None, competency_id: int) -> str:
     if dispute is not None:
@@ -56,10 +61,11 @@ def _basis(basis: str, dispute: Dispute | None, competency_id: int) -> str:
         if fresh != (Dispute.State.DECIDED, Dispute.Outcome.ADOPTED):
             raise TransitionError(_("Санкция применяется по решённому вопросу, предложение по которому принято "
                                     "голосованием жюри."))
-    label = (basis or "").replace("\x00", "").strip() or (dispute.label if dispute is not None else "")
+    label = clean_text(basis, field="basis", what=_("Решение, по которому применяется санкция"), required=False,
+                       max_length=BASIS_MAX) or (dispute.label[:BASIS_MAX] if dispute is not None else "")
     if not label:
         raise DomainError(_("Укажите решение, по которому применяется санкция."), field="basis")
-    return label[:300]
+    return label
 
 
 def _after(dispute: Dispute | None, field: str, obj: Any, *, by: Any) -> None:
@@ -164,9 +170,8 @@ def remove_from_venue(accreditation: Accreditation, *, reason: str, basis: str =
     if accreditation.kind not in REMOVABLE:
         raise DomainError(_("С площадки по санкции удаляются эксперты, наставники и другой аккредитованный персонал; "
                             "участника отстраняют на время апелляции."), field="accreditation")
-    reason = (reason or "").replace("\x00", "").strip()[:4000]
-    if not reason:
-        raise DomainError(_("Укажите основание отстранения."), field="reason")
+    reason = clean_text(reason, field="reason", what=_("Основание отстранения"), max_length=TEXT_MAX,
+                        missing=_("Укажите основание отстранения."))
     from django.utils import timezone
 
     with transaction.atomic():

@@ -36,6 +36,7 @@ from profmaster.championships.models import Championship, Competency
 from profmaster.checkin import domain as checkin
 from profmaster.checkin.models import Accreditation
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.core.text import clean_text
 from profmaster.documents.domain import create_generated_document, regenerate_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.notifications.domain import queue_email, usable_addresses
@@ -59,10 +60,6 @@ def evidence_limit() -> int:
 
 def _size_label(value: int) -> str:
     return f"{value / MB:.0f} МБ" if value >= MB else f"{value} байт"
-
-
-def _text(value: Any, *, field: str, what: str, required: bool = True, max_length: int = TEXT_MAX) -> str:
-    return checkin._text(value, field=field, what=what, required=required, max_length=max_length)
 
 
 def _directorate(championship: Championship) -> list[str]:
@@ -97,13 +94,13 @@ def report_incident(competency: Competency, *, kind: str, description: str, occu
     (003 §17.1, §24.5); an illness also to the chief expert and the team's mentor."""
     if kind not in Incident.Kind.values:
         raise DomainError(_("Укажите, что произошло."), field="kind")
-    description = _text(description, field="description", what=_("Описание"))
-    witnesses = _text(witnesses, field="witnesses", what=_("Свидетели"), required=False)
+    description = clean_text(description, field="description", what=_("Описание"), max_length=TEXT_MAX)
+    witnesses = clean_text(witnesses, field="witnesses", what=_("Свидетели"), required=False, max_length=TEXT_MAX)
     if accreditation is not None:
         if accreditation.competency_id != competency.pk:
             raise DomainError(_("Этот человек аккредитован на другую компетенцию."), field="accreditation")
         person_name = accreditation.full_name
-    person_name = _text(person_name, field="person_name", what=_("С кем"), max_length=450)
+    person_name = clean_text(person_name, field="person_name", what=_("С кем"), max_length=450)
     if not isinstance(occurred_at, dt.datetime) or timezone.is_naive(occurred_at):
         raise DomainError(_("Укажите дату и время."), field="occurred_at")
     if occurred_at > timezone.now() + dt.timedelta(minutes=5):
@@ -176,7 +173,7 @@ def remove_person(incident: Incident, *, kind: str, reason: str, by: Any) -> Rem
     venue access at once; the Directorate is told immediately."""
     if kind not in Removal.Kind.values:
         raise DomainError(_("Укажите вид отстранения."), field="kind")
-    reason = _text(reason, field="reason", what=_("Основание"))
+    reason = clean_text(reason, field="reason", what=_("Основание"), max_length=TEXT_MAX)
     if incident.accreditation is None:
         raise DomainError(_("Отстранить можно только аккредитованного человека: укажите его в записи."),
                           field="accreditation")
@@ -207,10 +204,9 @@ def confirm_readiness(incident: Incident, *, participant_name: str, mentor_name:
     a temporary removal of the incident's person ends."""
     if incident.kind != Incident.Kind.ILLNESS:
         raise DomainError(_("Готовность подтверждают после болезни или несчастного случая."))
-    participant_name = _text(participant_name, field="participant_name", what=_("Подтвердил участник"),
-                             max_length=450)
-    mentor_name = _text(mentor_name, field="mentor_name", what=_("Подтвердил наставник"), max_length=450)
-    statement = _text(statement, field="statement", what=_("Текст подтверждения"))
+    participant_name = clean_text(participant_name, field="participant_name", what=_("Подтвердил участник"), max_length=450)
+    mentor_name = clean_text(mentor_name, field="mentor_name", what=_("Подтвердил наставник"), max_length=450)
+    statement = clean_text(statement, field="statement", what=_("Текст подтверждения"), max_length=TEXT_MAX)
     with transaction.atomic():
         if incident.accreditation_id and Removal.objects.filter(accreditation_id=incident.accreditation_id,
                                                                 kind=Removal.Kind.FINAL).exists():

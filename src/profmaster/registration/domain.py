@@ -27,6 +27,7 @@ from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.championships.models import AgeCategory, Championship, Competency
 from profmaster.core.errors import DomainError, TransitionError
+from profmaster.core.text import clean_text
 from profmaster.notifications.domain import queue_email, usable_addresses
 from profmaster.organisations.models import Organisation
 from profmaster.permissions import holds
@@ -169,17 +170,6 @@ def _enforce_rules(application: Application) -> None:
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def _text(value: str, *, field: str, required: bool, max_length: int = REASON_MAX, what: str = "") -> str:
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise DomainError(_("Текст содержит недопустимый символ."), field=field)
-    if required and not value:
-        raise DomainError(what or _("Укажите причину."), field=field)
-    if len(value) > max_length:
-        raise DomainError(_("Текст длиннее %(max)s символов.") % {"max": max_length}, field=field)
-    return value
 
 
 def is_directorate(user: Any, championship: Championship) -> bool:
@@ -431,7 +421,7 @@ def return_application(application: Application, *, by: Any, remarks: Sequence[R
     """submitted/resubmitted → returned, with at least one remark on the team or on a person's field."""
     cleaned: list[RemarkInput] = []
     for member, field, text in remarks:
-        text = _text(text, field="remarks", required=False, max_length=REMARK_MAX)
+        text = clean_text(text, field="remarks", what=_("Замечание"), required=False, max_length=REMARK_MAX)
         if not text:
             continue
         if member is not None and member.application_id != application.pk:
@@ -468,7 +458,8 @@ def approve_application(application: Application, *, by: Any) -> Application:
 
 
 def reject_application(application: Application, *, by: Any, reason: str) -> Application:
-    reason = _text(reason, field="reason", required=True, what=_("Укажите причину отклонения заявки."))
+    reason = clean_text(reason, field="reason", what=_("Причина отклонения"), missing=_("Укажите причину отклонения заявки."),
+                        max_length=REASON_MAX)
     with transaction.atomic():
         _move(application, workflow.REJECTED, by=by, reason=reason, decided_at=timezone.now(), decided_by=by,
               decision_reason=reason)
@@ -477,7 +468,7 @@ def reject_application(application: Application, *, by: Any, reason: str) -> App
 
 
 def withdraw_application(application: Application, *, by: Any, reason: str = "") -> Application:
-    reason = _text(reason, field="reason", required=False)
+    reason = clean_text(reason, field="reason", what=_("Причина отзыва"), required=False, max_length=REASON_MAX)
     with transaction.atomic():
         was_approved = Application.objects.filter(pk=application.pk, status=workflow.APPROVED).exists()
         _move(application, workflow.WITHDRAWN, by=by, reason=reason)
@@ -489,7 +480,8 @@ def withdraw_application(application: Application, *, by: Any, reason: str = "")
 
 def reopen_application(application: Application, *, by: Any, reason: str) -> Application:
     """After the deadline the Directorate lets the applicant edit one application again, with a reason."""
-    reason = _text(reason, field="reason", required=True, what=_("Укажите, почему заявку открывают для правки."))
+    reason = clean_text(reason, field="reason", what=_("Почему заявку открывают для правки"),
+                        missing=_("Укажите, почему заявку открывают для правки."), max_length=REASON_MAX)
     with transaction.atomic():
         if application.status in (workflow.REJECTED, workflow.WITHDRAWN):
             raise TransitionError(_("Заявку в состоянии «%(state)s» открыть для правки нельзя.")
@@ -520,7 +512,8 @@ def bulk_approve(applications: Iterable[Application], *, by: Any) -> tuple[list[
 def set_out_of_competition(application: Application, *, by: Any, out_of_competition: bool, barred: bool,
                            reason: str) -> Application:
     """Put a team «вне зачёта» and/or bar it from the next stage, or lift that, with the reason and who decided."""
-    reason = _text(reason, field="reason", required=True, what=_("Укажите основание решения."))
+    reason = clean_text(reason, field="reason", what=_("Основание решения"), missing=_("Укажите основание решения."),
+                        max_length=REASON_MAX)
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status != workflow.APPROVED:
@@ -566,7 +559,8 @@ def _check_substitution_deadline(application: Application, today: dt.date) -> No
 def request_substitution(application: Application, *, outgoing: TeamMember, incoming: TeamMember, reason: str,
                          by: Any, today: dt.date | None = None) -> SubstitutionRequest:
     """Ask the Directorate to replace one member; the replacement waits as a proposed member."""
-    reason = _text(reason, field="reason", required=True, what=_("Укажите уважительную причину замены."))
+    reason = clean_text(reason, field="reason", what=_("Причина замены"), missing=_("Укажите уважительную причину замены."),
+                        max_length=REASON_MAX)
     today = today or timezone.localdate(timezone=timezones.zone_of(application.championship))
     with transaction.atomic():
         if application.status != workflow.APPROVED:
@@ -594,7 +588,8 @@ def decide_substitution(request: SubstitutionRequest, *, approve: bool, by: Any,
     """The Directorate approves (the rules must hold with the new member) or refuses a substitution."""
     application = request.application
     today = today or timezone.localdate(timezone=timezones.zone_of(application.championship))
-    reason = _text(reason, field="reason", required=not approve, what=_("Укажите причину отказа."))
+    reason = clean_text(reason, field="reason", what=_("Причина отказа"), required=not approve,
+                        missing=_("Укажите причину отказа."), max_length=REASON_MAX)
     with transaction.atomic():
         locked = SubstitutionRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != SubstitutionRequest.Status.PENDING:
@@ -622,7 +617,8 @@ def decide_substitution(request: SubstitutionRequest, *, approve: bool, by: Any,
 
 def allow_incomplete(application: Application, *, by: Any, reason: str) -> Application:
     """003 §17.6: the team competes incomplete, by a recorded decision."""
-    reason = _text(reason, field="reason", required=True, what=_("Укажите основание решения."))
+    reason = clean_text(reason, field="reason", what=_("Основание решения"), missing=_("Укажите основание решения."),
+                        max_length=REASON_MAX)
     with transaction.atomic():
         application.incomplete_allowed = True
         application.incomplete_reason = reason
@@ -637,8 +633,9 @@ def publish_consent_version(*, championship: Championship, kind: str, title: str
     """The Directorate publishes a new version of a consent form's text."""
     if kind not in ConsentForm.Kind.values:
         raise DomainError(_("Неизвестный вид согласия."), field="kind")
-    title = _text(title, field="title", required=True, max_length=300, what=_("Укажите название формы согласия."))
-    text = _text(text, field="text", required=True, max_length=50_000, what=_("Вставьте текст согласия."))
+    title = clean_text(title, field="title", what=_("Название формы согласия"), missing=_("Укажите название формы согласия."),
+                       max_length=300)
+    text = clean_text(text, field="text", what=_("Текст согласия"), missing=_("Вставьте текст согласия."), max_length=50_000)
     with transaction.atomic():
         form, _created = ConsentForm.objects.get_or_create(championship=championship, kind=kind,
                                                            defaults={"title": title})
@@ -664,8 +661,8 @@ def record_consent(member: TeamMember, *, version: ConsentVersion, given_by: str
     if member.kind == TeamMember.Kind.PARTICIPANT and given_by == Consent.GivenBy.SELF and not adult:
         raise DomainError(_("За несовершеннолетнего участника согласие даёт родитель (законный представитель), "
                             "наставник или ответственное лицо организации."), field="given_by")
-    given_by_name = _text(given_by_name, field="given_by_name", required=True, max_length=300,
-                          what=_("Укажите ФИО того, кто дал согласие."))
+    given_by_name = clean_text(given_by_name, field="given_by_name", what=_("Кто дал согласие"),
+                               missing=_("Укажите ФИО того, кто дал согласие."), max_length=300)
     consent = Consent(member=member, version=version, given_by=given_by, given_by_name=given_by_name,
                       given_at=given_at or timezone.now(), recorded_by=by)
     save_audited(consent, by=by, championship=member.application.championship)
@@ -749,7 +746,8 @@ def record_consents(application: Application, entries: Sequence[ConsentEntry], *
 
 def withdraw_consent(consent: Consent, *, by: Any, note: str) -> Consent:
     """REG-8: the consent is withdrawn; processing of that person's data stops from now."""
-    note = _text(note, field="note", required=True, what=_("Укажите, как и когда получен отзыв согласия."))
+    note = clean_text(note, field="note", what=_("Как и когда получен отзыв"),
+                      missing=_("Укажите, как и когда получен отзыв согласия."), max_length=REASON_MAX)
     with transaction.atomic():
         locked = Consent.objects.select_for_update().get(pk=consent.pk)
         if locked.withdrawn_at is not None:
@@ -770,7 +768,8 @@ def processing_stopped(member: TeamMember) -> bool:
 
 def end_participation(member: TeamMember, *, by: Any, reason: str) -> TeamMember:
     """REG-8: the Directorate ends a person's participation (e.g. after consent withdrawal), with a decision."""
-    reason = _text(reason, field="reason", required=True, what=_("Укажите основание решения."))
+    reason = clean_text(reason, field="reason", what=_("Основание решения"), missing=_("Укажите основание решения."),
+                        max_length=REASON_MAX)
     with transaction.atomic():
         if member.state != TeamMember.State.ACTIVE:
             raise TransitionError(_("%(name)s уже не в составе команды.") % {"name": member.full_name})
@@ -831,8 +830,8 @@ def record_document_check(member: TeamMember, *, item: str, outcome: str, commen
         raise DomainError(_("Этот документ не требуется для %(name)s.") % {"name": member.full_name}, field="item")
     if outcome not in DocumentCheck.Outcome.values:
         raise DomainError(_("Выберите результат проверки."), field="outcome")
-    comment = _text(comment, field="comment", required=outcome != DocumentCheck.Outcome.ACCEPTED,
-                    what=_("Опишите, что не так с документом."))
+    comment = clean_text(comment, field="comment", what=_("Комментарий"), required=outcome != DocumentCheck.Outcome.ACCEPTED,
+                         missing=_("Опишите, что не так с документом."), max_length=REASON_MAX)
     if scan is not None:
         check_scan(scan)
     with transaction.atomic():

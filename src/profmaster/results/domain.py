@@ -22,6 +22,7 @@ from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import AgeCategory, Championship, Competency, Stage
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.core.numbers import format_number
+from profmaster.core.text import clean_text
 from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
 from profmaster.documents.selectors import signing_status
@@ -49,17 +50,6 @@ from .models import (
 REASON_MAX = 2000
 QUALITY_TEXT_MAX = 4000
 MEDAL_LABELS = {medals.GOLD: "золото", medals.SILVER: "серебро", medals.BRONZE: "бронза"}
-
-
-def _text(value: str, *, field: str, what: str, max_length: int = REASON_MAX) -> str:
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise DomainError(_("Текст содержит недопустимый символ."), field=field)
-    if not value:
-        raise DomainError(_("Укажите %(what)s.") % {"what": what}, field=field)
-    if len(value) > max_length:
-        raise DomainError(_("Не длиннее %(max)s символов.") % {"max": max_length}, field=field)
-    return value
 
 
 # --- Rules and quotas -----------------------------------------------------------------------------
@@ -116,7 +106,8 @@ def _distribution(group: computation.Group, raw: dict[Any, Any], automatic: dict
 def propose_medals(competency: Competency, *, stage_id: int, category_id: int, distribution: dict[Any, Any],
                    reason: str, by: Any) -> GroupDecision:
     """The chief expert proposes a distribution where the rule did not decide (more or fewer medals)."""
-    reason = _text(reason, field="reason", what=_("обоснование предложения"))
+    reason = clean_text(reason, field="reason", what=_("Обоснование предложения"), missing=_("Укажите обоснование предложения."),
+                        max_length=REASON_MAX)
     group = _group(competency, stage_id, category_id)
     if group.stage.kind != Stage.Kind.FINAL:
         raise DomainError(_("Медали распределяются по итогам финала."))
@@ -148,7 +139,8 @@ def propose_medals(competency: Competency, *, stage_id: int, category_id: int, d
 def decide_medals(competency: Competency, *, stage_id: int, category_id: int, distribution: dict[Any, Any] | None,
                   reason: str, by: Any) -> GroupDecision:
     """The Directorate approves the chief expert's proposal (``distribution`` None) or its own change."""
-    reason = _text(reason, field="reason", what=_("основание решения"))
+    reason = clean_text(reason, field="reason", what=_("Основание решения"), missing=_("Укажите основание решения."),
+                        max_length=REASON_MAX)
     group = _group(competency, stage_id, category_id)
     rules = rules_for(competency.championship)
     allocation = medals.allocate_medals(group.entries(), window=rules.medal_window, cap=rules.medal_cap)
@@ -183,7 +175,8 @@ def decide_medals(competency: Competency, *, stage_id: int, category_id: int, di
 def decide_qualification(competency: Competency, *, stage_id: int, category_id: int, qualified: list[int],
                          reason: str, by: Any) -> GroupDecision:
     """The Directorate decides which teams tied on the quota's cut proceed to the final (recorded)."""
-    reason = _text(reason, field="reason", what=_("основание решения"))
+    reason = clean_text(reason, field="reason", what=_("Основание решения"), missing=_("Укажите основание решения."),
+                        max_length=REASON_MAX)
     group = _group(competency, stage_id, category_id)
     if group.stage.kind != Stage.Kind.REMOTE:
         raise DomainError(_("Выход в финал решается по итогам дистанционного этапа."))
@@ -215,8 +208,9 @@ def decide_qualification(competency: Competency, *, stage_id: int, category_id: 
 
 def propose_nomination(competency: Competency, *, team: Application, title: str, reason: str, by: Any) -> Nomination:
     """The panel proposes «Лучший в номинации» for a finalist team without a medal."""
-    title = _text(title, field="title", what=_("название номинации"), max_length=200)
-    reason = _text(reason, field="reason", what=_("обоснование"))
+    title = clean_text(title, field="title", what=_("Название номинации"), missing=_("Укажите название номинации."),
+                       max_length=200)
+    reason = clean_text(reason, field="reason", what=_("Обоснование"), missing=_("Укажите обоснование."), max_length=REASON_MAX)
     if team.competency_id != competency.pk:
         raise DomainError(_("Команда другой компетенции."), field="team")
     finalist = False
@@ -243,9 +237,8 @@ def propose_nomination(competency: Competency, *, team: Application, title: str,
 
 
 def decide_nomination(nomination: Nomination, *, approve: bool, reason: str, by: Any) -> Nomination:
-    reason = (reason or "").strip()[:REASON_MAX]
-    if not approve and not reason:
-        raise DomainError(_("Укажите, почему номинация отклонена."), field="reason")
+    reason = clean_text(reason, field="reason", what=_("Основание решения"), required=not approve,
+                        missing=_("Укажите, почему номинация отклонена."), max_length=REASON_MAX)
     with transaction.atomic():
         locked = Nomination.objects.select_for_update().get(pk=nomination.pk)
         if locked.status != Nomination.Status.PROPOSED:
@@ -346,9 +339,7 @@ def publish_results(championship: Championship, *, competency: Competency | None
     """
     if competency is not None and competency.championship_id != championship.pk:
         raise DomainError(_("Компетенция другого чемпионата."), field="competency")
-    reason = (changelog or "").strip()
-    if "\x00" in reason or len(reason) > REASON_MAX:
-        raise DomainError(_("Недопустимый текст изменений."), field="changelog")
+    reason = clean_text(changelog, field="changelog", what=_("Что и почему исправлено"), required=False, max_length=REASON_MAX)
     scope = [competency] if competency is not None else list(championship.competencies.order_by("name"))
     with transaction.atomic():
         Championship.objects.select_for_update().only("pk").get(pk=championship.pk)
@@ -423,10 +414,8 @@ def record_quality_check(competency: Competency, *, violation: str, outcome: str
         raise DomainError(_("Неизвестный пункт проверки."), field="violation")
     if outcome not in QualityCheck.Outcome.values:
         raise DomainError(_("Неизвестный результат проверки."), field="outcome")
-    finding = (finding or "").replace("\x00", "").strip()
-    evidence = (evidence or "").replace("\x00", "").strip()
-    if len(finding) > QUALITY_TEXT_MAX or len(evidence) > QUALITY_TEXT_MAX:
-        raise DomainError(_("Текст длиннее %(max)s символов.") % {"max": QUALITY_TEXT_MAX}, field="finding")
+    finding = clean_text(finding, field="finding", what=_("Выявлено"), required=False, max_length=QUALITY_TEXT_MAX)
+    evidence = clean_text(evidence, field="evidence", what=_("Доказательства"), required=False, max_length=QUALITY_TEXT_MAX)
     if outcome in (QualityCheck.Outcome.VIOLATION, QualityCheck.Outcome.REMEDIED) and not finding:
         raise DomainError(_("Опишите выявленное нарушение."), field="finding")
     suggestion = suggestions(competency).get(violation)
@@ -494,7 +483,7 @@ def invalidate_results(competency: Competency, *, reason: str, violations: list[
     violations. Takes effect on every channel at once: in the same transaction it publishes a new results
     version (the ranking, the medal table and the cups stop counting the competency) and revokes the
     competency's medal and nomination diplomas."""
-    reason = _text(reason, field="reason", what=_("основание"))
+    reason = clean_text(reason, field="reason", what=_("Основание"), missing=_("Укажите основание."), max_length=REASON_MAX)
     with transaction.atomic():
         Championship.objects.select_for_update().only("pk").get(pk=competency.championship_id)
         if Invalidation.objects.filter(competency=competency).exists():
@@ -521,7 +510,8 @@ def invalidate_results(competency: Competency, *, reason: str, violations: list[
 
 def revoke_diploma(diploma: Diploma, *, reason: str, by: Any) -> Diploma:
     """The Directorate revokes a diploma with a reason; its verification page then says «аннулирован»."""
-    reason = _text(reason, field="reason", what=_("причину аннулирования"))
+    reason = clean_text(reason, field="reason", what=_("Причина аннулирования"), missing=_("Укажите причину аннулирования."),
+                        max_length=REASON_MAX)
     with transaction.atomic():
         locked = Diploma.objects.select_for_update().get(pk=diploma.pk)
         if locked.revoked_at is not None:
@@ -549,7 +539,8 @@ def revoke_diplomas(diplomas: Any, *, reason: str, by: Any) -> int:
 
 def revoke_team_diplomas(team: Application, *, reason: str, by: Any) -> int:
     """A team removed by a decision loses every diploma issued to it and its members."""
-    reason = _text(reason, field="reason", what=_("основание решения"))
+    reason = clean_text(reason, field="reason", what=_("Основание решения"), missing=_("Укажите основание решения."),
+                        max_length=REASON_MAX)
     return revoke_diplomas(Diploma.objects.filter(team=team), reason=reason, by=by)
 
 
@@ -576,7 +567,8 @@ def register_unscrupulous_expert(championship: Championship, *, expert: Any, dec
     duties in every championship that is not archived are withdrawn, each withdrawal audited with the
     decision; archived championships keep their history. Until the entry is lifted no panel assignment is
     possible (accounts.domain.assign_role, marking.panel.add_judging_role)."""
-    decision = _text(decision, field="decision", what=_("решение, на основании которого эксперт внесён в реестр"))
+    decision = clean_text(decision, field="decision", what=_("Решение о внесении в реестр"),
+                          missing=_("Укажите решение, на основании которого эксперт внесён в реестр."), max_length=REASON_MAX)
     if not RoleAssignment.objects.filter(user=expert, championship=championship,
                                          role__in=[Role.CHIEF_EXPERT, Role.EXPERT]).exists():
         raise DomainError(_("Этот человек не эксперт чемпионата."), field="expert")
@@ -607,7 +599,8 @@ def register_unscrupulous_expert(championship: Championship, *, expert: Any, dec
 
 def lift_unscrupulous_expert(entry: UnscrupulousExpert, *, decision: str, by: Any) -> UnscrupulousExpert:
     """Lift a register entry by a recorded decision; the person may be assigned to panels again."""
-    decision = _text(decision, field="decision", what=_("решение об исключении из реестра"))
+    decision = clean_text(decision, field="decision", what=_("Решение об исключении из реестра"),
+                          missing=_("Укажите решение об исключении из реестра."), max_length=REASON_MAX)
     with transaction.atomic():
         locked = UnscrupulousExpert.objects.select_for_update().select_related("championship").get(pk=entry.pk)
         if locked.lifted_at is not None:
@@ -634,8 +627,9 @@ def record_result_decision(team: Application, *, kind: str, points: Decimal | st
     decision as its own line with that number (:func:`computation.adjusted_total`)."""
     if kind not in ResultDecision.Kind.values:
         raise DomainError(_("Неизвестный вид решения о баллах."), field="kind")
-    reason = _text(reason, field="reason", what=_("обоснование решения"))
-    basis = _text(basis, field="basis", what=_("основание решения"), max_length=300)
+    reason = clean_text(reason, field="reason", what=_("Обоснование решения"), missing=_("Укажите обоснование решения."),
+                        max_length=REASON_MAX)
+    basis = clean_text(basis, field="basis", what=_("Основание решения"), missing=_("Укажите основание решения."), max_length=300)
     if kind in ResultDecision.SUBTRACTING:
         try:
             points = Decimal(str(points)).quantize(Decimal("0.01"))

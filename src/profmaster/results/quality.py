@@ -26,6 +26,7 @@ from profmaster.audit.models import AuditEntry
 from profmaster.championships import timezones
 from profmaster.championships.models import Championship, Competency
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
+from profmaster.core.text import clean_text
 from profmaster.documents.domain import create_generated_document
 from profmaster.documents.models import Document, DocumentType
 
@@ -57,15 +58,6 @@ class Suggestion:
     @property
     def evidence_text(self) -> str:
         return "; ".join(f"{e.label}: {e.url}" for e in self.evidence)
-
-
-def _clean(value: str, *, field_name: str, what: str, required: bool = True) -> str:
-    value = (value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise DomainError(_("Укажите %(what)s.") % {"what": what}, field=field_name)
-    if len(value) > TEXT_MAX:
-        raise DomainError(_("Текст длиннее %(max)s символов.") % {"max": TEXT_MAX}, field=field_name)
-    return value
 
 
 # --- What the records say (§10.4) -------------------------------------------------------------------------
@@ -207,7 +199,7 @@ def chief_experts(competency: Competency) -> list[Any]:
 
 def ask_information(competency: Competency, *, text: str, due_at: dt.datetime | None, by: Any) -> QualityRequest:
     """§10.3: ask the competency's chief expert for information needed for the check, by a due time."""
-    text = _clean(text, field_name="text", what=_("какая информация нужна"))
+    text = clean_text(text, field="text", what=_("Запрос"), missing=_("Укажите какая информация нужна."), max_length=TEXT_MAX)
     if due_at is None:
         raise DomainError(_("Укажите срок ответа."), field="due_at")
     if timezone.is_naive(due_at):
@@ -245,7 +237,7 @@ def answer_request(request: QualityRequest, *, answer: str, by: Any) -> QualityR
     """The chief expert gives the information asked for."""
     if not _is_chief(by, request.competency):
         raise AccessDenied(_("Ответить на запрос может главный эксперт компетенции."))
-    answer = _clean(answer, field_name="answer", what=_("ответ"))
+    answer = clean_text(answer, field="answer", what=_("Ответ"), missing=_("Укажите ответ."), max_length=TEXT_MAX)
     return _close(request, status=QualityRequest.Status.ANSWERED, text=answer, by=by)
 
 
@@ -256,7 +248,8 @@ def refuse_request(request: QualityRequest, *, reason: str, by: Any) -> QualityR
 
     if not (_is_chief(by, request.competency) or has_perm(by, "results.check_quality", request.competency)):
         raise AccessDenied(_("Записать отказ может главный эксперт компетенции или контроль качества."))
-    reason = _clean(reason, field_name="reason", what=_("причину или обстоятельства отказа"))
+    reason = clean_text(reason, field="reason", what=_("Причина или обстоятельства отказа"),
+                        missing=_("Укажите причину или обстоятельства отказа."), max_length=TEXT_MAX)
     return _close(request, status=QualityRequest.Status.REFUSED, text=reason, by=by)
 
 

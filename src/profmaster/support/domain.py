@@ -30,6 +30,7 @@ from profmaster.audit.models import AuditEntry
 from profmaster.championships.models import Championship
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.core.links import absolute_url
+from profmaster.core.text import clean_text
 from profmaster.notifications.domain import clean_address, queue_email, usable_addresses
 
 from . import throttle
@@ -63,16 +64,6 @@ class Throttled(DomainError):
 
 
 # --- Helpers -------------------------------------------------------------------------------------------------
-
-
-def _text(value: Any, *, field: str, what: str, max_length: int, required: bool = True) -> str:
-    text = str(value or "").replace("\x00", "").strip()
-    if required and not text:
-        raise DomainError(_("Заполните поле «%(what)s».") % {"what": what}, field=field)
-    if len(text) > max_length:
-        raise DomainError(_("Поле «%(what)s» длиннее %(max)s символов.") % {"what": what, "max": max_length},
-                          field=field)
-    return text
 
 
 def clean_page_url(value: Any) -> str:
@@ -195,7 +186,7 @@ def set_duty(championship: Championship, user: Any, *, note: str = "", by: Any) 
     """Put a person on the event's support duty. They must hold a role in the event (staff, not outsiders)."""
     if user is None or not getattr(user, "is_active", False):
         raise DomainError(_("Выберите дежурного."), field="user")
-    note = _text(note, field="note", what=_("Что ведёт"), max_length=NOTE_MAX, required=False)
+    note = clean_text(note, field="note", what=_("Что ведёт"), max_length=NOTE_MAX, required=False)
     holds_role = RoleAssignment.objects.filter(user=user, championship=championship).exists() or \
         RoleAssignment.objects.filter(user=user, role=Role.DIRECTORATE, championship__isnull=True).exists()
     if not holds_role:
@@ -238,16 +229,16 @@ def open_request(championship: Championship, *, text: str, subject: str = "", pa
     if not may_receive_requests(championship, by):
         raise DomainError(_("Мероприятие «%(name)s» сейчас не принимает обращения.") % {"name": championship.name},
                           field="championship")
-    text = _text(text, field="text", what=_("Описание проблемы"), max_length=TEXT_MAX)
-    subject = _text(subject, field="subject", what=_("Тема"), max_length=SUBJECT_MAX, required=False) \
+    text = clean_text(text, field="text", what=_("Описание проблемы"), max_length=TEXT_MAX)
+    subject = clean_text(subject, field="subject", what=_("Тема"), max_length=SUBJECT_MAX, required=False) \
         or (text.splitlines()[0][:SUBJECT_MAX - 1] + ("…" if len(text.splitlines()[0]) >= SUBJECT_MAX else ""))
     page_url = clean_page_url(page_url)
     if signed_in:
         name, email = by.full_name, ""
     else:
-        name = _text(name, field="name", what=_("Фамилия, имя"), max_length=NAME_MAX)
+        name = clean_text(name, field="name", what=_("Фамилия, имя"), max_length=NAME_MAX)
         try:
-            email = clean_address(_text(email, field="email", what=_("E-mail"), max_length=254))
+            email = clean_address(clean_text(email, field="email", what=_("E-mail"), max_length=254))
         except DomainError as exc:
             raise DomainError(exc.message, field="email") from exc
     exceeded = throttle.check_and_count({"ip": "" if signed_in else client_ip, "email": email,
@@ -296,7 +287,7 @@ def assign_request(request: SupportRequest, assignee: Any, *, by: Any) -> Suppor
 def answer_request(request: SupportRequest, *, text: str, by: Any) -> SupportReply:
     """The on-duty staff's answer (on the page and by e-mail to the author). Only someone on the event's duty
     roster answers; the first answer's time is kept for the Directorate's figures."""
-    text = _text(text, field="text", what=_("Ответ"), max_length=TEXT_MAX)
+    text = clean_text(text, field="text", what=_("Ответ"), max_length=TEXT_MAX)
     with transaction.atomic():
         locked = _locked(request)
         if not on_duty(locked.championship, by):
@@ -324,7 +315,7 @@ def answer_request(request: SupportRequest, *, text: str, by: Any) -> SupportRep
 def add_author_message(request: SupportRequest, *, text: str, by: Any = None) -> SupportReply:
     """The author's follow-up (signed in, or through the signed link when ``by`` is None): an answered request
     goes back into work and its assignee (or the roster) is told."""
-    text = _text(text, field="text", what=_("Сообщение"), max_length=TEXT_MAX)
+    text = clean_text(text, field="text", what=_("Сообщение"), max_length=TEXT_MAX)
     with transaction.atomic():
         locked = _locked(request)
         signed_in = getattr(by, "is_authenticated", False)
@@ -367,8 +358,8 @@ def close_request(request: SupportRequest, *, by: Any = None) -> SupportRequest:
 
 
 def save_faq(entry: FaqEntry, *, question: str, answer: str, order: int = 0, by: Any) -> FaqEntry:
-    entry.question = _text(question, field="question", what=_("Вопрос"), max_length=300)
-    entry.answer = _text(answer, field="answer", what=_("Ответ"), max_length=TEXT_MAX)
+    entry.question = clean_text(question, field="question", what=_("Вопрос"), max_length=300)
+    entry.answer = clean_text(answer, field="answer", what=_("Ответ"), max_length=TEXT_MAX)
     try:
         entry.order = max(0, min(int(order or 0), 32767))
     except (TypeError, ValueError):

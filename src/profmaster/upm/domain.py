@@ -37,6 +37,7 @@ from profmaster.championships import timezones
 from profmaster.championships.models import Championship, Competency, InfrastructureItem
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.core.links import absolute_url
+from profmaster.core.text import clean_text
 from profmaster.exams.models import Attempt
 from profmaster.notifications.domain import queue_email, usable_addresses
 from profmaster.organisations.models import Organisation, Venue
@@ -246,11 +247,7 @@ def channel_members(item: FestivalVenue) -> list[User]:
 
 def post_message(item: FestivalVenue, *, text: str, by: Any) -> ChannelMessage:
     """A message in the venue's shared channel (stage III), e-mailed to the channel's other members."""
-    text = (text or "").strip()
-    if not text:
-        raise DomainError(_("Напишите сообщение."), field="text")
-    if len(text) > TEXT_MAX:
-        raise DomainError(_("Сообщение длиннее %(n)s знаков.") % {"n": TEXT_MAX}, field="text")
+    text = clean_text(text, field="text", what=_("Сообщение"), missing=_("Напишите сообщение."), max_length=TEXT_MAX)
     festival = item.festival
     with transaction.atomic():
         message = ChannelMessage.objects.create(venue=item, author=by, text=text)
@@ -399,9 +396,8 @@ def send_confirmation_link(lesson: Lesson, school: Organisation, *, by: Any,
 def cancel_lesson(lesson: Lesson, *, reason: str, by: Any, now: dt.datetime | None = None) -> Lesson:
     """The venue cancels a lesson that has not ended: its links stop counting confirmations, and every confirmed
     child's parent and the schools' coordinators are told why (UPM-4, X-6). Confirmations stay as the record."""
-    reason = (reason or "").replace("\x00", "").strip()[:1000]
-    if not reason:
-        raise DomainError(_("Укажите причину отмены: её получат родители и координаторы."), field="reason")
+    reason = clean_text(reason, field="reason", what=_("Причина отмены"), max_length=1000,
+                        missing=_("Укажите причину отмены: её получат родители и координаторы."))
     moment = now or timezone.now()
     with transaction.atomic():
         locked = Lesson.objects.select_for_update().get(pk=lesson.pk)

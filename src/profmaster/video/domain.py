@@ -45,6 +45,7 @@ from profmaster.championships import timezones
 from profmaster.championships.models import Championship, Competency
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 from profmaster.core.links import absolute_url
+from profmaster.core.text import clean_text
 from profmaster.jobs.domain import JobFailed, Progress, start_job
 from profmaster.jobs.models import Job
 from profmaster.notifications.domain import queue_email, usable_addresses
@@ -95,15 +96,6 @@ def retention_days() -> int:
 
 def _size_label(value: int) -> str:
     return providers._size_label(value)
-
-
-def _text(value: Any, *, field: str, what: str, required: bool = True, max_length: int = TEXT_MAX) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise DomainError(_("Заполните поле «%(what)s».") % {"what": what}, field=field)
-    if len(text) > max_length:
-        raise DomainError(_("«%(what)s»: не больше %(n)s символов.") % {"what": what, "n": max_length}, field=field)
-    return text
 
 
 def when(session: VideoSession) -> str:
@@ -197,8 +189,9 @@ def _check_session(session: VideoSession) -> None:
         raise DomainError(_("Видеосессия длится не больше суток."), field="ends_at")
     if session.kind == VideoSession.Kind.CONTESTANT_EXPERT:
         session.record = True  # 000 §6: always recorded
-    session.title = _text(session.title, field="title", what=_("Название"), max_length=300)
-    session.description = _text(session.description, field="description", what=_("Описание"), required=False)
+    session.title = clean_text(session.title, field="title", what=_("Название"), max_length=300)
+    session.description = clean_text(session.description, field="description", what=_("Описание"), required=False,
+                                     max_length=TEXT_MAX)
 
 
 def schedule_session(championship: Championship, *, kind: str, title: str, starts_at: dt.datetime,
@@ -248,7 +241,7 @@ def update_session(session: VideoSession, *, by: Any, **changes: Any) -> VideoSe
 
 
 def cancel_session(session: VideoSession, *, reason: str, by: Any) -> VideoSession:
-    reason = _text(reason, field="reason", what=_("Причина отмены"))
+    reason = clean_text(reason, field="reason", what=_("Причина отмены"), max_length=TEXT_MAX)
     with transaction.atomic():
         locked = VideoSession.objects.select_for_update().select_related("championship").get(pk=session.pk)
         if locked.is_cancelled:
@@ -643,7 +636,7 @@ def fetch_recordings(job: Job, progress: Progress) -> dict[str, Any]:
 def add_recording(session: VideoSession, *, url: str, by: Any) -> Recording:
     """Add a recording by the address of its file (any service: Jitsi, a venue's camera, another platform);
     it is copied into private storage by a background job."""
-    url = _text(url, field="url", what=_("Адрес файла записи"), max_length=1000)
+    url = clean_text(url, field="url", what=_("Адрес файла записи"), max_length=1000)
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise DomainError(_("Укажите адрес файла записи (https://…)."), field="url")
@@ -736,7 +729,7 @@ def _write(buffer: Any, url: str, limit: int) -> Iterator[tuple[int, int]]:
 
 
 def set_retention(recording: Recording, *, until: dt.date, reason: str, by: Any) -> Recording:
-    reason = _text(reason, field="reason", what=_("Основание"))
+    reason = clean_text(reason, field="reason", what=_("Основание"), max_length=TEXT_MAX)
     if not isinstance(until, dt.date):
         raise DomainError(_("Укажите дату."), field="until")
     with transaction.atomic():
