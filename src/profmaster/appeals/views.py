@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from profmaster.accounts.models import User
 from profmaster.championships import timezones
 from profmaster.championships.models import Championship
+from profmaster.core.actions import act, chosen
 from profmaster.core.errors import DomainError
 from profmaster.disputes.models import Dispute
 from profmaster.marking.models import Criterion, SchemeMarking
@@ -190,13 +191,8 @@ def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
 def _act(request: HttpRequest, pk: int, perm: str, action: Any, success: str) -> HttpResponse:
     appeal = _appeal(pk)
     require(request.user, perm, appeal)
-    try:
-        action(appeal)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect(reverse("appeals:detail", args=[appeal.pk]) + "#hearing")
+    return act(request, lambda: action(appeal), success=success,
+               back=reverse("appeals:detail", args=[appeal.pk]) + "#hearing")
 
 
 @login_required
@@ -249,13 +245,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def suspend(request: HttpRequest, pk: int) -> HttpResponse:
     """003 §8.13: the chair keeps a participant of the appealing team from the task until the decision."""
-    def act(appeal: Appeal) -> Any:
+    def suspend_member(appeal: Appeal) -> Any:
         member = TeamMember.objects.filter(pk=_int(request.POST.get("member")), application_id=appeal.team_id).first()
-        if member is None:
-            raise DomainError(_("Выберите участника команды."))
-        return domain.suspend_during_appeal(appeal, member, reason=request.POST.get("reason", ""), by=request.user)
+        return domain.suspend_during_appeal(appeal, chosen(member, _("Выберите участника команды.")),
+                                            reason=request.POST.get("reason", ""), by=request.user)
 
-    return _act(request, pk, "appeals.conduct_hearing", act,
+    return _act(request, pk, "appeals.conduct_hearing", suspend_member,
                 _("Участник отстранён до решения комиссии. Если апелляцию отклонят, время не компенсируется."))
 
 
@@ -300,13 +295,9 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "appeals.manage_commission", championship)
     if request.method == "POST":
         user = User.objects.filter(pk=_int(request.POST.get("user"))).first()
-        try:
-            member = domain.add_member(championship, user=user, by=request.user)  # type: ignore[arg-type]
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("%(name)s включён(а) в состав.") % {"name": member.user.full_name})
-        return redirect("appeals:commission", championship.pk)
+        return act(request, lambda: domain.add_member(championship, user=user, by=request.user),  # type: ignore[arg-type]
+                   success=lambda member: _("%(name)s включён(а) в состав.") % {"name": member.user.full_name},
+                   back=reverse("appeals:commission", args=[championship.pk]))
     current = domain.commission_of(championship)
     members = list(current.members.select_related("user")) if current else []
     taken = {m.user_id for m in members}
@@ -328,13 +319,9 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     championship = _championship(pk)
     require(request.user, "appeals.manage_commission", championship)
     member = get_object_or_404(CommissionMember, pk=member_pk, commission__championship=championship)
-    try:
-        domain.remove_member(member, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Исключён(а) из состава: %(name)s.") % {"name": member.user.full_name})
-    return redirect("appeals:commission", championship.pk)
+    return act(request, lambda: domain.remove_member(member, by=request.user),
+               success=lambda _removed: _("Исключён(а) из состава: %(name)s.") % {"name": member.user.full_name},
+               back=reverse("appeals:commission", args=[championship.pk]))
 
 
 @login_required
@@ -342,13 +329,10 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     championship = _championship(pk)
     require(request.user, "appeals.manage_commission", championship)
-    try:
-        domain.approve_commission(championship, basis=request.POST.get("basis", ""), by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Состав утверждён и опубликован в разделе «Регламентирующие документы»."))
-    return redirect("appeals:commission", championship.pk)
+    return act(request, lambda: domain.approve_commission(championship, basis=request.POST.get("basis", ""),
+                                                          by=request.user),
+               success=_("Состав утверждён и опубликован в разделе «Регламентирующие документы»."),
+               back=reverse("appeals:commission", args=[championship.pk]))
 
 
 @login_required
@@ -356,13 +340,9 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 def election_open(request: HttpRequest, pk: int) -> HttpResponse:
     championship = _championship(pk)
     require(request.user, "appeals.open_election", championship)
-    try:
-        domain.open_election(championship, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Голосование о председателе открыто."))
-    return redirect(reverse("appeals:workspace", args=[championship.pk]) + "#election")
+    return act(request, lambda: domain.open_election(championship, by=request.user),
+               success=_("Голосование о председателе открыто."),
+               back=reverse("appeals:workspace", args=[championship.pk]) + "#election")
 
 
 @login_required
@@ -371,13 +351,8 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     championship = _championship(pk)
     require(request.user, "appeals.elect_chair", championship)
     candidate = User.objects.filter(pk=_int(request.POST.get("candidate"))).first()
-    try:
-        domain.cast_ballot(championship, candidate=candidate, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Ваш голос учтён."))
-    return redirect(reverse("appeals:workspace", args=[championship.pk]) + "#election")
+    return act(request, lambda: domain.cast_ballot(championship, candidate=candidate, by=request.user),
+               success=_("Ваш голос учтён."), back=reverse("appeals:workspace", args=[championship.pk]) + "#election")
 
 
 # --- Public: regulating documents (003 §8.5) ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from profmaster.accounts.models import Role, RoleAssignment, User
 from profmaster.championships import timezones
 from profmaster.championships.models import Competency
+from profmaster.core.actions import act, chosen
 from profmaster.core.errors import DomainError
 from profmaster.organisations.models import Organisation, Venue
 from profmaster.permissions import has_perm, require, upm_pupils_visible_to
@@ -76,10 +77,6 @@ def _crumbs(festival: Festival, *extra: tuple[str, str | None]) -> list[tuple[st
             (festival.name, reverse("upm:festival", args=[festival.pk])), *extra]
 
 
-def _refuse(request: HttpRequest, exc: DomainError) -> None:
-    messages.error(request, exc.message)
-
-
 # --- where the УПМ people come from --------------------------------------------------------------------------------
 
 
@@ -129,15 +126,9 @@ def competency_add(request: HttpRequest, pk: int) -> HttpResponse:
     competency = Competency.objects.filter(pk=_int(request.POST.get("competency")),
                                            championship=item.championship).first()
     delivery = {"yes": True, "no": False}.get(request.POST.get("needs_delivery", ""))
-    try:
-        if competency is None:
-            raise DomainError(_("Выберите компетенцию из списка."))
-        domain.add_competency(item, competency, needs_delivery=delivery, by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Компетенция добавлена."))
-    return redirect("upm:festival", item.pk)
+    return act(request, lambda: domain.add_competency(item, chosen(competency, _("Выберите компетенцию из списка.")),
+                                                      needs_delivery=delivery, by=_me(request)),
+               success=_("Компетенция добавлена."), back=reverse("upm:festival", args=[item.pk]))
 
 
 @login_required
@@ -147,17 +138,12 @@ def venue_add(request: HttpRequest, pk: int) -> HttpResponse:
     _visible(request, "upm.view_board", item)
     require(_me(request), "upm.manage_festival", item)
     venue = Venue.objects.filter(pk=_int(request.POST.get("venue"))).first()
-    chosen = FestivalCompetency.objects.filter(festival=item, pk__in=[_int(v) for v in
-                                                                      request.POST.getlist("competencies")])
-    try:
-        if venue is None:
-            raise DomainError(_("Выберите площадку из списка."))
-        added = domain.add_venue(item, venue, competencies=chosen, by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-        return redirect("upm:festival", item.pk)
-    messages.success(request, _("Площадка добавлена: теперь укажите её школы и представителей."))
-    return redirect("upm:venue", added.pk)
+    competencies = FestivalCompetency.objects.filter(festival=item, pk__in=[_int(v) for v in
+                                                                            request.POST.getlist("competencies")])
+    return act(request, lambda: domain.add_venue(item, chosen(venue, _("Выберите площадку из списка.")),
+                                                 competencies=competencies, by=_me(request)),
+               success=_("Площадка добавлена: теперь укажите её школы и представителей."),
+               back=reverse("upm:festival", args=[item.pk]), then=lambda added: reverse("upm:venue", args=[added.pk]))
 
 
 # --- the venue ---------------------------------------------------------------------------------------------------
@@ -216,17 +202,11 @@ def school_add(request: HttpRequest, pk: int) -> HttpResponse:
     _visible(request, "upm.view_venue", item)
     require(_me(request), "upm.manage_festival", item.festival)
     school = Organisation.objects.filter(pk=_int(request.POST.get("school"))).first()
-    try:
-        if school is None:
-            raise DomainError(_("Выберите школу из списка."))
-        domain.add_venue_school(item, school, travel_minutes=request.POST.get("travel_minutes", ""),
-                                travel_source=request.POST.get("travel_source", ""),
-                                travel_note=request.POST.get("travel_note", ""), by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Школа закреплена за площадкой."))
-    return redirect("upm:venue", item.pk)
+    return act(request, lambda: domain.add_venue_school(
+        item, chosen(school, _("Выберите школу из списка.")), travel_minutes=request.POST.get("travel_minutes", ""),
+        travel_source=request.POST.get("travel_source", ""), travel_note=request.POST.get("travel_note", ""),
+        by=_me(request)),
+        success=_("Школа закреплена за площадкой."), back=reverse("upm:venue", args=[item.pk]))
 
 
 @login_required
@@ -236,15 +216,9 @@ def venue_person_add(request: HttpRequest, pk: int) -> HttpResponse:
     _visible(request, "upm.view_venue", item)
     require(_me(request), "upm.manage_festival", item.festival)
     user = User.objects.filter(email__iexact=(request.POST.get("email") or "").strip(), is_active=True).first()
-    try:
-        if user is None:
-            raise DomainError(_("Пользователь с таким e-mail не найден."))
-        domain.add_venue_person(item, user, by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Представитель площадки добавлен."))
-    return redirect("upm:venue", item.pk)
+    return act(request, lambda: domain.add_venue_person(item, chosen(user, _("Пользователь с таким e-mail не найден.")),
+                                                        by=_me(request)),
+               success=_("Представитель площадки добавлен."), back=reverse("upm:venue", args=[item.pk]))
 
 
 @login_required
@@ -258,15 +232,10 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     competency = FestivalCompetency.objects.filter(pk=_int(request.POST.get("competency")),
                                                    festival_id=link.venue.festival_id).select_related(
         "competency").first()
-    try:
-        if competency is None:
-            raise DomainError(_("Выберите компетенцию."))
-        domain.propose_competency(link, competency, side=side, by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Компетенция предложена: её должна принять другая сторона."))
-    return redirect("upm:venue", link.venue_id)
+    return act(request, lambda: domain.propose_competency(link, chosen(competency, _("Выберите компетенцию.")),
+                                                          side=side, by=_me(request)),
+               success=_("Компетенция предложена: её должна принять другая сторона."),
+               back=reverse("upm:venue", args=[link.venue_id]))
 
 
 @login_required
@@ -278,13 +247,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     side = _side(request, agreement)
     if not side:
         raise Http404
-    try:
-        domain.decide_agreement(agreement, accept=request.POST.get("accept") == "1", side=side, by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Решение записано."))
-    return redirect("upm:venue", agreement.venue_school.venue_id)
+    return act(request, lambda: domain.decide_agreement(agreement, accept=request.POST.get("accept") == "1", side=side,
+                                                        by=_me(request)),
+               success=_("Решение записано."), back=reverse("upm:venue", args=[agreement.venue_school.venue_id]))
 
 
 @login_required
@@ -322,24 +287,18 @@ def lesson_create(request: HttpRequest, pk: int) -> HttpResponse:
     require(_me(request), "upm.work_as_venue", item)
     competency = FestivalCompetency.objects.filter(pk=_int(request.POST.get("competency")),
                                                    festival_id=item.festival_id).select_related("competency").first()
+    starts_at: dt.datetime | None
     try:
         starts_at = dt.datetime.fromisoformat((request.POST.get("starts_at") or "").strip())
     except ValueError:
-        starts_at = None  # type: ignore[assignment]
-    try:
-        if competency is None:
-            raise DomainError(_("Выберите согласованную компетенцию."))
-        if starts_at is None:
-            raise DomainError(_("Укажите дату и время урока."))
-        lesson = domain.create_lesson(item, competency=competency, starts_at=starts_at,
-                                      capacity=request.POST.get("capacity"), format=request.POST.get("format", ""),
-                                      video_link=request.POST.get("video_link", ""),
-                                      duration_minutes=request.POST.get("duration_minutes") or 45, by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-        return redirect("upm:venue", item.pk)
-    messages.success(request, _("Урок создан. Отправьте координаторам школ ссылки для подтверждения."))
-    return redirect("upm:lesson", lesson.pk)
+        starts_at = None
+    return act(request, lambda: domain.create_lesson(
+        item, competency=chosen(competency, _("Выберите согласованную компетенцию.")),
+        starts_at=chosen(starts_at, _("Укажите дату и время урока.")), capacity=request.POST.get("capacity"),
+        format=request.POST.get("format", ""), video_link=request.POST.get("video_link", ""),
+        duration_minutes=request.POST.get("duration_minutes") or 45, by=_me(request)),
+        success=_("Урок создан. Отправьте координаторам школ ссылки для подтверждения."),
+        back=reverse("upm:venue", args=[item.pk]), then=lambda lesson: reverse("upm:lesson", args=[lesson.pk]))
 
 
 @login_required
@@ -382,16 +341,10 @@ def lesson_send_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Stage IV: the venue sends a school's confirmation link to its coordinators."""
     item = _venue_lesson(request, pk)
     school = Organisation.objects.filter(pk=_int(request.POST.get("school"))).first()
-    try:
-        if school is None:
-            raise DomainError(_("Выберите школу."))
-        sent = domain.send_confirmation_link(item, school, by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, ngettext("Ссылка отправлена %(n)s координатору школы.",
-                                           "Ссылка отправлена координаторам школы: %(n)s.", sent) % {"n": sent})
-    return redirect("upm:lesson", item.pk)
+    return act(request, lambda: domain.send_confirmation_link(item, chosen(school, _("Выберите школу.")), by=_me(request)),
+               success=lambda sent: ngettext("Ссылка отправлена %(n)s координатору школы.",
+                                             "Ссылка отправлена координаторам школы: %(n)s.", sent) % {"n": sent},
+               back=reverse("upm:lesson", args=[item.pk]))
 
 
 @login_required
@@ -399,13 +352,9 @@ def lesson_send_link(request: HttpRequest, pk: int) -> HttpResponse:
 def lesson_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """The venue cancels the lesson; parents and coordinators are told why."""
     item = _venue_lesson(request, pk)
-    try:
-        domain.cancel_lesson(item, reason=request.POST.get("reason", ""), by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Урок отменён. Родители подтверждённых детей и координаторы школ получат письмо."))
-    return redirect("upm:lesson", item.pk)
+    return act(request, lambda: domain.cancel_lesson(item, reason=request.POST.get("reason", ""), by=_me(request)),
+               success=_("Урок отменён. Родители подтверждённых детей и координаторы школ получат письмо."),
+               back=reverse("upm:lesson", args=[item.pk]))
 
 
 # --- the school coordinator ------------------------------------------------------------------------------------------
@@ -427,7 +376,7 @@ def school(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
     links = VenueSchool.objects.filter(venue__festival=festival_, school=scope.school).select_related(
         "venue__venue").prefetch_related(Prefetch("agreements", queryset=Agreement.objects.select_related(
             "competency__competency")))
-    lessons = []
+    lessons: list[dict[str, Any]] = []
     for link in links:
         agreed = [a.competency.competency_id for a in link.agreements.all() if a.status == "accepted"]
         for item in Lesson.objects.filter(festival=festival_, venue=link.venue.venue, competency_id__in=agreed,
@@ -458,20 +407,15 @@ def family_register(request: HttpRequest, pk: int, school_pk: int) -> HttpRespon
     scope = _school(request, pk, school_pk)
     require(_me(request), "upm.help_families", scope)
     post = request.POST
-    try:
-        domain.register_family(scope.festival, scope.school, by=_me(request),
-                               parent=domain.Person(post.get("parent_email", ""), post.get("parent_last_name", ""),
-                                                    post.get("parent_first_name", ""),
-                                                    post.get("parent_patronymic", "")),
-                               child=domain.Person(post.get("child_email", ""), post.get("child_last_name", ""),
-                                                   post.get("child_first_name", ""),
-                                                   post.get("child_patronymic", "")))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Родитель и ребёнок зарегистрированы, их кабинеты связаны. Пароль они зададут "
-                                    "по ссылке «Забыли пароль?» на странице входа."))
-    return redirect("upm:school", scope.festival.pk, scope.school.pk)
+    return act(request, lambda: domain.register_family(
+        scope.festival, scope.school, by=_me(request),
+        parent=domain.Person(post.get("parent_email", ""), post.get("parent_last_name", ""),
+                             post.get("parent_first_name", ""), post.get("parent_patronymic", "")),
+        child=domain.Person(post.get("child_email", ""), post.get("child_last_name", ""),
+                            post.get("child_first_name", ""), post.get("child_patronymic", ""))),
+        success=_("Родитель и ребёнок зарегистрированы, их кабинеты связаны. Пароль они зададут по ссылке «Забыли "
+                  "пароль?» на странице входа."),
+        back=reverse("upm:school", args=[scope.festival.pk, scope.school.pk]))
 
 
 @login_required
@@ -480,17 +424,12 @@ def family_link_decide(request: HttpRequest, pk: int) -> HttpResponse:
     link = get_object_or_404(FamilyLink.objects.select_related("parent", "child"), pk=pk)
     if not has_perm(_me(request), "upm.decide_family_link", link):
         raise Http404
-    try:
-        domain.decide_family_link(link, accept=request.POST.get("accept") == "1", by=_me(request))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Связь кабинетов подтверждена.") if request.POST.get("accept") == "1"
-                         else _("Запрос на связь отклонён."))
+    accept = request.POST.get("accept") == "1"
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("upm:family")
+    if not (back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
+        back = reverse("upm:family")
+    return act(request, lambda: domain.decide_family_link(link, accept=accept, by=_me(request)),
+               success=_("Связь кабинетов подтверждена.") if accept else _("Запрос на связь отклонён."), back=back)
 
 
 # --- families and the parent's confirmation -----------------------------------------------------------------------

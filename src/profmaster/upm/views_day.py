@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from profmaster.championships import timezones
+from profmaster.core.actions import act, chosen
 from profmaster.core.errors import DomainError
 from profmaster.core.spreadsheets import CSV_CONTENT_TYPE, csv_bytes, safe_row
 from profmaster.organisations.models import Organisation
@@ -142,14 +143,11 @@ def delivery(request: HttpRequest, pk: int) -> HttpResponse:
     item = _lesson(request, pk)
     require(request.user, "upm.record_delivery", item)
     school = Organisation.objects.filter(pk=_int(request.POST.get("school"))).first()
-    try:
-        if school is None:
-            raise DomainError(_("Эта школа не участвует в уроке."), field="school")
-        day.record_delivery(item, school, items=request.POST.get("items", ""), by=request.user)
-    except DomainError as exc:
-        return _refused(request, item, exc)
-    messages.success(request, _("Доставка в школу «%(school)s» записана.") % {"school": school})
-    return redirect("upm_day:lesson", item.pk)
+    return act(request,
+               lambda: day.record_delivery(item, chosen(school, _("Эта школа не участвует в уроке."), field="school"),
+                                           items=request.POST.get("items", ""), by=request.user),
+               success=lambda _delivery: _("Доставка в школу «%(school)s» записана.") % {"school": school},
+               back=reverse("upm_day:lesson", args=[item.pk]), refused=lambda exc: _refused(request, item, exc))
 
 
 @login_required
@@ -160,12 +158,9 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_perm(request.user, "upm.view_lesson_day", stored.lesson):
         raise Http404
     require(request.user, "upm.confirm_receipt", stored)
-    try:
-        day.confirm_receipt(stored, by=request.user)
-    except DomainError as exc:
-        return _refused(request, stored.lesson, exc)
-    messages.success(request, _("Получение оборудования подтверждено."))
-    return redirect("upm_day:lesson", stored.lesson_id)
+    return act(request, lambda: day.confirm_receipt(stored, by=request.user),
+               success=_("Получение оборудования подтверждено."), back=reverse("upm_day:lesson", args=[stored.lesson_id]),
+               refused=lambda exc: _refused(request, stored.lesson, exc))
 
 
 @login_required
@@ -177,13 +172,11 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
     if kind not in LessonCheck.PER_SCHOOL:
         school = None
     require(request.user, "upm.record_check", LessonCheck(lesson=item, item=kind, school=school))
-    try:
-        day.record_check(item, kind, school=school, done_at=_parse_local(request.POST.get("done_at", ""), item),
-                         note=request.POST.get("note", ""), by=request.user)
-    except DomainError as exc:
-        return _refused(request, item, exc)
-    messages.success(request, _("Отмечено: %(item)s.") % {"item": LessonCheck.Item(kind).label})
-    return redirect("upm_day:lesson", item.pk)
+    return act(request, lambda: day.record_check(item, kind, school=school,
+                                                 done_at=_parse_local(request.POST.get("done_at", ""), item),
+                                                 note=request.POST.get("note", ""), by=request.user),
+               success=lambda _check: _("Отмечено: %(item)s.") % {"item": LessonCheck.Item(kind).label},
+               back=reverse("upm_day:lesson", args=[item.pk]), refused=lambda exc: _refused(request, item, exc))
 
 
 @login_required
