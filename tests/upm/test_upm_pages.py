@@ -140,6 +140,28 @@ def test_upm5_family_request_and_the_childs_confirmation(upm):
     assert FamilyLink.objects.get(pk=link.pk).status == "confirmed"
 
 
+@pytest.mark.parametrize("bad_next", ["index", "https://evil.example/", "//evil.example/x", " ", "javascript:alert(1)"])
+def test_upm5_family_pages_refuse_a_bad_next_without_a_500(upm, bad_next):
+    """X-5: a ``next`` that is not a path of this site (a bare word that is no URL name, another site) sends the
+    person to the family page instead of failing, and the action is still done."""
+    parent = UserFactory(email="ptitsyna@example.ru", last_name="Птицына")
+    answer = _client(parent).post(reverse("upm:family") + "?next=" + bad_next.strip(),
+                                  {"child_email": "pyekha@example.ru", "next": bad_next})
+    assert answer.status_code == 302 and answer["Location"] == reverse("upm:family")
+    link = FamilyLink.objects.get(parent=parent)
+    answer = _client(upm.people["pyekha"]).post(reverse("upm:family_link_decide", args=[link.pk]),
+                                                {"accept": "1", "next": bad_next})
+    assert answer.status_code == 302 and answer["Location"] == reverse("upm:family")
+    assert FamilyLink.objects.get(pk=link.pk).status == "confirmed"
+
+
+def test_upm5_family_page_follows_a_path_of_this_site(upm):
+    parent = UserFactory(email="ptitsyna@example.ru", last_name="Птицына")
+    back = reverse("upm:index")
+    answer = _client(parent).post(reverse("upm:family"), {"child_email": "pyekha@example.ru", "next": back})
+    assert answer.status_code == 302 and answer["Location"] == back
+
+
 def test_upm1_board_shows_who_is_behind(upm):
     page = _client(upm.people["operator"]).get(reverse("upm:festival", args=[upm.festival.pk])).content.decode()
     assert "Этапы алгоритма" in page and "не менее чем за 5 дн. до урока" in page

@@ -10,10 +10,23 @@ from typing import TypeVar
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import DomainError
 
 T = TypeVar("T")
+
+
+def next_url(request: HttpRequest, value: str | None, default: str) -> str:
+    """Where a form's ``next`` may send the person: a path of this site (``/…``), else ``default``. Another site's
+    address, a bare word (``index`` — :func:`redirect` would take it for a URL name and fail) or nothing at all
+    gives ``default``: bad input never makes a 500."""
+    value = (value or "").strip()
+    if (value.startswith("/") and not value.startswith("//")
+            and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure())):
+        return value
+    return default
 
 
 def act(

@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 from profmaster.accounts.models import Role, RoleAssignment, User
 from profmaster.championships import timezones
 from profmaster.championships.models import Competency
-from profmaster.core.actions import act, chosen
+from profmaster.core.actions import act, chosen, next_url
 from profmaster.core.errors import DomainError
 from profmaster.organisations.models import Organisation, Venue
 from profmaster.permissions import has_perm, require, upm_pupils_visible_to
@@ -425,9 +424,7 @@ def family_link_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_perm(_me(request), "upm.decide_family_link", link):
         raise Http404
     accept = request.POST.get("accept") == "1"
-    back = request.POST.get("next", "")
-    if not (back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
-        back = reverse("upm:family")
+    back = next_url(request, request.POST.get("next"), reverse("upm:family"))
     return act(request, lambda: domain.decide_family_link(link, accept=accept, by=_me(request)),
                success=_("Связь кабинетов подтверждена.") if accept else _("Запрос на связь отклонён."), back=back)
 
@@ -439,9 +436,7 @@ def family_link_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def family(request: HttpRequest) -> HttpResponse:
     """The parent's children (and requests to link), the pupil's requests to confirm."""
     error, status = "", 200
-    back = request.GET.get("next") or request.POST.get("next") or ""
-    if back and not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
+    back = next_url(request, request.GET.get("next") or request.POST.get("next"), "")
     if request.method == "POST":
         try:
             domain.request_family_link(_me(request), child_email=request.POST.get("child_email", ""),
