@@ -174,7 +174,7 @@ def test_doc4_request_in_championship_zone_and_bad_input(results, quality_user, 
     client.post(url, {"text": "Протокол жеребьёвки", "due_at": later.strftime("%Y-%m-%dT%H:%M")})
     asked = QualityRequest.objects.get()
     assert asked.due_at == later.replace(second=0, microsecond=0)
-    for data, message in [({"text": "", "due_at": later.strftime("%Y-%m-%dT%H:%M")}, "Укажите какая информация нужна"),
+    for data, message in [({"text": "", "due_at": later.strftime("%Y-%m-%dT%H:%M")}, "Укажите, какая информация нужна"),
                           ({"text": "Что-то", "due_at": "завтра"}, "Срок ответа не распознан"),
                           ({"text": "Что-то", "due_at": ""}, "Укажите срок ответа."),
                           ({"text": "Что-то", "due_at": "2001-01-01T10:00"}, "Срок ответа уже прошёл")]:

@@ -199,7 +199,7 @@ def chief_experts(competency: Competency) -> list[Any]:
 
 def ask_information(competency: Competency, *, text: str, due_at: dt.datetime | None, by: Any) -> QualityRequest:
     """§10.3: ask the competency's chief expert for information needed for the check, by a due time."""
-    text = clean_text(text, field="text", what=_("Запрос"), missing=_("Укажите какая информация нужна."), max_length=TEXT_MAX)
+    text = clean_text(text, field="text", what=_("Запрос"), missing=_("Укажите, какая информация нужна."), max_length=TEXT_MAX)
     if due_at is None:
         raise DomainError(_("Укажите срок ответа."), field="due_at")
     if timezone.is_naive(due_at):
