@@ -316,6 +316,10 @@ def test_upm5_one_childs_conditions_agree_with_the_annotated_list(upm):
             compared += 1
     assert compared == len(people) ** 2 and compared > 4
     assert domain.child_conditions(festival, upm.people["orlova"], lesson, 10**9) is None
+    # the confirmation's pupil is the user read with these fields only: a save could not overwrite the others
+    pupil = domain.child_conditions(festival, upm.people["orlova"], lesson, upm.people["pyekha"].pk).as_user()
+    assert (pupil.pk, pupil.first_name, pupil.email) == (upm.people["pyekha"].pk, "Лев", "pyekha@example.ru")
+    assert "password" in pupil.get_deferred_fields()
 
 
 def test_upm5_eligibility_lists_each_child_with_its_steps(upm):

@@ -667,11 +667,12 @@ class ChildConditions:
     parent_ok: bool
 
     def as_user(self) -> User:
-        """The child as a (read) user with the fields read: for a confirmation's ``pupil`` without another query."""
-        user = User(pk=self.pk, last_name=self.last_name, first_name=self.first_name, patronymic=self.patronymic,
-                    email=self.email)
-        user._state.adding, user._state.db = False, "default"
-        return user
+        """The child as the user read with only these fields (as ``.only()`` gives it: the others deferred, so a save
+        would write only these): a confirmation's ``pupil`` without another query."""
+        read = {"id": self.pk, "last_name": self.last_name, "first_name": self.first_name,
+                "patronymic": self.patronymic, "email": self.email}
+        order = [f.attname for f in User._meta.concrete_fields if f.attname in read]  # from_db takes the model's order
+        return User.from_db("default", order, [read[name] for name in order])
 
     @property
     def full_name(self) -> str:
@@ -700,7 +701,7 @@ def child_conditions(festival: Festival, parent: User, lesson: Lesson, pupil_id:
           EXISTS (SELECT 1 FROM {role} r WHERE r.user_id = %s AND r.role = %s AND r.championship_id = %s)
         FROM {user} u WHERE u.id = %s""".format(**tables)  # noqa: S608 - the models' own table names
     championship_id = festival.championship_id
-    params = [parent.pk, Role.PUPIL.value, championship_id, Role.PUPIL.value, championship_id, festival.pk,
+    params: list[Any] = [parent.pk, Role.PUPIL.value, championship_id, Role.PUPIL.value, championship_id, festival.pk,
               Attempt.Status.FINISHED.value, lesson.pk, parent.pk, Role.PARENT.value, championship_id, pupil_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
