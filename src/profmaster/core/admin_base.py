@@ -25,14 +25,8 @@ class _Labelled:
         return self._label
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record of the day (draws, check-ins, incidents, timers): commands go through the pages, i.e. the domain
-    functions, which validate, audit and notify; the admin only shows what was recorded.
-
-    ``named_by_number``: the record's own name (``__str__``) carries what the admin must not show — a person's
-    name, an id that opens a file — so its page and history are titled «<verbose name> № <pk>» instead."""
-
-    named_by_number = False
+class NoWrites:
+    """Nothing may be added, changed or deleted (the admin's pages and the inlines of a parent's page)."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -42,6 +36,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    """A record of the day (draws, check-ins, incidents, timers): commands go through the pages, i.e. the domain
+    functions, which validate, audit and notify; the admin only shows what was recorded.
+
+    ``named_by_number``: the record's own name (``__str__``) carries what the admin must not show — a person's
+    name, an id that opens a file — so its page and history are titled «<verbose name> № <pk>» instead."""
+
+    named_by_number = False
 
     def label(self, obj: Any) -> str:
         return f"{capfirst(self.opts.verbose_name)} № {obj.pk}"
@@ -65,17 +69,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return response
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     """The rows of a record shown on its parent's page: read there, never added, changed or deleted."""
 
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
