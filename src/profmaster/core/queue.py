@@ -53,7 +53,7 @@ def enqueue_soon_on_commit(task_name: str, *, window: float = 2.0) -> None:
     requests and servers: the first commit of a window sends the job to run when the window ends, and it does the
     work of every commit of that window. For a job that drains a queue (the e-mails): 20,000 parents confirming in
     10 minutes queue 20,000 e-mails and about 300 sending jobs, not 20,000 — one publication to the broker per
-    request was a tenth of a confirmation's cost. A commit that slips past its window's job (it ran a moment
+    request was about 8 % of a confirmation's CPU. A commit that slips past its window's job (it ran a moment
     early) is drained by the next window's job or by the periodic one. Eager Celery (no broker) sends at once."""
     from django.conf import settings
 
