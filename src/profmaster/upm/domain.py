@@ -651,13 +651,9 @@ def eligibility(lesson: Lesson, school: Organisation | None, parent: User) -> li
 @dataclass
 class ChildConditions:
     """One child's conditions for one lesson, as :func:`children_with_conditions` annotates them (the confirmation's
-    read: one statement)."""
+    read: one statement), with the child as the user read with only their names and e-mail."""
 
-    pk: int
-    last_name: str
-    first_name: str
-    patronymic: str
-    email: str
+    user: User
     link_status: str | None
     pupil_school: int | None
     is_pupil: bool
@@ -666,17 +662,22 @@ class ChildConditions:
     already: bool
     parent_ok: bool
 
-    def as_user(self) -> User:
-        """The child as the user read with only these fields (as ``.only()`` gives it: the others deferred, so a save
-        would write only these): a confirmation's ``pupil`` without another query."""
-        read = {"id": self.pk, "last_name": self.last_name, "first_name": self.first_name,
-                "patronymic": self.patronymic, "email": self.email}
-        order = [f.attname for f in User._meta.concrete_fields if f.attname in read]  # from_db takes the model's order
-        return User.from_db("default", order, [read[name] for name in order])
+    @property
+    def pk(self) -> int:
+        return int(self.user.pk)
+
+    @property
+    def first_name(self) -> str:
+        return self.user.first_name
 
     @property
     def full_name(self) -> str:
-        return self.as_user().full_name
+        return self.user.full_name
+
+    def as_user(self) -> User:
+        """The child as the user read with only a few fields (as ``.only()`` gives it: the others deferred, so a
+        save would write only those): a confirmation's ``pupil`` without another query."""
+        return self.user
 
 
 def child_conditions(festival: Festival, parent: User, lesson: Lesson, pupil_id: int) -> ChildConditions | None:
@@ -708,7 +709,9 @@ def child_conditions(festival: Festival, parent: User, lesson: Lesson, pupil_id:
         row = cursor.fetchone()
     if row is None:
         return None
-    return ChildConditions(pk=row[0], last_name=row[1], first_name=row[2], patronymic=row[3] or "", email=row[4],
+    read = {"id": row[0], "last_name": row[1], "first_name": row[2], "patronymic": row[3] or "", "email": row[4]}
+    order = [f.attname for f in User._meta.concrete_fields if f.attname in read]  # from_db takes the model's order
+    return ChildConditions(user=User.from_db(connection.alias, order, [read[name] for name in order]),
                            link_status=row[5], pupil_school=row[6], is_pupil=bool(row[7]),
                            diagnostic_passed=bool(row[8]), had_trial=bool(row[9]), already=bool(row[10]),
                            parent_ok=bool(row[11]))
