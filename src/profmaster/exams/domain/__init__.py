@@ -25,7 +25,15 @@ grading ← autosave ← attempts, precreation; nothing here imports the interfa
 
 from profmaster.core.errors import AccessDenied, DomainError, TransitionError
 
-from .attempts import admit, claim_attempt, log_focus, paper_still_drawable, start_attempt, unlock_attempt
+from .attempts import (
+    admit,
+    claim_attempt,
+    log_focus,
+    paper_still_drawable,
+    start_attempt,
+    try_start_prepared,
+    unlock_attempt,
+)
 from .autosave import _KEYS as _KEYS
 from .autosave import _PAPERS as _PAPERS
 from .autosave import PAPER_CACHE_SIZE, SaveAck, save_answer, try_save_answer
@@ -135,5 +143,6 @@ __all__ = [
     "store_questions",
     "timing_of",
     "try_save_answer",
+    "try_start_prepared",
     "unlock_attempt",
 ]

@@ -3,17 +3,20 @@ and the paper of one seed drawn from it by the pure :mod:`profmaster.exams.paper
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from profmaster.core.errors import DomainError
+from profmaster.core.postgres import prepared_cursor
 
 from .. import paper as paper_module
 from .. import scoring
-from ..models import Exam, Question, QuestionCategory, QuestionOption
+from ..models import Exam, ExamSection, Question, QuestionCategory, QuestionOption
 
 POOL_CACHE_SECONDS = 600
 
@@ -32,6 +35,10 @@ def exam_pool(exam: Exam) -> dict[str, Any]:
     memo = getattr(exam, "_exam_pool", None)  # the same request asks twice (start, then the paper's texts)
     if memo is not None:
         return memo  # type: ignore[no-any-return]
+    known = _POOLS.get(_pool_key(exam) or "")  # PostgreSQL: the version in one statement, for a pool this process has
+    if known is not None:
+        exam._exam_pool = known  # type: ignore[attr-defined]
+        return known
     rows = list(exam.sections.order_by("order", "pk").values_list("category_id", "count", "include_children"))
     if not rows:
         raise DomainError(_("В экзамене нет вопросов."))
@@ -86,6 +93,37 @@ def exam_pool(exam: Exam) -> dict[str, Any]:
     _remember_pool(key, pool)
     exam._exam_pool = pool  # type: ignore[attr-defined]
     return pool
+
+
+def _pool_key(exam: Exam) -> str | None:
+    """On PostgreSQL, the pool's versioned key (exactly as :func:`exam_pool` makes it from its two reads) in one
+    prepared statement: the sections, the categories they draw from (with their subcategories where a section
+    says so), and the count, newest change and archived count of those categories' questions. None elsewhere,
+    or for an exam without sections (which :func:`exam_pool` refuses in its words)."""
+    if connection.vendor != "postgresql":
+        return None
+    with prepared_cursor() as cursor:
+        cursor.execute(_pool_key_sql(), {"exam": exam.pk})
+        sections, count, newest, archived = cursor.fetchone()
+    if not sections:
+        return None
+    return f"exams:pool:{exam.pk}:{sections}:{count}:{archived}:{newest.isoformat() if newest else '-'}"
+
+
+@functools.cache
+def _pool_key_sql() -> str:
+    sections = connection.ops.quote_name(ExamSection._meta.db_table)
+    categories = connection.ops.quote_name(QuestionCategory._meta.db_table)
+    questions = connection.ops.quote_name(Question._meta.db_table)
+    return (
+        f"WITH RECURSIVE sec AS (SELECT id, category_id, count, include_children, \"order\" FROM {sections} "  # noqa: S608
+        "WHERE exam_id = %(exam)s), "
+        "tree (id, deep) AS (SELECT category_id, include_children FROM sec "
+        f"UNION SELECT c.id, true FROM {categories} c JOIN tree ON c.parent_id = tree.id WHERE tree.deep) "
+        "SELECT (SELECT string_agg(category_id::text || 'x' || count::text "
+        "|| CASE WHEN include_children THEN '+' ELSE '' END, '.' ORDER BY \"order\", id) FROM sec), "
+        "count(q.id), max(q.updated_at), count(q.id) FILTER (WHERE q.is_archived) "
+        f"FROM {questions} q WHERE q.category_id IN (SELECT id FROM tree)")
 
 
 #: Per process: the pools this process has read, by their versioned cache key (the version is read on every call,
