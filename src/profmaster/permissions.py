@@ -11,9 +11,11 @@ from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from profmaster.accounts.models import Role, RoleAssignment
+from profmaster.core.postgres import prepared_cursor
 
 # --- Scope of an object -------------------------------------------------------------------------
 
@@ -53,9 +55,23 @@ def assignments(user: Any) -> list[tuple[str, int | None, int | None]]:
         return []
     cached = getattr(user, "_profmaster_assignments", None)
     if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user).values_list("role", "championship_id", "competency_id"))
+        cached = _assignments_of(user.pk)
         user._profmaster_assignments = cached
     return cached
+
+
+def _assignments_of(user_id: int) -> list[tuple[str, int | None, int | None]]:
+    """One read per request of every page and route: on PostgreSQL a prepared statement, elsewhere the ORM's query."""
+    if connection.vendor != "postgresql":
+        return list(RoleAssignment.objects.filter(user_id=user_id).values_list("role", "championship_id",
+                                                                               "competency_id"))
+    with prepared_cursor() as cursor:
+        cursor.execute(_ASSIGNMENTS_SQL, [user_id])
+        return [(role, championship, competency) for role, championship, competency in cursor.fetchall()]
+
+
+_ASSIGNMENTS_SQL = (f"SELECT role, championship_id, competency_id FROM {RoleAssignment._meta.db_table} "  # noqa: S608
+                    "WHERE user_id = %s")
 
 
 def forget_assignments(user: Any) -> None:

@@ -201,7 +201,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Profmaster <noreply@p
 # --- Cache and background jobs: Redis + Celery when REDIS_URL is set, local memory + eager otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+    CACHES = {"default": {"BACKEND": "profmaster.core.cache.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "")}}
     # Sessions read from Redis, written through to the database (a Redis restart logs nobody out).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

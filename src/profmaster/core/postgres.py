@@ -9,11 +9,13 @@ binds on the server and prepares what it runs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection as default_connection
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
@@ -42,6 +44,54 @@ def prepared_cursor(connection: BaseDatabaseWrapper | Any = default_connection) 
     with cursor:
         yield cursor
 
+
+
+def fetch_by_pk(model: type[Any], pk: Any, *, related: tuple[str, ...] = (),
+                connection: BaseDatabaseWrapper | Any = default_connection) -> Any:
+    """The ``model`` row of ``pk`` with the rows of its ``related`` forward foreign keys (one level, joined), or
+    None — as ``model._base_manager.select_related(*related).filter(pk=pk).first()`` gives it, for the hottest
+    reads on PostgreSQL: one prepared statement instead of a query compiled by the ORM on every call. The base
+    table's row: no manager's filter applies."""
+    fields, joined, sql, converted = _fetch_plan(model, related, connection.alias)
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for index, field in converted:  # what the ORM's converters do to a value read (JSON's text parsed, …)
+        row[index] = field.from_db_value(row[index], None, connection)
+    width = len(fields)
+    instance = model.from_db(connection.alias, [f.attname for f in fields], row[:width])
+    for field, related_fields in joined:
+        values = row[width:width + len(related_fields)]
+        width += len(related_fields)
+        target = None if values[0] is None else field.related_model.from_db(
+            connection.alias, [f.attname for f in related_fields], values)
+        field.set_cached_value(instance, target)
+    return instance
+
+
+@functools.cache
+def _fetch_plan(model: type[Any], related: tuple[str, ...], alias: str
+                ) -> tuple[list[Any], list[Any], str, list[tuple[int, Any]]]:
+    quote = connections[alias].ops.quote_name
+    fields = list(model._meta.concrete_fields)
+    columns = [f"t.{quote(f.column)}" for f in fields]
+    joins = []
+    joined = []
+    for n, name in enumerate(related):
+        field = model._meta.get_field(name)
+        related_fields = list(field.related_model._meta.concrete_fields)
+        columns += [f"r{n}.{quote(f.column)}" for f in related_fields]
+        joins.append(f"LEFT JOIN {quote(field.related_model._meta.db_table)} r{n} "
+                     f"ON r{n}.{quote(field.target_field.column)} = t.{quote(field.column)}")
+        joined.append((field, related_fields))
+    sql = (f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} t {' '.join(joins)} "  # noqa: S608
+           f"WHERE t.{quote(model._meta.pk.column)} = %s")
+    every = fields + [f for _field, related_fields in joined for f in related_fields]
+    converted = [(index, f) for index, f in enumerate(every) if hasattr(f, "from_db_value")]
+    return fields, joined, sql, converted
 
 
 # --- Append-only tables (X-2) -----------------------------------------------------------------------

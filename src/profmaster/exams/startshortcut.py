@@ -25,18 +25,25 @@ from typing import Any
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from ninja.utils import check_csrf
 from pydantic import ValidationError
 
+from profmaster.accounts.models import User
 from profmaster.api.api import JSONRenderer
 from profmaster.championships import timezones
 from profmaster.core.middleware import DATABASE_RETRY_AFTER, database_unavailable, database_unavailable_message
+from profmaster.core.postgres import fetch_by_pk
 from profmaster.permissions import has_perm
 
 from .autosave import AutosaveApp
@@ -123,13 +130,15 @@ class StartApp(AutosaveApp):
             return None
 
     def _start(self, exam_id: int, request: WSGIRequest, key: str, payload: StartIn) -> _Answer | None:
+        if connection.vendor != "postgresql":
+            return None  # the domain's shortcut is PostgreSQL's
         if check_csrf(request) is not None:  # the session auth's own check (ninja's): refused → the route says so
             return None
         request.session = _session_store()(key)
-        user = auth.get_user(request)
-        if request.session.modified or not user.is_authenticated or not user.is_active:
+        user = _session_user(request.session)
+        if user is None:
             return None  # signed out, expired, or a session Django would rewrite: all the route's
-        exam = Exam.objects.select_related("championship").filter(pk=exam_id).first()
+        exam = fetch_by_pk(Exam, exam_id, related=("championship",))
         if exam is None or exam.status != Exam.Status.PUBLISHED or not has_perm(user, "exams.take_exam", exam):
             return None
         from . import domain
@@ -161,3 +170,26 @@ class StartApp(AutosaveApp):
 
 def _session_store() -> Any:
     return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def _session_user(session: Any) -> Any | None:
+    """The session's user as ``auth.get_user`` finds it — signed in through the model backend, active, the session's
+    hash matching the password's — read by one prepared statement; None for anything else (another backend, a
+    hash that only a fallback key verifies, which Django rewrites), for Django to decide."""
+    try:
+        user_id = User._meta.pk.to_python(session[SESSION_KEY])
+        backend_path = session[BACKEND_SESSION_KEY]
+    except (KeyError, DjangoValidationError):
+        return None
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = auth.load_backend(backend_path)
+    if not isinstance(backend, ModelBackend):
+        return None
+    user = fetch_by_pk(User, user_id)
+    if user is None or not backend.user_can_authenticate(user):
+        return None
+    stored = session.get(HASH_SESSION_KEY)
+    if not stored or not constant_time_compare(stored, user.get_session_auth_hash()):
+        return None
+    return user

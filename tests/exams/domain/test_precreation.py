@@ -80,12 +80,12 @@ def test_rm1_start_of_a_prepared_paper_is_one_update(exam, examinees, chief_expe
     domain.exam_pool(exam)  # the pool cached, as every start after the first finds it
     with django_assert_max_num_queries(12) as captured:
         attempt, token = domain.start_attempt(exam, examinees[0], now=now)
-    # On PostgreSQL the shortcut's two prepared statements (the person's attempts; the conditional UPDATE with
-    # its event) are logged without their text.
+    # On PostgreSQL prepared statements (the person's attempts; the conditional UPDATE with its event; the audit
+    # chain's head) are logged without their text.
     sqls = [q["sql"] or "<prepared>" for q in captured.captured_queries]
     writes = [q for q in sqls if q.lstrip().upper().startswith(("UPDATE", "INSERT"))]
     if connection.vendor == "postgresql":
-        assert sqls.count("<prepared>") == 2  # the person's attempts, the start (the pool is the exam's already)
+        assert sqls.count("<prepared>") == 3  # the person's attempts, the start, the audit chain's head
         assert [" ".join(w.split()[:3]).replace('"', "") for w in writes] == ["INSERT INTO audit_auditentry"]
         from profmaster.exams.domain.attempts import _start_sql
 
