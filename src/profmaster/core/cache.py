@@ -22,7 +22,7 @@ class _SharedClients(RedisCacheClient):
         self._lock = threading.Lock()
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]  # Django's, not in the stubs
         client = self._clients.get(index)
         if client is None:
             with self._lock:

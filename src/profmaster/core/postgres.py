@@ -52,7 +52,7 @@ def fetch_by_pk(model: type[Any], pk: Any, *, related: tuple[str, ...] = (),
     None — as ``model._base_manager.select_related(*related).filter(pk=pk).first()`` gives it, for the hottest
     reads on PostgreSQL: one prepared statement instead of a query compiled by the ORM on every call. The base
     table's row: no manager's filter applies."""
-    fields, joined, sql, converted = _fetch_plan(model, related, connection.alias)
+    fields, joined, sql, converted = _fetch_plan(model, related, connection.alias)  # type: ignore[arg-type]
     with prepared_cursor(connection) as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()
