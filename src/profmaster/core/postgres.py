@@ -18,6 +18,7 @@ from django.db import connection as default_connection
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 _NEVER_BY_COUNT = 2**31 - 1
 
@@ -26,6 +27,15 @@ class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
     def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None,
                 **kwargs: Any) -> Any:
         return super().execute(query, params, prepare=True, binary=binary, **kwargs)
+
+
+class _PreparedDebugCursor(CursorDebugWrapper):
+    """Django's logging cursor (tests, DEBUG) for a prepared statement: psycopg keeps no text of the query it
+    sent by name, so the log gets the statement as written, placeholders and all."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 @contextmanager
@@ -40,7 +50,7 @@ def prepared_cursor(connection: BaseDatabaseWrapper | Any = default_connection) 
         # bind on the client and are never prepared.
         driver.prepare_threshold = _NEVER_BY_COUNT
     raw = _PreparingCursor(driver)
-    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    cursor = _PreparedDebugCursor(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
     with cursor:
         yield cursor
 
