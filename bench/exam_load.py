@@ -47,6 +47,7 @@ from typing import Any
 
 import loadclient  # bench/loadclient.py and bench/pg.py: python puts the script's folder first on sys.path
 import pg
+import sessions as sessions_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DB_URL", "postgres://postgres@127.0.0.1:5432/h5_exam_bench")
@@ -162,17 +163,7 @@ def setup() -> dict[str, Any]:
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         sessions.append({"user": user.pk, "session": key, "csrf": secrets.token_hex(16)})
     Session.objects.bulk_create(rows, batch_size=2000)
-    if settings.SESSION_ENGINE.endswith("cached_db"):
-        # As a login leaves it: cached_db writes the session to the cache as well as to its table, so an examinee
-        # who signed in before the exam opens is read from the cache at the start.
-        from django.contrib.sessions.backends.cached_db import SessionStore as CachedSession
-        from django.core.cache import caches
-
-        age = int((expire - timezone.now()).total_seconds())
-        cached = caches[settings.SESSION_CACHE_ALIAS]
-        for batch in range(0, len(rows), 2000):
-            cached.set_many({CachedSession(row.session_key).cache_key: store.decode(row.session_data)
-                             for row in rows[batch:batch + 2000]}, age)
+    sessions_cache.cache_as_login_does(rows, expire)  # an examinee who signed in before the start
     # RM-1 at scale: the organiser precreates every paper before the start, through the job the exam page and
     # the API queue (eager here: no worker runs in the benchmark), so each start is one conditional UPDATE.
     from profmaster.exams import precreation

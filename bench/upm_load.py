@@ -54,6 +54,7 @@ from typing import Any
 
 import loadclient  # bench/loadclient.py and bench/pg.py: python puts the script's folder first on sys.path
 import pg
+import sessions as sessions_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("BENCH_DB_URL", "postgres://postgres@127.0.0.1:5432/upm_bench")
@@ -221,6 +222,7 @@ def setup() -> dict[str, Any]:
                          "pupil": child})
     for offset in range(0, len(rows), BATCH):
         Session.objects.bulk_create(rows[offset:offset + BATCH])
+    sessions_cache.cache_as_login_does(rows, expire)  # the parents signed in before following the link
     op_key = secrets.token_hex(16)
     Session.objects.create(session_key=op_key, expire_date=expire, session_data=store.encode(
         {SESSION_KEY: str(operator.pk), BACKEND_SESSION_KEY: backend, HASH_SESSION_KEY: operator.get_session_auth_hash()}))

@@ -37,6 +37,7 @@ from profmaster.championships import timezones
 from profmaster.championships.models import Championship, Competency, InfrastructureItem
 from profmaster.core.errors import DomainError, TransitionError
 from profmaster.core.links import absolute_url
+from profmaster.core.postgres import fetch_by_pk
 from profmaster.core.text import clean_text
 from profmaster.exams.models import Attempt
 from profmaster.notifications.domain import queue_email, usable_addresses
@@ -354,9 +355,8 @@ def read_confirmation_link(token: str, *, now: dt.datetime | None = None) -> tup
     if moment.timestamp() > expires:
         raise BadLink(_("Срок действия ссылки истёк: урок уже начался или прошёл. Узнайте у координатора школы о "
                         "других уроках фестиваля."), code="expired")
-    lesson = Lesson.objects.select_related("festival__championship", "competency", "venue").filter(
-        pk=lesson_id).first()
-    school = Organisation.objects.filter(pk=school_id).first()
+    lesson = lesson_for_confirmation(lesson_id)
+    school = fetch_by_pk(Organisation, school_id)
     if lesson is None or school is None:
         raise BadLink(_("Урок по этой ссылке больше не найден. Попросите координатора школы прислать новую "
                         "ссылку."), code="missing")
@@ -772,5 +772,6 @@ def confirm(lesson: Lesson, *, school: Organisation, pupil: User | int, parent: 
 
 
 def lesson_for_confirmation(pk: int) -> Lesson | None:
-    """A lesson read the way :func:`confirm` wants it (its festival and zone in the same query)."""
-    return Lesson.objects.select_related("festival__championship", "competency", "venue").filter(pk=pk).first()
+    """A lesson read the way :func:`confirm` wants it (its festival and zone in the same query; on PostgreSQL a
+    prepared statement: every parent's page and confirmation reads it)."""
+    return fetch_by_pk(Lesson, pk, related=("festival__championship", "competency", "venue"))
