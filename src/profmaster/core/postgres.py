@@ -100,7 +100,8 @@ def _fetch_plan(model: type[Any], related: tuple[str, ...], alias: str
     joined: list[tuple[int, Any, list[Any]]] = []
     index_of: dict[tuple[str, ...], int] = {}
     for path in related:
-        parent, prefix, current = -1, (), model
+        parent, current = -1, model
+        prefix: tuple[str, ...] = ()
         for name in path.split("__"):
             prefix = (*prefix, name)
             field = current._meta.get_field(name)
