@@ -262,3 +262,37 @@ def test_upm5_parent_sees_the_lessons_time_once_with_its_zone(upm):
     assert "(Владивосток, UTC+10)" in page and "(Владивосток, UTC+10) (Владивосток" not in page
     done = client.post(url, {"pupil": upm.people["pyekha"].pk}, follow=True).content.decode()
     assert "Готово! Участие подтверждено" in done and "(Владивосток, UTC+10) (Владивосток" not in done
+
+
+def test_x6_upm5_refused_confirmation_emails_the_parent_the_next_steps_on_page_and_api(upm):
+    """X-6, UPM-5: a parent whose own child cannot be confirmed yet (no diagnostic test) is told the next steps on
+    the page and by e-mail, with the link to come back to — and the API's refusal sends the same e-mail (one domain
+    function decides, not the page)."""
+    from profmaster.notifications.models import OutboundEmail
+
+    from ..api.conftest import ApiClient
+
+    shevchuk, child = upm.people["shevchuk"], upm.people["shevchuk_child"]
+    page = _client(shevchuk).post(_link(upm), {"pupil": child.pk})
+    assert page.status_code == 400 and "Сначала ребёнку нужно пройти онлайн-диагностику" in page.content.decode()
+    api = ApiClient(shevchuk).post("/upm/confirmations", {"token": domain.confirmation_token(upm.lesson, upm.near),
+                                                          "pupil_id": child.pk})
+    assert api.status_code == 400
+    emails = list(OutboundEmail.objects.filter(template="upm_confirmation_refused"))
+    assert [e.to for e in emails] == [shevchuk.email, shevchuk.email]
+    for email in emails:
+        assert child.full_name in email.body_text and "онлайн-диагностику" in email.body_text
+        assert "/upm/c/" in email.body_text  # the way back to the confirmation page
+    assert not Confirmation.objects.exists()
+
+
+def test_x6_upm5_another_familys_child_is_named_in_no_email(upm):
+    """Bad input: a parent posting another family's child (or a junk id) gets the page's refusal and no e-mail —
+    an e-mail would carry that child's name to a stranger."""
+    from profmaster.notifications.models import OutboundEmail
+
+    client = _client(upm.people["shevchuk"])
+    for value in (upm.people["pyekha"].pk, 987654):
+        assert client.post(_link(upm), {"pupil": value}).status_code == 400
+    assert not OutboundEmail.objects.exists()
+    assert not Confirmation.objects.exists()

@@ -728,9 +728,10 @@ def confirm(lesson: Lesson, *, school: Organisation, pupil: User | int, parent: 
             now: dt.datetime | None = None) -> Confirmation:
     """Stage V: the parent confirms their child for the lesson. It counts only when seed 001's conditions hold —
     both registered, accounts linked, a diagnostic test passed, no earlier professional trial — and at least 5 days
-    before (festival zone). Otherwise :class:`NotEligible` with the next steps, or a :class:`DomainError`; nothing
-    is written. The lesson's capacity (a check on ``confirmed_count``) and one confirmation per child (a unique
-    constraint) are the database's. ``lesson`` should come with ``festival__championship`` read.
+    before (festival zone). Otherwise :class:`NotEligible` with the next steps — for the parent's own child also
+    e-mailed to the parent (X-6), nothing else written — or a :class:`DomainError`, nothing written. The lesson's
+    capacity (a check on ``confirmed_count``) and one confirmation per child (a unique constraint) are the
+    database's. ``lesson`` should come with ``festival__championship`` read.
 
     Queries: one read of every condition, then the insert, the counter's update and the audit entry."""
     refusal = lesson_refusal(lesson, now=now)
@@ -748,6 +749,11 @@ def confirm(lesson: Lesson, *, school: Organisation, pupil: User | int, parent: 
     steps = _steps(child, festival=festival, school=school, parent_registered=child.parent_ok,
                    diagnostic=diagnostic_url(festival) if not child.diagnostic_passed else "")
     if steps:
+        # X-6: the parent's own child — the next steps by e-mail too, with the link to come back to. (A child not
+        # linked to this parent gets none: that e-mail would name another family's child.)
+        notify.confirmation_refused(lesson, parent=parent, pupil_name=child.full_name,
+                                    reasons=[step.message for step in steps],
+                                    path=reverse("upm:confirm", args=[confirmation_token(lesson, school)]))
         raise NotEligible(steps)
     try:
         with transaction.atomic():

@@ -26,7 +26,7 @@ from profmaster.core.errors import DomainError
 from profmaster.organisations.models import Organisation, Venue
 from profmaster.permissions import has_perm, require, upm_pupils_visible_to
 
-from . import board, domain, notify
+from . import board, domain
 from .models import (
     Agreement,
     ChannelMessage,
@@ -455,13 +455,6 @@ def family(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-def _pupil_name(pk: int) -> str:
-    from profmaster.accounts.models import User
-
-    pupil = User.objects.filter(pk=pk).only("last_name", "first_name", "patronymic").first()
-    return pupil.full_name if pupil is not None else ""
-
-
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The parent's page behind the coordinator's link: choose the child and confirm (a phone page)."""
     try:
@@ -483,10 +476,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         pupil_id = _int(request.POST.get("pupil"))
         try:
             confirmation = domain.confirm(item, school=school_, pupil=pupil_id, parent=_me(request))
-        except domain.NotEligible as exc:
+        except domain.NotEligible as exc:  # the domain e-mailed the steps to the parent (X-6)
             context["steps"], status = exc.steps, 400
-            notify.confirmation_refused(item, parent=_me(request), pupil_name=_pupil_name(pupil_id),  # X-6
-                                        reasons=[step.message for step in exc.steps], path=request.path)
         except DomainError as exc:
             context["error"], status = exc.message, 400
         else:
