@@ -10,9 +10,11 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from profmaster.notifications.models import OutboundEmail
 from profmaster.upm import domain
 from profmaster.upm.models import Agreement, Confirmation, FamilyLink, Lesson
 
+from ..api.conftest import ApiClient
 from ..factories import UserFactory
 from .world import lesson_start
 
@@ -268,10 +270,6 @@ def test_x6_upm5_refused_confirmation_emails_the_parent_the_next_steps_on_page_a
     """X-6, UPM-5: a parent whose own child cannot be confirmed yet (no diagnostic test) is told the next steps on
     the page and by e-mail, with the link to come back to — and the API's refusal sends the same e-mail (one domain
     function decides, not the page)."""
-    from profmaster.notifications.models import OutboundEmail
-
-    from ..api.conftest import ApiClient
-
     shevchuk, child = upm.people["shevchuk"], upm.people["shevchuk_child"]
     page = _client(shevchuk).post(_link(upm), {"pupil": child.pk})
     assert page.status_code == 400 and "Сначала ребёнку нужно пройти онлайн-диагностику" in page.content.decode()
@@ -289,8 +287,6 @@ def test_x6_upm5_refused_confirmation_emails_the_parent_the_next_steps_on_page_a
 def test_x6_upm5_another_familys_child_is_named_in_no_email(upm):
     """Bad input: a parent posting another family's child (or a junk id) gets the page's refusal and no e-mail —
     an e-mail would carry that child's name to a stranger."""
-    from profmaster.notifications.models import OutboundEmail
-
     client = _client(upm.people["shevchuk"])
     for value in (upm.people["pyekha"].pk, 987654):
         assert client.post(_link(upm), {"pupil": value}).status_code == 400

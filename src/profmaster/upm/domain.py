@@ -753,7 +753,7 @@ def confirm(lesson: Lesson, *, school: Organisation, pupil: User | int, parent: 
         # linked to this parent gets none: that e-mail would name another family's child.)
         notify.confirmation_refused(lesson, parent=parent, pupil_name=child.full_name,
                                     reasons=[step.message for step in steps],
-                                    path=reverse("upm:confirm", args=[confirmation_token(lesson, school)]))
+                                    path=confirmation_link(lesson, school))
         raise NotEligible(steps)
     try:
         with transaction.atomic():
