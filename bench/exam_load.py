@@ -73,7 +73,7 @@ SAT_LEVELS = [int(v) for v in os.environ.get("SAT_LEVELS", "4,8,16,32,64").split
 SAT_SECONDS = float(os.environ.get("SAT_SECONDS", "15"))
 #: Extra gunicorn options, e.g. "--threads 2".
 GUNICORN_OPTS = os.environ.get("GUNICORN_OPTS", "").split()
-WORKER_OPTS = (["--worker-class", "gthread", "--threads", os.environ.get("THREADS", "4"), "--keep-alive", "30"]
+WORKER_OPTS = (["--worker-class", "gthread", "--threads", os.environ.get("THREADS", "8"), "--keep-alive", "30"]
                if KEEPALIVE else [])
 HOST = pg.HOST
 

@@ -155,3 +155,43 @@ def test_rm1_layer_keeps_https_rules(started, settings):
     routed = call(django_app, url, {**body, "seq": 2}, extra=https)
     assert (fast[0], routed[0]) == (200, 200)
     assert fast[1]["Strict-Transport-Security"] == routed[1]["Strict-Transport-Security"]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the layer answers only on PostgreSQL")
+def test_rm1_layer_hands_what_the_schema_would_coerce_or_refuse_to_the_route(started, django_assert_num_queries):
+    """RM-1 performance: the layer reads the body without pydantic (``exams.autosave._common_save``) and so
+    takes only a body that is plainly a valid ``SaveIn``: whatever the schema would coerce ("5", 5.0, true) or
+    refuse (NaN, a blank or padded token, a NUL, a token too long, a list), and UTF-16, is the route's, which saves or
+    refuses it in its words exactly as before — the layer answers nothing of it."""
+    from profmaster.exams.autosave import _common_save
+
+    attempt, token, question = started
+    url = f"/api/v1/attempts/{attempt.pk}/answers"
+    good = {"question_id": question.pk, "response": "ответ", "seq": 5, "token": token}
+    assert _common_save(json.dumps(good).encode()) == good
+    assert _common_save(json.dumps({k: v for k, v in good.items() if k != "response"}).encode()) is not None
+    unusual = [json.dumps({**good, "seq": "5"}), json.dumps({**good, "seq": 5.0}), json.dumps({**good, "seq": True}),
+               json.dumps({**good, "question_id": str(question.pk)}), json.dumps({**good, "token": f" {token}"}),
+               json.dumps({**good, "token": ""}), json.dumps({**good, "token": "я" * 65}),
+               json.dumps({**good, "token": token + "\x00"}), json.dumps({**good, "response": float("nan")}),
+               json.dumps({**good, "seq": 2**31}), json.dumps({**good, "question_id": 0}),
+               json.dumps({k: v for k, v in good.items() if k != "token"}), json.dumps([good]), json.dumps(None)]
+    for raw in unusual:
+        assert _common_save(raw.encode()) is None, raw
+    assert _common_save(json.dumps(good).encode("utf-16")) is None
+    assert _common_save(b"\xff{}") is None
+    # Through the application: the route reads each of them (the session lookup etc. is more than one statement).
+    for raw, status in [(json.dumps({**good, "seq": "6"}), 200), (json.dumps({**good, "token": "", "seq": 7}), 422),
+                        (json.dumps({**good, "seq": 8}).encode("utf-16"), 200)]:
+        data = raw.encode() if isinstance(raw, str) else raw
+        assert call(application, url, None, raw=data)[0] == status, raw
+    assert list(Answer.objects.values_list("response", "seq")) == [("ответ", 8)]  # the route read "6" and UTF-16
+
+
+def test_rm1_gunicorn_parses_requests_with_its_c_parser():
+    """RM-1 performance: the pinned gunicorn-h1c is one gunicorn accepts (its «auto» parser setting takes it), so
+    the requests' headers are not parsed in Python."""
+    from gunicorn.config import Config
+    from gunicorn.http.message import _check_fast_parser
+
+    assert _check_fast_parser(Config()) is True

@@ -25,8 +25,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http.request import split_domain_port, validate_host
-from pydantic import ValidationError
 
+from profmaster.api.types import MAX_ID
 from profmaster.core.middleware import DATABASE_RETRY_AFTER, database_unavailable, database_unavailable_message
 
 from . import domain
@@ -83,17 +83,16 @@ class AutosaveApp:
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        try:
-            payload = SaveIn.model_validate_json(body)
-        except ValidationError:
+        payload = _common_save(body)
+        if payload is None:
             return None
         # No request signals: Django's per-request housekeeping (connection age, health check) runs on every
         # request Django answers. A connection the database dropped is replaced and the save run once more
         # (``retry_on_disconnect`` on the domain's shortcut); if the database is still away the answer is 503
         # with Retry-After, which the exam page honours, rather than a second try through Django.
         try:
-            ack = domain.try_save_answer(attempt_id, question_id=payload.question_id, response=payload.response,
-                                         seq=payload.seq, token=payload.token)
+            ack = domain.try_save_answer(attempt_id, question_id=payload["question_id"],
+                                         response=payload.get("response"), seq=payload["seq"], token=payload["token"])
         except domain.DomainError:
             return None  # the route words the refusal
         except Exception as exc:
@@ -126,6 +125,39 @@ class AutosaveApp:
     def _headers(self, environ: dict[str, Any], length: int) -> list[tuple[str, str]]:
         """What the route's answer carries through Django's middleware (security, clickjacking)."""
         return [("Content-Length", str(length)), *_fixed_headers(self._secure(environ))]
+
+
+#: The fields of ``SaveIn``; ``response`` may be left out (None).
+_SAVE_FIELDS = frozenset(SaveIn.model_fields)
+_REQUIRED = frozenset(name for name, field in SaveIn.model_fields.items() if field.is_required())
+#: ``SaveIn.token``'s bound (its ``Text(…)``).
+_TOKEN_CHARS = next(m.max_length for m in SaveIn.model_fields["token"].metadata if getattr(m, "max_length", None))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity are not JSON; the route refuses them in its words
+
+
+def _common_save(body: bytes) -> dict[str, Any] | None:
+    """The body as a dict when it is plainly a valid ``SaveIn`` as the route would read it: UTF-8 JSON, an object
+    of its fields only, integers in range, a token that its stripping would leave as it is. None for anything
+    else — the route, with its schema, is the one that words a refusal — so the check may be stricter than the
+    schema but never laxer. It is ``SaveIn``'s validation without pydantic's and ninja's machinery, which took
+    about a seventh of the layer's CPU per save (RM-1 performance)."""
+    try:
+        payload = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+    except ValueError:  # not UTF-8, not JSON
+        return None
+    if type(payload) is not dict or not _REQUIRED <= payload.keys() <= _SAVE_FIELDS:
+        return None
+    question, seq, token = payload["question_id"], payload["seq"], payload["token"]
+    if type(question) is not int or type(seq) is not int or type(token) is not str:
+        return None  # bool is not int here; "1" and 1.0, which the schema coerces, are the route's
+    if not (1 <= question <= MAX_ID and 1 <= seq <= 2**31 - 1 and 0 < len(token) <= _TOKEN_CHARS):
+        return None
+    if token != token.strip() or "\x00" in token:
+        return None
+    return payload
 
 
 # Both depend on settings alone; they are worked out once and again whenever a test changes a setting.

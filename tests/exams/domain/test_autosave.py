@@ -4,18 +4,22 @@ prepared statement (exams.domain.autosave)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal as D
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
+from profmaster.accounts.models import Role
 from profmaster.core.errors import AccessDenied, DomainError
 from profmaster.exams import domain
-from profmaster.exams.domain import AttemptClosed, AttemptLocked
+from profmaster.exams.domain import AttemptClosed, AttemptLocked, autosave
 from profmaster.exams.models import Answer, Attempt, AttemptEvent, Question
 
 from ...api.conftest import ApiClient
-from ...factories import UserFactory
+from ...factories import UserFactory, give_role
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +95,6 @@ def test_rm1_autosave_is_one_prepared_statement_on_postgresql(exam, examinee, dj
     """RM-1 performance: on PostgreSQL the common save is one prepared statement that locks, upserts and logs,
     after one read of the attempt's paper per attempt and process; elsewhere (and for every unusual save) a
     short transaction."""
-    from django.db import connection
 
     attempt, token = domain.start_attempt(exam, examinee)
     question, other = Question.objects.filter(bank=exam.bank, kind__in=["essay", "short"]).order_by("kind")
@@ -103,7 +106,7 @@ def test_rm1_autosave_is_one_prepared_statement_on_postgresql(exam, examinee, dj
         with django_assert_num_queries(1):  # another question of the same paper
             domain.save_answer(attempt.pk, None, question_id=other.pk, response="в", seq=1, token=token)
         with connection.cursor() as cursor:  # planned once on this connection, executed three times
-            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["WITH open AS%"])
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["WITH input AS%"])
             assert cursor.fetchone() == (1,)
     else:
         # SAVEPOINT/RELEASE (the test's transaction) + the locking read + the upsert + the event
@@ -124,8 +127,6 @@ def test_rm1_the_process_that_started_an_attempt_saves_without_reading_its_paper
         exam, examinee, django_assert_num_queries, django_capture_on_commit_callbacks):
     """RM-1 performance: the start hands its paper to the process's memory once committed, so the first save
     through the same process is the one statement (PostgreSQL)."""
-    from django.db import connection
-
     with django_capture_on_commit_callbacks(execute=True):
         attempt, token = domain.start_attempt(exam, examinee)
     question = Question.objects.get(bank=exam.bank, kind="essay")
@@ -212,3 +213,146 @@ def test_rm1_the_attempt_token_authorises_a_save_without_a_session(exam, examine
     assert refused.status_code == 404
     assert Answer.objects.get().response == "без сессии"
 
+
+
+def _row(attempt, token, question, seq, response="ответ", at=None):
+    at = at or dt.datetime.now(dt.UTC)
+    return autosave._Save((attempt.pk, question.pk), {
+        "attempt": attempt.pk, "token": token, "at": at.isoformat(), "question": question.pk, "response": response,
+        "seq": seq, "data": {"question": question.pk, "seq": seq, "response": repr(response)}})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the group statement is PostgreSQL's")
+def test_rm1_one_statement_saves_a_group_each_as_alone(exam, examinee, championship):
+    """RM-1 performance: the saves of a group go through one statement, and each is written or not exactly as it
+    would be alone — its own token, time and seq decide; the attempts of others in the group do not matter."""
+    attempt, token = domain.start_attempt(exam, examinee)
+    other_examinee = UserFactory(last_name="Орёл", first_name="Пётр")
+    give_role(other_examinee, Role.PARTICIPANT, championship)
+    finished, finished_token = domain.start_attempt(exam, other_examinee)
+    domain.finish_attempt(finished, by=other_examinee)
+    essay, short, single = (Question.objects.get(bank=exam.bank, kind=k) for k in ("essay", "short", "single"))
+    domain.save_answer(attempt.pk, None, question_id=single.pk, response=str(single.options.first().pk), seq=7,
+                       token=token)
+    late = attempt.accept_until + dt.timedelta(seconds=1)
+    another = Question.objects.filter(bank=exam.bank).exclude(pk__in=[essay.pk, short.pk, single.pk]).first()
+    group = [_row(attempt, token, essay, 1, "эссе"), _row(attempt, token, short, 2, "ёлка"),
+             _row(attempt, token[::-1], another, 9, "чужой токен"), _row(finished, finished_token, essay, 1),
+             _row(attempt, token, single, 3, str(single.options.first().pk))]  # older than the stored 7
+    written = autosave._execute_keys(group, connection)
+    assert written == {(attempt.pk, essay.pk), (attempt.pk, short.pk)}
+    assert not autosave._execute_keys([_row(attempt, token, essay, 5, "поздно", at=late)], connection)
+    answers = dict(Answer.objects.filter(attempt=attempt).values_list("question_id", "response"))
+    assert answers == {essay.pk: "эссе", short.pk: "ёлка", single.pk: str(single.options.first().pk)}
+    assert not Answer.objects.filter(attempt=finished).exists()
+    logged = AttemptEvent.objects.filter(attempt=attempt, kind="save").order_by("pk").values_list("data", flat=True)
+    assert [(d["question"], d["seq"]) for d in logged][1:] in ([(essay.pk, 1), (short.pk, 2)],
+                                                               [(short.pk, 2), (essay.pk, 1)])
+
+
+class _Statements:
+    """A stand-in for the group statement: records each group, holds the first until released, fails on
+    request."""
+
+    def __init__(self) -> None:
+        self.groups: list[list[tuple[int, int]]] = []
+        self.release = threading.Event()
+        self.fail_groups_of = 0
+
+    def __call__(self, saves, db):
+        self.groups.append([s.key for s in saves])
+        if len(self.groups) == 1:
+            self.release.wait(5)
+        if self.fail_groups_of and len(saves) >= self.fail_groups_of:
+            raise RuntimeError("the statement failed")
+        return {s.key for s in saves}
+
+
+def _group_run(monkeypatch, keys, *, fail_groups_of=0):
+    """Run a save of each key on its own thread: the first alone while the others queue behind it."""
+    statements = _Statements()
+    statements.fail_groups_of = fail_groups_of
+    monkeypatch.setattr(autosave, "_execute_keys", statements)
+    group = autosave._GroupCommit()
+    outcomes: dict[int, object] = {}
+
+    def run(n, key):
+        try:
+            outcomes[n] = group.run(autosave._Save(key, {}), None)
+        except RuntimeError as exc:
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=run, args=(0, keys[0]))]
+    threads[0].start()
+    while not statements.groups:
+        time.sleep(0.001)
+    for n, key in enumerate(keys[1:], start=1):
+        threads.append(threading.Thread(target=run, args=(n, key)))
+        threads[-1].start()
+        while len(group._waiting) < n:  # queued in order behind the running statement
+            time.sleep(0.001)
+    statements.release.set()
+    for thread in threads:
+        thread.join(5)
+    return statements.groups, outcomes, group
+
+
+def test_rm1_saves_that_wait_meanwhile_share_the_next_statement(monkeypatch):
+    """RM-1 performance (group commit): a save arriving while none runs goes at once, alone; those arriving
+    meanwhile go together in the next statement, one per attempt question (an upsert writes a row once), the
+    rest in the one after; each thread learns its own outcome and nothing is left waiting."""
+    groups, outcomes, group = _group_run(monkeypatch, [(1, 1), (2, 1), (3, 1), (2, 1), (3, 2)])
+    assert groups == [[(1, 1)], [(2, 1), (3, 1), (3, 2)], [(2, 1)]]
+    assert outcomes == dict.fromkeys(range(5), True)
+    assert not group._waiting and not group._running
+
+
+def test_rm1_a_failed_group_statement_runs_each_save_alone(monkeypatch):
+    """If a group's statement fails, its first save's thread sees the error (its retry or Django answers), and
+    every other save of it runs again alone on its own thread, getting the outcome it would have had alone."""
+    groups, outcomes, group = _group_run(monkeypatch, [(1, 1), (2, 1), (3, 1)], fail_groups_of=2)
+    assert groups[:2] == [[(1, 1)], [(2, 1), (3, 1)]]
+    assert sorted(groups[2:]) == [[(3, 1)]]
+    assert outcomes[0] is True and isinstance(outcomes[1], RuntimeError) and outcomes[2] is True
+    assert not group._waiting and not group._running
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the group statement is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_rm1_concurrent_saves_of_one_process_are_all_kept_with_the_newest_seq(exam, examinee):
+    """RM-1 performance, real threads and connections (as a threaded gunicorn worker): saves of one attempt's
+    questions arriving at once, in groups or alone, each acknowledged save is stored (or overtaken by a newer
+    seq of the same question, never by an older one), with one save event per written save."""
+    from django.db import connections
+
+    attempt, token = domain.start_attempt(exam, examinee)
+    questions = list(Question.objects.filter(bank=exam.bank, kind__in=["essay", "short"]).values_list("pk", flat=True))
+    outcomes: list[tuple[int, int, bool]] = []
+    start = threading.Barrier(6)
+
+    def save(n: int) -> None:
+        try:
+            start.wait(5)
+            for i in range(15):
+                seq = 1 + i * 6 + n
+                question = questions[(n + i) % len(questions)]
+                ack = domain.try_save_answer(attempt.pk, question_id=question, response=f"ответ {seq}", seq=seq,
+                                             token=token)
+                outcomes.append((question, seq, ack is not None))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(outcomes) == 90
+    stored = dict(Answer.objects.filter(attempt=attempt).values_list("question_id", "seq"))
+    for question, seq, acked in outcomes:
+        if acked:
+            assert stored[question] >= seq
+    assert {q: max(s for q2, s, ok in outcomes if ok and q2 == q) for q in stored} == stored
+    written = sum(ok for _q, _s, ok in outcomes)
+    assert AttemptEvent.objects.filter(attempt=attempt, kind="save").count() == written >= len(questions)
+    assert not autosave._GROUP._waiting and not autosave._GROUP._running

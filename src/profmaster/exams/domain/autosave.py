@@ -1,7 +1,8 @@
 """The autosave (RM-1, item 4; the busiest path of the platform): one answer saved idempotently by its
 ``seq``, with the attempt's token as the authority. On PostgreSQL the common save is one prepared
-statement (:func:`try_save_answer`) with the paper's keys kept per process; everything unusual goes the
-general way (:func:`save_answer`)."""
+statement (:func:`try_save_answer`), shared by the saves that arrive together in one process
+(:class:`_GroupCommit`), with the paper's keys kept per process; everything unusual goes the general way
+(:func:`save_answer`)."""
 
 from __future__ import annotations
 
@@ -166,8 +167,9 @@ def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, resp
                     now: dt.datetime | None = None) -> SaveAck | None:
     """The common save on PostgreSQL (RM-1 performance): one prepared statement — its own transaction — that
     locks the attempt row while it is still open with this token and before its deadline, upserts the answer
-    if ``seq`` is newer and logs the save. The response is checked against the paper beforehand; the paper is
-    read once per attempt and process (:func:`_paper_of`).
+    if ``seq`` is newer and logs the save; saves arriving together in one process share that statement
+    (:class:`_GroupCommit`). The response is checked against the paper beforehand; the paper is read once per
+    attempt and process (:func:`_paper_of`).
 
     None, having written nothing, when anything is unusual (a refusal, a replay, the deadline, a response that
     does not fit, another database): :func:`save_answer` then decides and answers exactly as without this
@@ -188,32 +190,127 @@ def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, resp
         cleaned = _checked_response(paper[1].get(question_id), response)
     except DomainError:
         return None  # worded by the general path, after its refusals
-    # The JSON columns get the text JSONField would write (json.dumps, no encoder), cast in the statement.
-    data = {"question": question_id, "seq": seq, "response": repr(cleaned)[:EVENT_RESPONSE_CHARS]}
-    params = {"attempt": attempt_id, "open": Attempt.Status.IN_PROGRESS.value, "token": token, "now": now,
-              "question": question_id, "response": json.dumps(cleaned), "seq": seq,
-              "kind": AttemptEvent.Kind.SAVE.value, "data": json.dumps(data)}
+    save = _Save((attempt_id, question_id), {
+        "attempt": attempt_id, "token": token, "at": now.isoformat(), "question": question_id, "response": cleaned,
+        "seq": seq, "data": {"question": question_id, "seq": seq, "response": repr(cleaned)[:EVENT_RESPONSE_CHARS]}})
+    saved = _execute([save], db) if db.in_atomic_block else _GROUP.run(save, db)
+    return SaveAck(question_id, seq, now, False) if saved else None
+
+
+class _Save:
+    """One save waiting for its statement: its key (attempt, question), its row of the statement's input and,
+    once run by another thread's statement, whether it was written (``outcome``)."""
+
+    __slots__ = ("key", "outcome", "row", "turn")
+
+    def __init__(self, key: tuple[int, int], row: dict[str, Any]) -> None:
+        self.key = key
+        self.row = row
+        self.outcome: bool | None = None  # None when woken: its turn to run the statement (or to run alone)
+        self.turn = threading.Event()
+
+
+#: A follower's outcome when the statement it was in failed: it runs alone on its own connection.
+_ALONE = object()
+#: Saves one statement takes at most.
+MAX_GROUP = 32
+
+
+class _GroupCommit:
+    """Saves that arrive together in one process share one statement — one transaction, one commit (RM-1 at
+    scale: the statement's round trip and PostgreSQL's work per transaction are most of a save's cost).
+
+    A save arriving while no statement of this process runs is run at once, alone: nothing waits for a timer
+    and an idle process saves as before. Saves arriving while a statement runs wait; when it ends, the first
+    of them runs the next statement with all that waited meanwhile (at most :data:`MAX_GROUP`, one per attempt
+    question — an upsert cannot write a row twice — the rest wait for the one after). Each save is written or
+    not exactly as alone: every row carries its own token, time and ``seq``. If a statement fails, every save
+    in it runs again alone on its own thread's connection, so each gets the outcome it would have had alone
+    (the save is idempotent by ``seq``); the statement that failed wrote nothing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: list[_Save] = []
+        self._running = False
+
+    def run(self, save: _Save, db: Any) -> bool:
+        """Whether ``save`` was written (False: written by nobody; its general path decides)."""
+        with self._lock:
+            lead = not self._running
+            if lead:
+                self._running = True
+            else:
+                self._waiting.append(save)
+        if not lead:
+            save.turn.wait()
+            if save.outcome is _ALONE:
+                return _execute([save], db)
+            if save.outcome is not None:
+                return bool(save.outcome)
+        batch = [save]  # its turn: it runs itself and what waits
+        written: set[tuple[int, int]] = set()
+        failed = True
+        try:
+            with self._lock:
+                keys, rest = {save.key}, []
+                for other in self._waiting:
+                    if len(batch) < MAX_GROUP and other.key not in keys:
+                        batch.append(other)
+                        keys.add(other.key)
+                    else:
+                        rest.append(other)
+                self._waiting[:] = rest
+            written = _execute_keys(batch, db)
+            failed = False
+        finally:
+            with self._lock:
+                for other in batch[1:]:
+                    other.outcome = _ALONE if failed else other.key in written  # type: ignore[assignment]
+                    other.turn.set()
+                if self._waiting:
+                    self._waiting.pop(0).turn.set()  # the next statement is that save's to run
+                else:
+                    self._running = False
+        return save.key in written
+
+
+_GROUP = _GroupCommit()
+
+
+def _execute(saves: list[_Save], db: Any) -> bool:
+    """Run ``saves`` in one statement on ``db``; whether the first was written."""
+    return saves[0].key in _execute_keys(saves, db)
+
+
+def _execute_keys(saves: list[_Save], db: Any) -> set[tuple[int, int]]:
+    """The keys of ``saves`` that one statement on ``db`` wrote (with their save events)."""
+    params = {"rows": json.dumps([s.row for s in saves]), "open": Attempt.Status.IN_PROGRESS.value,
+              "kind": AttemptEvent.Kind.SAVE.value}
     with prepared_cursor(db) as cursor:  # the plan is made once per connection and reused by every save
         cursor.execute(_save_sql(), params)
-        saved = cursor.fetchone()
-    if saved is None:
-        return None
-    return SaveAck(question_id, seq, now, False)
+        return set(cursor.fetchall())
 
 
 @functools.cache
 def _save_sql() -> str:
+    """The saves of a group: the attempts locked in id order (two statements never wait for each other), each
+    answer upserted where its attempt is open with its token and before its deadline, each written one logged.
+    The input is one JSON array (a parameter of one type whatever the group's size, so one prepared plan)."""
     attempts = connection.ops.quote_name(Attempt._meta.db_table)
     answers = connection.ops.quote_name(Answer._meta.db_table)
     events = connection.ops.quote_name(AttemptEvent._meta.db_table)
     return (
-        f"WITH open AS (SELECT id FROM {attempts} WHERE id = %(attempt)s AND status = %(open)s "  # noqa: S608
-        "AND lock_token = %(token)s AND (accept_until IS NULL OR accept_until > %(now)s) FOR UPDATE), "
+        "WITH input AS (SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS i(attempt bigint, token text, "  # noqa: S608
+        "at timestamptz, question bigint, response jsonb, seq integer, data jsonb)), "
+        f"open AS (SELECT id, status, lock_token, accept_until FROM {attempts} "
+        "WHERE id = ANY(ARRAY(SELECT attempt FROM input)) ORDER BY id FOR UPDATE), "
         f"saved AS (INSERT INTO {answers} (attempt_id, question_id, response, seq, saved_at, comment) "
-        "SELECT id, %(question)s, %(response)s::jsonb, %(seq)s, %(now)s, '' FROM open "
-        f"{_newer_seq_wins(answers)} RETURNING attempt_id) "
-        f"INSERT INTO {events} (attempt_id, kind, at, data) SELECT attempt_id, %(kind)s, %(now)s, %(data)s::jsonb "
-        "FROM saved RETURNING id")
+        "SELECT i.attempt, i.question, i.response, i.seq, i.at, '' FROM input i JOIN open o ON o.id = i.attempt "
+        "AND o.status = %(open)s AND o.lock_token = i.token AND (o.accept_until IS NULL OR o.accept_until > i.at) "
+        f"{_newer_seq_wins(answers)} RETURNING attempt_id, question_id, seq), "
+        f"logged AS (INSERT INTO {events} (attempt_id, kind, at, data) SELECT i.attempt, %(kind)s, i.at, i.data "
+        "FROM saved s JOIN input i ON i.attempt = s.attempt_id AND i.question = s.question_id AND i.seq = s.seq) "
+        "SELECT attempt_id, question_id FROM saved")
 
 
 def _newer_seq_wins(answers: str) -> str:
