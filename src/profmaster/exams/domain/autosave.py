@@ -198,20 +198,20 @@ def try_save_answer(attempt_id: int, user: Any = None, *, question_id: int, resp
 
 
 class _Save:
-    """One save waiting for its statement: its key (attempt, question), its row of the statement's input and,
-    once run by another thread's statement, whether it was written (``outcome``)."""
+    """One save for the statement: its key (attempt, question), its row of the statement's input and, once run
+    by another thread's statement, whether it was written (``outcome``) or is to run alone, that statement
+    having failed (``alone``). ``turn`` wakes a save that waits (made only then)."""
 
-    __slots__ = ("key", "outcome", "row", "turn")
+    __slots__ = ("alone", "key", "outcome", "row", "turn")
 
     def __init__(self, key: tuple[int, int], row: dict[str, Any]) -> None:
         self.key = key
         self.row = row
-        self.outcome: bool | None = None  # None when woken: its turn to run the statement (or to run alone)
-        self.turn = threading.Event()
+        self.outcome: bool | None = None  # None when woken: its turn to run the next statement
+        self.alone = False
+        self.turn: threading.Event | None = None
 
 
-#: A follower's outcome when the statement it was in failed: it runs alone on its own connection.
-_ALONE = object()
 #: Saves one statement takes at most.
 MAX_GROUP = 32
 
@@ -240,13 +240,14 @@ class _GroupCommit:
             if lead:
                 self._running = True
             else:
+                save.turn = threading.Event()
                 self._waiting.append(save)
-        if not lead:
+        if save.turn is not None:
             save.turn.wait()
-            if save.outcome is _ALONE:
+            if save.alone:
                 return _execute([save], db)
             if save.outcome is not None:
-                return bool(save.outcome)
+                return save.outcome
         batch = [save]  # its turn: it runs itself and what waits
         written: set[tuple[int, int]] = set()
         failed = True
@@ -265,13 +266,18 @@ class _GroupCommit:
         finally:
             with self._lock:
                 for other in batch[1:]:
-                    other.outcome = _ALONE if failed else other.key in written  # type: ignore[assignment]
-                    other.turn.set()
+                    other.alone, other.outcome = failed, other.key in written
+                    _wake(other)
                 if self._waiting:
-                    self._waiting.pop(0).turn.set()  # the next statement is that save's to run
+                    _wake(self._waiting.pop(0))  # the next statement is that save's to run
                 else:
                     self._running = False
         return save.key in written
+
+
+def _wake(save: _Save) -> None:
+    if save.turn is not None:  # every save that waits has one
+        save.turn.set()
 
 
 _GROUP = _GroupCommit()
